@@ -1,0 +1,60 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+FLASK  := $(BIN)/flask --app quizapp
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard quizapp/translations/*/LC_MESSAGES/messages.po))
+
+.PHONY: run test serve validate import translations extract-messages chromium clean
+
+run: $(VENV)/.installed $(CATALOGS)  ## install, migrate, import the bank, serve on HOST:PORT
+	$(FLASK) db upgrade
+	$(FLASK) bank import
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-test $(CATALOGS) chromium  ## install what the tests need and run them all
+	$(BIN)/pytest
+
+validate: $(VENV)/.installed  ## check questions/ and report every problem
+	$(FLASK) bank validate questions/
+
+import: $(VENV)/.installed $(CATALOGS)
+	$(FLASK) db upgrade
+	$(FLASK) bank import
+
+serve: $(VENV)/.installed $(CATALOGS)  ## production-style: gunicorn, one sync worker per core
+	$(FLASK) db upgrade
+	$(FLASK) bank import
+	$(BIN)/gunicorn -w $$(nproc) -b $(HOST):$(PORT) --no-control-socket 'quizapp:create_app()'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Stamp files: a second `make run` reinstalls only when pyproject.toml changed.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+%.mo: %.po | $(BIN)/python
+	@[ -x $(BIN)/pybabel ] || $(BIN)/pip install --quiet -e .
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+# Debian's Chromium drives the browser tests; Playwright's own download is not reachable here.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update && \
+	  $(SUDO) apt-get -o DPkg::Lock::Timeout=300 install -y chromium; }
+
+extract-messages: $(VENV)/.installed  ## after changing UI strings: refresh the catalogs
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k _msg -o quizapp/translations/messages.pot .
+	$(BIN)/pybabel update -i quizapp/translations/messages.pot -d quizapp/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) build *.egg-info quizapp/translations/*/LC_MESSAGES/*.mo

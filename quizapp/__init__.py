@@ -1,0 +1,53 @@
+"""quizapp: quizzes and spaced repetition about China–Kazakhstan relations.
+
+Start reading here: ``create_app`` wires configuration, extensions, the blueprints (one
+per user-facing area) and the CLI.  Domain logic lives in plain modules that do not
+import Flask: ``bank/`` (YAML -> revisions), ``question_types`` (the registry),
+``attempts`` (timing and grading), ``ranking`` (the leaderboard rule), ``clock``.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from quizapp.clock import SystemClock
+
+
+def create_app(test_config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=instance_path or os.environ.get("QUIZAPP_INSTANCE_PATH") or None)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from quizapp.config import load_config
+    load_config(app, test_config)
+
+    from quizapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from quizapp import web
+    babel.init_app(app, locale_selector=web.select_locale)
+    web.init_app(app)
+    # The one clock every timed service asks; tests swap in a FrozenClock.
+    app.extensions["quizapp.clock"] = SystemClock()
+
+    from quizapp.auth.views import bp as auth_bp
+    from quizapp.leaderboard.views import bp as leaderboard_bp
+    from quizapp.main.views import bp as main_bp
+    from quizapp.play.views import bp as play_bp
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(play_bp)
+    app.register_blueprint(leaderboard_bp)
+
+    from quizapp.bank.cli import bank_cli
+    from quizapp.cli import attempts_cli, users_cli
+    app.cli.add_command(bank_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(attempts_cli)
+    return app

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length, Regexp
+
+
+class RegisterForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[
+        InputRequired(message=_l("Choose a username.")),
+        Length(min=3, max=40, message=_l("A username has 3 to 40 characters.")),
+        Regexp(r"^[\w.-]+$", message=_l("Use letters, digits, dots, dashes and underscores only.")),
+    ], render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[
+        InputRequired(message=_l("Choose a password.")),
+        Length(min=8, max=200, message=_l("A password has at least 8 characters.")),
+    ], render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        InputRequired(message=_l("Repeat the password.")),
+        EqualTo("password", message=_l("The two passwords differ.")),
+    ], render_kw={"autocomplete": "new-password"})
+    next = HiddenField()
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[InputRequired(message=_l("Enter your username.")),
+                                                       Length(max=40)],
+                           render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[InputRequired(message=_l("Enter your password.")),
+                                                         Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
+    next = HiddenField()
+
+
+class LogoutForm(FlaskForm):
+    pass

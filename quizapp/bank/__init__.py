@@ -1,0 +1,1 @@
+"""The question bank: YAML files in ``questions/`` -> validated data -> database revisions."""

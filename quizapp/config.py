@@ -1,0 +1,85 @@
+"""Configuration, in three layers: defaults here, then ``instance/config.py``, then
+``QUIZAPP_*`` environment variables (``QUIZAPP_DATABASE_URL``, ``QUIZAPP_SECRET_KEY``...).
+Nothing is read at import time; ``load_config`` runs inside ``create_app``."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "BABEL_DEFAULT_LOCALE": "ru",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    "LANGUAGES": ("ru", "en"),
+    "ANSWER_GRACE_SECONDS": 2,
+    "LEADERBOARD_PAGE_SIZE": 50,
+    "QUESTIONS_PATH": None,  # defaults to the questions/ folder beside the package
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "WTF_CSRF_TIME_LIMIT": None,  # a long quiz must not expire its own form
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+}
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    app.config.from_mapping(DEFAULTS)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "quizapp.sqlite")
+    app.config["QUESTIONS_PATH"] = str(Path(app.root_path).parent / "questions")
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    overrides = test_config or {}
+    for name, value in os.environ.items():
+        if not name.startswith("QUIZAPP_") or name.startswith("QUIZAPP_TEST_"):
+            continue
+        key = name.removeprefix("QUIZAPP_")
+        key = "SQLALCHEMY_DATABASE_URI" if key == "DATABASE_URL" else key
+        if key not in overrides:
+            app.config[key] = _parse(value)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):  # the form many hosts hand out
+        uri = "postgresql://" + uri.removeprefix("postgres://")
+    if uri.startswith("postgresql://"):  # we ship psycopg 3, not psycopg2
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+
+def _parse(value: str) -> Any:
+    lowered = value.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    try:
+        return int(value)
+    except ValueError:
+        return value
+
+
+def _instance_secret(instance: Path) -> str:
+    """Read the instance's secret key, generating it on first run (never a guessable default)."""
+    path = instance / SECRET_KEY_FILE
+    try:
+        key = path.read_text().strip()
+        if key:
+            return key
+    except FileNotFoundError:
+        pass
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        # O_EXCL: when two workers start at once, exactly one writes and both read its key.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key + "\n")
+    return key

@@ -1,0 +1,252 @@
+"""The database schema, in SQLAlchemy 2.x typed style.
+
+Plain SQLAlchemy on purpose: the domain services (attempts, bank import, ranking)
+import these models and must not import Flask.  Flask-SQLAlchemy is handed ``Base``
+as its model class in ``extensions.py`` and manages engines and sessions around it.
+
+Every datetime column is UTC (``UTCDateTime``) and named ``*_dt``.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, returns aware UTC, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON},
+    )
+
+
+class User(Base):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_dt: Mapped[datetime]
+    locale: Mapped[Optional[str]] = mapped_column(String(8))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Hidden users keep their data but are left out of every leaderboard.
+    is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    attempts: Mapped[list["Attempt"]] = relationship(back_populates="user")
+
+    # The four members Flask-Login needs, written out so this module stays Flask-free.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class Quiz(Base):
+    __tablename__ = "quiz"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[dict[str, Any]]
+    description: Mapped[dict[str, Any]]
+    time_limit_s: Mapped[Optional[int]]
+    question_time_limit_s: Mapped[Optional[int]]
+    draw_count: Mapped[int]
+    shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=True)
+    shuffle_options: Mapped[bool] = mapped_column(Boolean, default=True)
+    feedback: Mapped[str] = mapped_column(String(16), default="end")
+    scoring: Mapped[str] = mapped_column(String(16), default="plain")
+    points_per_question: Mapped[int] = mapped_column(Integer, default=100)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    is_retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    pool: Mapped[list["QuizQuestion"]] = relationship(
+        back_populates="quiz", cascade="all, delete-orphan", order_by="QuizQuestion.position"
+    )
+
+
+class Question(Base):
+    """A question's stable identity (its YAML ``id``); its content lives in revisions."""
+
+    __tablename__ = "question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    is_retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    current_revision_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("question_revision.id", use_alter=True)
+    )
+
+    current_revision: Mapped[Optional["QuestionRevision"]] = relationship(
+        foreign_keys=[current_revision_id], post_update=True
+    )
+    revisions: Mapped[list["QuestionRevision"]] = relationship(
+        back_populates="question", foreign_keys="QuestionRevision.question_id"
+    )
+
+
+class QuestionRevision(Base):
+    """An immutable version of a question.  Answers point here, so editing the YAML
+    never changes how a past attempt was graded."""
+
+    __tablename__ = "question_revision"
+    __table_args__ = (UniqueConstraint("question_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"))
+    number: Mapped[int]
+    type: Mapped[str] = mapped_column(String(32))
+    content: Mapped[dict[str, Any]]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_dt: Mapped[datetime]
+
+    question: Mapped[Question] = relationship(back_populates="revisions", foreign_keys=[question_id])
+
+
+class QuizQuestion(Base):
+    """The pool a quiz draws from, resolved from its ``from:`` at import time."""
+
+    __tablename__ = "quiz_question"
+
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), primary_key=True)
+    position: Mapped[int]
+
+    quiz: Mapped[Quiz] = relationship(back_populates="pool")
+    question: Mapped[Question] = relationship()
+
+
+class Attempt(Base):
+    __tablename__ = "attempt"
+    __table_args__ = (Index("ix_attempt_user_quiz", "user_id", "quiz_id", "finished_dt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"))
+    # The draw and every option order derive from this seed, so a reload shows the same thing.
+    seed: Mapped[int]
+    # Revision ids in the order the player meets them.
+    plan: Mapped[list[Any]]
+    started_dt: Mapped[datetime]
+    deadline_dt: Mapped[Optional[datetime]]
+    finished_dt: Mapped[Optional[datetime]]
+    current_position: Mapped[int] = mapped_column(Integer, default=0)
+    score: Mapped[int] = mapped_column(Integer, default=0)
+    max_score: Mapped[int] = mapped_column(Integer, default=0)
+    correct_count: Mapped[int] = mapped_column(Integer, default=0)
+    duration_ms: Mapped[Optional[int]]
+
+    user: Mapped[User] = relationship(back_populates="attempts")
+    quiz: Mapped[Quiz] = relationship()
+    answers: Mapped[list["AttemptAnswer"]] = relationship(
+        back_populates="attempt", order_by="AttemptAnswer.position"
+    )
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_dt is not None
+
+    @property
+    def question_count(self) -> int:
+        return len(self.plan)
+
+
+class AttemptAnswer(Base):
+    """One question of an attempt.  The row is created when the server first serves
+    the question (``served_dt`` starts its clock) and filled in once when answered."""
+
+    __tablename__ = "attempt_answer"
+    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    revision_id: Mapped[int] = mapped_column(ForeignKey("question_revision.id"))
+    served_dt: Mapped[Optional[datetime]]
+    answered_dt: Mapped[Optional[datetime]]
+    response: Mapped[Optional[Any]] = mapped_column(JSON)
+    is_correct: Mapped[bool] = mapped_column(Boolean, default=False)
+    credit: Mapped[float] = mapped_column(default=0.0)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    timed_out: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="answers")
+    revision: Mapped[QuestionRevision] = relationship()
+
+
+class LeaderboardEntry(Base):
+    """Each user's best finished attempt per quiz, kept by ``attempts.finish_attempt``
+    in the transaction that finishes the attempt, so leaderboard reads never scan attempts."""
+
+    __tablename__ = "leaderboard_entry"
+
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), unique=True)
+    score: Mapped[int]
+    duration_ms: Mapped[int]
+    finished_dt: Mapped[datetime]
+
+    user: Mapped[User] = relationship()
+
+
+# The ranking order (see ranking.py) as an index, so top-N and "my rank" are index range scans.
+Index(
+    "ix_leaderboard_entry_rank",
+    LeaderboardEntry.quiz_id,
+    LeaderboardEntry.score.desc(),
+    LeaderboardEntry.duration_ms,
+    LeaderboardEntry.finished_dt,
+    LeaderboardEntry.attempt_id,
+)

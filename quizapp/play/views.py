@@ -1,0 +1,145 @@
+"""Taking a quiz in the browser: start, one question per page, feedback, results."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from quizapp import attempts
+from quizapp.extensions import db, limiter
+from quizapp.models import Attempt, Quiz
+from quizapp.play.forms import StartForm, answer_form
+from quizapp.question_types import InvalidResponse, get_type
+from quizapp.ranking import attempt_rank, participant_count, user_entry
+from quizapp.web import current_clock, current_locale, grace
+
+bp = Blueprint("play", __name__)
+
+
+def _quiz_or_404(key: str) -> Quiz:
+    quiz = db.session.scalar(select(Quiz).where(Quiz.key == key, Quiz.is_retired.is_(False)))
+    if quiz is None:
+        abort(404)
+    return quiz
+
+
+def _own_attempt_or_404(attempt_id: int) -> Attempt:
+    attempt = db.session.get(Attempt, attempt_id)
+    # Someone else's attempt is "not found", not "forbidden": ids reveal nothing.
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+@bp.post("/quiz/<key>/start")
+@login_required
+def start(key: str):
+    quiz = _quiz_or_404(key)
+    StartForm().validate_on_submit()  # CSRF is checked for every POST; the form has no fields
+    try:
+        attempt = attempts.start_attempt(db.session, current_user, quiz, current_clock(), grace=grace())
+    except attempts.QuizUnavailable:
+        db.session.rollback()
+        flash(_("This quiz cannot be started right now."), "error")
+        return redirect(url_for("main.home"))
+    db.session.commit()
+    return redirect(url_for("play.question", attempt_id=attempt.id))
+
+
+@bp.route("/attempt/<int:attempt_id>", methods=["GET", "POST"])
+@login_required
+@limiter.limit("120 per minute", methods=["POST"])
+def question(attempt_id: int):
+    attempt = _own_attempt_or_404(attempt_id)
+    clock = current_clock()
+    served = attempts.current_question(db.session, attempt, clock, grace())
+    db.session.commit()  # serving a question starts its clock: keep that even if nothing else happens
+    if served is None:
+        if request.method == "POST":
+            flash(_("Time is up. Answers sent after the deadline are not counted."), "info")
+        return redirect(url_for("play.result", attempt_id=attempt.id))
+    locale = current_locale()
+    form = answer_form(served, locale)
+    status = 200
+    if request.method == "POST":
+        position = _posted_position()
+        if position is None:
+            abort(400)
+        if position != served.position:
+            try:
+                outcome = attempts.submit_answer(db.session, attempt, position, None, clock, grace=grace())
+            except attempts.NotCurrentQuestion:
+                db.session.rollback()
+                flash(_("That answer was for another question. Here is the current one."), "error")
+                return redirect(url_for("play.question", attempt_id=attempt.id))
+            # A repeat of an answer already recorded (a double click, the back button): nothing changes.
+            db.session.rollback()
+            return _after_answer(attempt, outcome.row.position)
+        if request.form.get("timeout") == "1" and not form.validate():
+            # The countdown reached zero before an answer was chosen.
+            attempts.time_out_current(db.session, attempt, clock)
+            db.session.commit()
+            return redirect(url_for("play.question", attempt_id=attempt.id))
+        if form.validate_on_submit():
+            try:
+                outcome = attempts.submit_answer(db.session, attempt, position, form.answer.data, clock,
+                                                 grace=grace())
+            except InvalidResponse as error:
+                db.session.rollback()
+                form.answer.errors = [_(str(error))]
+            except attempts.AttemptClosed:
+                db.session.rollback()
+                return redirect(url_for("play.result", attempt_id=attempt.id))
+            else:
+                db.session.commit()
+                if outcome.timed_out:
+                    flash(_("Time was up for that question; the answer was not counted."), "info")
+                return _after_answer(attempt, position)
+        status = 400
+    return render_template("play/question.html", attempt=attempt, quiz=attempt.quiz, served=served, form=form,
+                           now=clock.now(), revision=served.revision,
+                           field_kind=served.revision.type), status
+
+
+def _posted_position() -> int | None:
+    raw = request.form.get("position", "")
+    return int(raw) if raw.isdigit() and len(raw) < 6 else None
+
+
+def _after_answer(attempt: Attempt, position: int):
+    if attempt.quiz.feedback == "immediate":
+        return redirect(url_for("play.feedback", attempt_id=attempt.id, position=position))
+    if attempt.is_finished:
+        return redirect(url_for("play.result", attempt_id=attempt.id))
+    return redirect(url_for("play.question", attempt_id=attempt.id))
+
+
+@bp.get("/attempt/<int:attempt_id>/feedback/<int:position>")
+@login_required
+def feedback(attempt_id: int, position: int):
+    attempt = _own_attempt_or_404(attempt_id)
+    rows = {row.position: (row, revision) for row, revision in attempts.review(db.session, attempt)}
+    if position not in rows or (rows[position][0].answered_dt is None and not rows[position][0].timed_out):
+        abort(404)  # feedback exists only for a question already answered
+    row, revision = rows[position]
+    return render_template("play/feedback.html", attempt=attempt, quiz=attempt.quiz, row=row, revision=revision,
+                           get_type=get_type, locale=current_locale())
+
+
+@bp.get("/attempt/<int:attempt_id>/result")
+@login_required
+def result(attempt_id: int):
+    attempt = _own_attempt_or_404(attempt_id)
+    if not attempts.close_if_expired(db.session, attempt, current_clock(), grace()):
+        db.session.rollback()
+        return redirect(url_for("play.question", attempt_id=attempt.id))
+    db.session.commit()
+    rank = attempt_rank(db.session, attempt.quiz_id, attempt.user_id, attempt.score, attempt.duration_ms or 0,
+                        attempt.finished_dt, attempt.id)
+    best = user_entry(db.session, attempt.quiz_id, attempt.user_id)
+    rows = attempts.review(db.session, attempt)
+    return render_template("play/result.html", attempt=attempt, quiz=attempt.quiz, rows=rows, rank=rank,
+                           participants=max(participant_count(db.session, attempt.quiz_id), rank),
+                           is_best=best is not None and best.attempt_id == attempt.id,
+                           get_type=get_type, locale=current_locale())

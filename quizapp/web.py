@@ -1,0 +1,127 @@
+"""What every page shares: the language, the clock, the signed-in user, error pages."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime, get_locale, gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from quizapp.clock import Clock
+from quizapp.extensions import db, login_manager
+from quizapp.models import User
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages, default=current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def current_locale() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def current_clock() -> Clock:
+    return current_app.extensions["quizapp.clock"]
+
+
+def grace() -> timedelta:
+    return timedelta(seconds=current_app.config["ANSWER_GRACE_SECONDS"])
+
+
+def loc(value: dict[str, str] | None) -> str:
+    """The current language's text of a ``{ru, en}`` mapping from the bank."""
+    if not value:
+        return ""
+    return value.get(current_locale()) or value.get("ru") or next(iter(value.values()), "")
+
+
+def format_duration(milliseconds: int | None) -> str:
+    if milliseconds is None:
+        return "—"
+    seconds = round(milliseconds / 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def format_limit(seconds: int | None) -> str:
+    if not seconds:
+        return _("no time limit")
+    minutes, rest = divmod(seconds, 60)
+    if minutes and rest:
+        return _("%(m)d min %(s)d s", m=minutes, s=rest)
+    if minutes:
+        return _("%(m)d min", m=minutes)
+    return _("%(s)d s", s=rest)
+
+
+def is_safe_redirect(target: str | None) -> bool:
+    if not target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
+
+
+def back_or(default: str) -> Any:
+    target = request.form.get("next") or request.args.get("next")
+    return redirect(target if is_safe_redirect(target) else default)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    return db.session.get(User, int(user_id))
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the login page says why on its own
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        flash(_("Please log in first."), "info")
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+
+    app.jinja_env.globals.update(loc=loc, format_duration=format_duration, format_limit=format_limit,
+                                 current_locale=current_locale)
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else "—"
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_template("error.html", code=400,
+                               message=_("The form expired or was sent from elsewhere. Go back, reload the page and try again.")), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        messages = {
+            400: _("The request could not be understood."),
+            404: _("There is nothing here."),
+            405: _("That action is not allowed here."),
+            413: _("What was sent is too large."),
+            429: _("Too many attempts. Wait a little and try again."),
+        }
+        code = error.code or 500
+        return render_template("error.html", code=code,
+                               message=messages.get(code, error.description)), code
+
+    @app.errorhandler(500)
+    def server_error(error: Exception):  # pragma: no cover - the handler of last resort
+        db.session.rollback()
+        return render_template("error.html", code=500, message=_("Something went wrong on our side.")), 500
+
+    @app.context_processor
+    def page_globals() -> dict[str, Any]:
+        return {"languages": app.config["LANGUAGES"]}

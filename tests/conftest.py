@@ -1,0 +1,105 @@
+"""Shared fixtures.  The database is SQLite in a temporary folder, or the server named
+by QUIZAPP_TEST_DATABASE_URL (CI points it at PostgreSQL).  The schema is built once
+per run by the real migrations; each test starts from empty tables."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import flask_migrate
+import pytest
+from sqlalchemy import text, update
+
+from quizapp import create_app
+from quizapp.bank.importer import import_bank
+from quizapp.bank.loader import load_bank
+from quizapp.clock import FrozenClock
+from quizapp.extensions import db
+from quizapp.models import Base, Question
+
+HERE = Path(__file__).parent
+TEST_BANK = HERE / "data" / "bank"
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("QUIZAPP_TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = _database_url(tmp_path_factory)
+    app = create_app({"TESTING": True, "SECRET_KEY": "schema", "SQLALCHEMY_DATABASE_URI": url},
+                     instance_path=str(tmp_path_factory.mktemp("schema-instance")))
+    with app.app_context():
+        _drop_everything()
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return url
+
+
+def _drop_everything() -> None:
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            connection.execute(text(f"DROP TABLE IF EXISTS {tables}, alembic_version CASCADE"))
+        else:
+            connection.execute(text("PRAGMA foreign_keys=OFF"))
+            for table in [*Base.metadata.sorted_tables, "alembic_version"]:
+                connection.execute(text(f'DROP TABLE IF EXISTS "{getattr(table, "name", table)}"'))
+
+
+def empty_tables() -> None:
+    db.session.execute(update(Question).values(current_revision_id=None))
+    for table in reversed(Base.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+
+def make_app(database_url: str, instance: Path, **overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "QUESTIONS_PATH": str(TEST_BANK),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        **overrides,
+    }
+    app = create_app(config, instance_path=str(instance))
+    app.extensions["quizapp.clock"] = FrozenClock()
+    return app
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = make_app(database_url, tmp_path / "instance")
+    with app.app_context():
+        empty_tables()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def clock(app) -> FrozenClock:
+    return app.extensions["quizapp.clock"]
+
+
+@pytest.fixture
+def session(app):
+    """A SQLAlchemy session for service tests (no request involved)."""
+    with app.app_context():
+        yield db.session
+
+
+@pytest.fixture
+def bank(session, clock):
+    loaded = load_bank([TEST_BANK])
+    assert loaded.ok, loaded.problems
+    import_bank(session, loaded, clock.now())
+    session.commit()
+    return loaded

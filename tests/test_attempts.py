@@ -1,0 +1,191 @@
+"""Taking a quiz through the services, with a frozen clock: no request, no sleeping."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp import attempts
+from quizapp.models import AttemptAnswer, LeaderboardEntry, Quiz
+from quizapp.question_types import InvalidResponse
+from quizapp.users import create_user
+
+# Answers to the test bank, by question key, as display positions/values the form would send.
+RIGHT = {"t-single": "june", "t-multiple": ["ca", "ce", "cs"], "t-true-false": "true", "t-numeric": "43.8",
+         "t-year": "1992", "t-text": "almaty"}
+
+
+def quiz(session, key="all-types") -> Quiz:
+    return session.scalar(select(Quiz).where(Quiz.key == key))
+
+
+@pytest.fixture
+def user(session, clock):
+    made = create_user(session, "aigerim", "correct horse", clock.now())
+    session.commit()
+    return made
+
+
+def form_data(served, right=True):
+    """What a browser would post to answer ``served`` rightly (or wrongly)."""
+    content, order, kind = served.revision.content, served.order, served.revision.type
+    if kind == "single":
+        key = content["answer"] if right else next(k for k in content["options"] if k != content["answer"])
+        return str(order.index(key))
+    if kind == "multiple":
+        keys = content["answers"] if right else [k for k in content["options"] if k not in content["answers"]]
+        return [str(order.index(k)) for k in keys]
+    if kind == "true_false":
+        return "true" if content["answer"] == right else "false"
+    if kind == "numeric":
+        return str(content["answer"] if right else content["answer"] + 10)
+    if kind == "year":
+        return str(content["answer"] if right else content["answer"] + 10)
+    if kind == "text":
+        return content["accept"][0] if right else "nowhere"
+    if kind == "ordering":
+        keys = list(content["items"])
+        places = [keys.index(k) + 1 for k in order]
+        return [str(p) for p in (places if right else [len(keys) + 1 - p for p in places])]
+    if kind == "matching":
+        return [str(order.index(str(i if right else (i + 1) % len(order)))) for i in range(len(content["pairs"]))]
+    raise AssertionError(kind)
+
+
+def answer_current(session, attempt, clock, right=True):
+    served = attempts.current_question(session, attempt, clock)
+    assert served is not None
+    return attempts.submit_answer(session, attempt, served.position, form_data(served, right), clock)
+
+
+def test_a_whole_attempt_scores_every_type(session, bank, user, clock):
+    attempt = attempts.start_attempt(session, user, quiz(session), clock)
+    assert attempt.question_count == 8 and attempt.deadline_dt == clock.now() + timedelta(seconds=300)
+    for index in range(8):
+        clock.advance(5)
+        outcome = answer_current(session, attempt, clock, right=index != 2)
+        assert not outcome.duplicate and not outcome.timed_out
+    assert attempt.is_finished
+    assert attempt.correct_count == 7
+    assert attempt.score == 700 and attempt.max_score == 800
+    assert attempt.duration_ms == 40_000
+    entry = session.get(LeaderboardEntry, (attempt.quiz_id, user.id))
+    assert (entry.attempt_id, entry.score, entry.duration_ms) == (attempt.id, 700, 40_000)
+
+
+def test_the_same_answer_twice_is_recorded_once(session, bank, user, clock):
+    attempt = attempts.start_attempt(session, user, quiz(session), clock)
+    served = attempts.current_question(session, attempt, clock)
+    data = form_data(served)
+    first = attempts.submit_answer(session, attempt, 0, data, clock)
+    again = attempts.submit_answer(session, attempt, 0, data, clock)
+    assert not first.duplicate and again.duplicate
+    assert attempt.current_position == 1
+    assert session.scalar(select(func.count()).select_from(AttemptAnswer)
+                          .where(AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.answered_dt.is_not(None))) == 1
+
+
+def test_an_answer_to_another_question_is_refused(session, bank, user, clock):
+    attempt = attempts.start_attempt(session, user, quiz(session), clock)
+    attempts.current_question(session, attempt, clock)
+    with pytest.raises(attempts.NotCurrentQuestion):
+        attempts.submit_answer(session, attempt, 3, "0", clock)
+    assert attempt.current_position == 0
+
+
+def test_a_malformed_answer_changes_nothing(session, bank, user, clock):
+    attempt = attempts.start_attempt(session, user, quiz(session), clock)
+    attempts.current_question(session, attempt, clock)
+    with pytest.raises(InvalidResponse):
+        attempts.submit_answer(session, attempt, 0, "99", clock)
+    assert attempt.current_position == 0
+
+
+def test_starting_again_resumes_the_running_attempt(session, bank, user, clock):
+    first = attempts.start_attempt(session, user, quiz(session), clock)
+    clock.advance(30)
+    assert attempts.start_attempt(session, user, quiz(session), clock).id == first.id
+
+
+def test_an_answer_after_the_deadline_and_grace_is_not_counted(session, bank, user, clock):
+    attempt = attempts.start_attempt(session, user, quiz(session), clock)
+    answer_current(session, attempt, clock)
+    served = attempts.current_question(session, attempt, clock)
+    clock.advance(300 + 2.5)  # past the deadline and the 2 s grace
+    outcome = attempts.submit_answer(session, attempt, served.position, form_data(served), clock)
+    assert outcome.timed_out and outcome.row.points == 0
+    assert attempt.is_finished
+    assert attempt.score == 100 and attempt.correct_count == 1
+    # Closed at the deadline, not when the late answer came.
+    assert attempt.finished_dt == attempt.deadline_dt and attempt.duration_ms == 300_000
+    with pytest.raises(attempts.AttemptClosed):
+        attempts.submit_answer(session, attempt, 5, "1", clock)
+
+
+def test_an_answer_within_the_grace_window_counts(session, bank, user, clock):
+    attempt = attempts.start_attempt(session, user, quiz(session), clock)
+    served = attempts.current_question(session, attempt, clock)
+    clock.advance(300 + 1.5)
+    outcome = attempts.submit_answer(session, attempt, served.position, form_data(served), clock)
+    assert not outcome.timed_out and outcome.row.is_correct
+
+
+def test_an_abandoned_attempt_is_closed_lazily_and_scored(session, bank, user, clock):
+    attempt = attempts.start_attempt(session, user, quiz(session), clock)
+    answer_current(session, attempt, clock)
+    clock.advance(hours=5)
+    assert attempts.current_question(session, attempt, clock) is None
+    assert attempt.is_finished and attempt.score == 100
+    rows = session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)).all()
+    assert len(rows) == 8 and sum(r.timed_out for r in rows) == 7
+
+
+def test_close_overdue_command_closes_without_the_player(session, bank, user, clock):
+    attempt = attempts.start_attempt(session, user, quiz(session), clock)
+    clock.advance(301)
+    assert attempts.close_overdue_attempts(session, clock) == 0  # still inside the grace window
+    clock.advance(2)
+    assert attempts.close_overdue_attempts(session, clock) == 1
+    assert attempt.is_finished
+
+
+def test_per_question_limit_times_out_one_question_and_moves_on(session, bank, user, clock):
+    attempt = attempts.start_attempt(session, user, quiz(session, "quick"), clock)
+    first = attempts.current_question(session, attempt, clock)
+    assert first.question_deadline_dt == clock.now() + timedelta(seconds=20)
+    clock.advance(23)
+    second = attempts.current_question(session, attempt, clock)
+    assert second.position == 1
+    # Its clock started when it was served, not when the attempt started.
+    assert second.question_deadline_dt == clock.now() + timedelta(seconds=20)
+    late = attempts.submit_answer(session, attempt, 0, "0", clock)
+    assert late.duplicate and late.timed_out
+
+
+def test_speed_points_follow_kahoots_rule(session, bank, user, clock):
+    attempt = attempts.start_attempt(session, user, quiz(session, "quick"), clock)
+    served = attempts.current_question(session, attempt, clock)
+    clock.advance(10)  # half of the 20 s allowed: 100 × (1 − 0.5 / 2) = 75
+    assert attempts.submit_answer(session, attempt, 0, form_data(served), clock).row.points == 75
+    served = attempts.current_question(session, attempt, clock)
+    assert attempts.submit_answer(session, attempt, 1, form_data(served), clock).row.points == 100
+
+
+def test_the_draw_and_option_order_survive_a_reload(session, bank, user, clock):
+    attempt = attempts.start_attempt(session, user, quiz(session, "quick"), clock, seed=12345)
+    first = attempts.current_question(session, attempt, clock)
+    session.expire_all()
+    again = attempts.current_question(session, attempt, clock)
+    assert (again.revision.id, again.order, again.row.served_dt) == (first.revision.id, first.order, first.row.served_dt)
+
+
+def test_a_worse_attempt_keeps_the_better_leaderboard_entry(session, bank, user, clock):
+    best = attempts.start_attempt(session, user, quiz(session), clock)
+    for _ in range(8):
+        answer_current(session, best, clock)
+    worse = attempts.start_attempt(session, user, quiz(session), clock)
+    for _ in range(8):
+        answer_current(session, worse, clock, right=False)
+    entry = session.get(LeaderboardEntry, (best.quiz_id, user.id))
+    assert entry.attempt_id == best.id and entry.score == 800

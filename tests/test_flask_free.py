@@ -1,0 +1,18 @@
+"""The domain modules must work without Flask (STYLE.md): importing them must not import it."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+DOMAIN_MODULES = ["quizapp.clock", "quizapp.models", "quizapp.question_types", "quizapp.bank.loader",
+                  "quizapp.bank.importer", "quizapp.attempts", "quizapp.ranking", "quizapp.users"]
+
+
+def test_domain_modules_do_not_import_flask():
+    code = ("import sys, importlib\n"
+            "sys.modules['quizapp'] = type(sys)('quizapp'); sys.modules['quizapp'].__path__ = [%r]\n"
+            "for name in %r: importlib.import_module(name)\n"
+            "print(sorted(m for m in sys.modules if m == 'flask' or m.startswith('flask.') or m.startswith('flask_')))"
+            ) % (__import__("quizapp").__path__[0], DOMAIN_MODULES)
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.strip() == "[]"

@@ -1,0 +1,122 @@
+"""Grading and asking, per question type, with no database and no request."""
+from __future__ import annotations
+
+import pytest
+
+from quizapp.question_types import REGISTRY, InvalidResponse, display_order, get_type, normalise_text
+
+SINGLE = {"options": {"a": {"ru": "А", "en": "A"}, "b": {"ru": "Б", "en": "B"}, "c": {"ru": "В", "en": "C"}}, "answer": "b"}
+MULTIPLE = {"options": {k: {"ru": k, "en": k} for k in "abcd"}, "answers": ["a", "b"]}
+ORDERING = {"items": {k: {"ru": k, "en": k} for k in "abcd"}}
+MATCHING = {"pairs": [{"left": {"ru": f"L{i}", "en": f"L{i}"}, "right": {"ru": f"R{i}", "en": f"R{i}"}} for i in range(3)]}
+
+
+def test_every_type_is_registered():
+    assert sorted(REGISTRY) == ["matching", "multiple", "numeric", "ordering", "single", "text", "true_false", "year"]
+    with pytest.raises(KeyError, match="unknown question type"):
+        get_type("essay")
+
+
+def test_single_choice_reads_display_positions_not_keys():
+    qtype = get_type("single")
+    order = ["c", "a", "b"]
+    assert qtype.read_field(SINGLE, order, "2") == "b"
+    assert qtype.grade(SINGLE, "b").is_correct
+    assert not qtype.grade(SINGLE, "a").is_correct
+    with pytest.raises(InvalidResponse):
+        qtype.read_field(SINGLE, order, "3")
+    with pytest.raises(InvalidResponse):
+        qtype.read_field(SINGLE, order, "b")
+
+
+def test_multiple_choice_partial_credit():
+    qtype = get_type("multiple")
+    assert qtype.grade(MULTIPLE, ["a", "b"]).credit == 1.0
+    assert qtype.grade(MULTIPLE, ["a", "b"]).is_correct
+    half = qtype.grade(MULTIPLE, ["a"])
+    assert (half.credit, half.is_correct) == (0.5, False)
+    # A wrong pick takes back a right one, never below zero.
+    assert qtype.grade(MULTIPLE, ["a", "c"]).credit == 0.0
+    assert qtype.grade(MULTIPLE, ["c", "d"]).credit == 0.0
+    assert qtype.grade(MULTIPLE, ["a", "b", "c"]).credit == 0.5
+
+
+def test_true_false():
+    qtype = get_type("true_false")
+    assert qtype.read_field({"answer": True}, [], "true") is True
+    assert qtype.grade({"answer": False}, False).is_correct
+    assert not qtype.grade({"answer": False}, True).is_correct
+
+
+@pytest.mark.parametrize("typed, right", [("43.8", True), ("43,7", True), ("43.9", True), (" 43,80 ", True),
+                                          ("43.95", False), ("44", False)])
+def test_numeric_with_tolerance_and_comma(typed, right):
+    qtype = get_type("numeric")
+    content = {"answer": 43.8, "tolerance": 0.1, "unit": {"ru": "млрд долларов США", "en": "billion USD"}}
+    assert qtype.grade(content, qtype.read_field(content, [], typed)).is_correct is right
+    assert qtype.format_answer(content, "en") == "43.8 ± 0.1 billion USD"
+    assert qtype.format_answer(content, "ru") == "43,8 ± 0,1 млрд долларов США"
+
+
+@pytest.mark.parametrize("typed", ["", "abc", "nan", "inf", "1e999"])
+def test_numeric_refuses_what_is_not_a_number(typed):
+    with pytest.raises(InvalidResponse):
+        get_type("numeric").read_field({"answer": 1}, [], typed)
+
+
+def test_year_with_and_without_tolerance():
+    qtype = get_type("year")
+    assert qtype.grade({"answer": 1992}, qtype.read_field({}, [], "1992")).is_correct
+    assert not qtype.grade({"answer": 1992}, 1993).is_correct
+    assert qtype.grade({"answer": 1992, "tolerance": 1}, 1993).is_correct
+    with pytest.raises(InvalidResponse):
+        qtype.read_field({}, [], "19920")
+
+
+def test_ordering_partial_credit_by_pairs():
+    qtype = get_type("ordering")
+    assert qtype.grade(ORDERING, ["a", "b", "c", "d"]).is_correct
+    # One adjacent swap breaks 1 of the 6 pairs.
+    assert qtype.grade(ORDERING, ["b", "a", "c", "d"]).credit == pytest.approx(5 / 6)
+    assert qtype.grade(ORDERING, ["d", "c", "b", "a"]).credit == 0.0
+
+
+def test_ordering_reads_places_given_to_displayed_items():
+    qtype = get_type("ordering")
+    order = ["c", "a", "d", "b"]  # as displayed
+    assert qtype.read_field(ORDERING, order, ["3", "1", "4", "2"]) == ["a", "b", "c", "d"]
+    with pytest.raises(InvalidResponse, match="exactly once"):
+        qtype.read_field(ORDERING, order, ["1", "1", "2", "3"])
+
+
+def test_matching_partial_credit():
+    qtype = get_type("matching")
+    order = ["2", "0", "1"]  # right-hand items as displayed
+    response = qtype.read_field(MATCHING, order, ["1", "2", "0"])
+    assert response == ["0", "1", "2"]
+    assert qtype.grade(MATCHING, response).is_correct
+    assert qtype.grade(MATCHING, ["0", "2", "1"]).credit == pytest.approx(1 / 3)
+
+
+@pytest.mark.parametrize("typed", ["Алматы", "  алматы. ", "«АЛМАТЫ»", "Almaty!", "алма-ата"])
+def test_short_text_accepts_variants_normalised(typed):
+    content = {"answer": {"ru": "Алматы", "en": "Almaty"}, "accept": ["Алматы", "Almaty", "Алма-Ата"]}
+    assert get_type("text").grade(content, typed).is_correct
+
+
+def test_normalise_text_folds_yo_case_spaces_and_punctuation():
+    assert normalise_text("  Ёлка,  ЗЕЛЁНАЯ!! ") == "елка, зеленая"
+
+
+def test_display_order_is_stable_per_attempt_and_position():
+    keys = list("abcdef")
+    assert display_order(7, 3, keys, True) == display_order(7, 3, keys, True)
+    assert display_order(7, 3, keys, False) == keys
+    orders = {tuple(display_order(seed, 0, keys, True)) for seed in range(20)}
+    assert len(orders) > 5
+
+
+def test_ordering_is_never_shown_in_its_right_order():
+    keys = ["a", "b"]
+    for seed in range(50):
+        assert display_order(seed, 0, keys, True, avoid_identity=True) != keys
