@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from markupsafe import Markup, escape
 from wtforms import fields, validators
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import html_params
 
 from quizapp.bank.checks import Checker, Path, is_int, is_number
@@ -109,8 +110,8 @@ def get_type(name: str) -> QuestionType:
         raise KeyError(f"unknown question type {name!r}") from None
 
 
-def _choices(content: dict[str, Any], order: list[str], locale: str) -> list[tuple[str, str]]:
-    return [(str(index), localized(content["options"][key], locale)) for index, key in enumerate(order)]
+def _choices(content: dict[str, Any], order: list[str], locale: str) -> list[SelectChoice]:
+    return [SelectChoice(str(index), localized(content["options"][key], locale)) for index, key in enumerate(order)]
 
 
 def _key_at(order: list[str], raw: Any) -> str:
@@ -158,7 +159,7 @@ class SingleChoice(QuestionType):
         return localized(option, locale) if option else "—"
 
     def public_view(self, content, order, locale):
-        return {"options": [label for _, label in _choices(content, order, locale)]}
+        return {"options": [choice.label for choice in _choices(content, order, locale)]}
 
 
 @register
@@ -208,7 +209,7 @@ class MultipleChoice(QuestionType):
         return "; ".join(localized(content["options"][key], locale) for key in (response or []) if key in content["options"]) or "—"
 
     def public_view(self, content, order, locale):
-        return {"options": [label for _, label in _choices(content, order, locale)]}
+        return {"options": [choice.label for choice in _choices(content, order, locale)]}
 
 
 TRUE_FALSE_LABELS = {"ru": ("Верно", "Неверно"), "en": ("True", "False")}
@@ -224,7 +225,7 @@ class TrueFalse(QuestionType):
 
     def make_field(self, content, order, locale, label):
         yes, no = TRUE_FALSE_LABELS.get(locale, TRUE_FALSE_LABELS["en"])
-        return fields.RadioField(label, choices=[("true", yes), ("false", no)],
+        return fields.RadioField(label, choices=[SelectChoice("true", yes), SelectChoice("false", no)],
                                  validators=[validators.InputRequired(message=_msg("Choose an answer."))])
 
     def read_field(self, content, order, data):

@@ -97,9 +97,81 @@ def session(app):
 
 
 @pytest.fixture
-def bank(session, clock):
+def bank(app, clock):
     loaded = load_bank([TEST_BANK])
     assert loaded.ok, loaded.problems
-    import_bank(session, loaded, clock.now())
-    session.commit()
+    with app.app_context():
+        import_bank(db.session, loaded, clock.now())
+        db.session.commit()
     return loaded
+
+
+@pytest.fixture(autouse=True)
+def _push_request_context():
+    """Replaces pytest-flask's fixture of this name, which keeps one request context
+    pushed for the whole test.  Requests made by the test client then shared one app
+    context, and with it the locale Flask-Babel caches and the database session; each
+    request must get its own, as in production."""
+    yield
+
+
+# --- the browser: Debian's Chromium driven by Playwright (see ../shared/TESTING.md) ---
+
+CHROMIUM = os.environ.get("QUIZAPP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = HERE.parent / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    """Replaces pytest-base-url's fixture, written in a form pytest 9 deprecates; our
+    browser tests take the address from ``live_server``."""
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_FLAGS]}
+
+
+@pytest.fixture
+def live_server(database_url, tmp_path):
+    """The app on a free port, served from a thread, with CSRF and the real clock."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from quizapp.clock import SystemClock
+
+    app = make_app(database_url, tmp_path / "live-instance", WTF_CSRF_ENABLED=True)
+    app.extensions["quizapp.clock"] = SystemClock()
+    with app.app_context():
+        empty_tables()
+        import_bank(db.session, load_bank([TEST_BANK]), SystemClock().now())
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{server.server_port}"
+    server.app = app
+    yield server
+    server.shutdown()
+    thread.join(timeout=10)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def shot():
+    """Save a screenshot to look at (screenshots/ is git-ignored)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    def take(page, name: str) -> None:
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    return take

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from quizapp.auth.forms import LoginForm, LogoutForm, RegisterForm
 from quizapp.extensions import db, limiter
 from quizapp.users import UsernameTaken, authenticate, create_user
-from quizapp.web import back_or, current_clock, current_locale
+from quizapp.web import back_or, current_clock
 
 bp = Blueprint("auth", __name__)
 
@@ -21,7 +21,7 @@ def register():
     if form.validate_on_submit():
         try:
             user = create_user(db.session, form.username.data, form.password.data, current_clock().now(),
-                               locale=current_locale())
+                               locale=session.get("lang"))  # only a language the visitor chose
         except UsernameTaken:
             db.session.rollback()
             form.username.errors.append(_("This username is taken. Choose another."))

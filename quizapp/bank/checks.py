@@ -5,6 +5,7 @@ quiz).  The loader turns it into ``file:line:col`` and the field name authors se
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Iterable
 
 Path = tuple[Any, ...]
@@ -118,6 +119,9 @@ class Checker:
     def number(self, value: Any, path: Path) -> bool:
         if not is_number(value):
             self.problem(path, f"expected a number, got {describe(value)}")
+            return False
+        if not math.isfinite(value):  # .nan and .inf: not a number anyone can type, nor valid JSON
+            self.problem(path, f"expected a finite number, got {value}")
             return False
         return True
 

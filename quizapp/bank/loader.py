@@ -114,16 +114,20 @@ class _Converter:
         self.report = report
         self.marks: dict[Path, tuple[int, int]] = {}
         self.seen: set[int] = set()
+        self.aliases = 0
+        self.fatal = False  # aliases and tags: the file is refused, not checked further
         self.scalars = yaml.constructor.SafeConstructor()
 
     def convert(self, node: yaml.Node, path: Path) -> Any:
         self.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if id(node) in self.seen:
-            self.report(path, "YAML aliases (*name) are not allowed in a bank")
+            # The node tree no longer says where the alias was; _parse_file finds that out.
+            self.aliases += 1
             return None
         self.seen.add(id(node))
         if node.tag not in _PLAIN_TAGS:
-            self.report(path, f"YAML tag {node.tag} is not allowed; use plain values")
+            self.fatal = True
+            self.report(path, f"YAML tag {_short_tag(node.tag)} is not allowed; use plain values")
             return None
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
@@ -160,6 +164,48 @@ class _Converter:
         return (1, 1)
 
 
+def _short_tag(tag: str) -> str:
+    """``tag:yaml.org,2002:python/object`` -> ``!!python/object``, as it was written."""
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+def _alias_positions(text: str) -> list[tuple[Path, tuple[int, int]]]:
+    """Where each alias (``*name``) is used, with the path it stands at.
+
+    Only run once the composed tree has shown there are aliases: the node tree shares the
+    anchored node, so it cannot say where the alias itself was written.
+    """
+    found: list[tuple[Path, tuple[int, int]]] = []
+    # Each open collection: [path, is_mapping, next index or awaiting-key flag, current key].
+    stack: list[list[Any]] = []
+    for event in yaml.parse(text, Loader=SafeLoader):
+        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            stack.pop()
+            continue
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        path: Path = ()
+        if stack:
+            top = stack[-1]
+            if not top[1]:
+                path = (*top[0], top[2])
+                top[2] += 1
+            elif top[2]:  # a key
+                top[2] = False
+                top[3] = event.value if isinstance(event, yaml.ScalarEvent) else "?"
+                path = (*top[0], "?")
+            else:
+                top[2] = True
+                path = (*top[0], top[3])
+        if isinstance(event, yaml.AliasEvent):
+            found.append((path, (event.start_mark.line + 1, event.start_mark.column + 1)))
+        elif isinstance(event, yaml.MappingStartEvent):
+            stack.append([path, True, True, None])
+        elif isinstance(event, yaml.SequenceStartEvent):
+            stack.append([path, False, 0, None])
+    return found
+
+
 def display_path(file: str | os.PathLike[str], root: FsPath | None) -> str:
     path = FsPath(file)
     try:
@@ -184,6 +230,7 @@ def load_bank(paths: Iterable[str | os.PathLike[str]], root: FsPath | None = Non
     files = bank_files(paths)
     bank.file_count = len(files)
     quiz_checks: list[tuple[Item, Checker, Any]] = []
+    written: dict[str, Any] = {}  # every question with a usable id, valid or not
     for file in files:
         shown = display_path(file, root)
         parsed = _parse_file(file, shown, bank)
@@ -231,6 +278,7 @@ def load_bank(paths: Iterable[str | os.PathLike[str]], root: FsPath | None = Non
                 where[(section, key)] = (shown, line)
                 item = Item(key, raw, shown, line)
                 if section == "questions":
+                    written[key] = raw
                     _check_question(raw, check)
                     if not check.failed:
                         store[key] = item
@@ -238,11 +286,14 @@ def load_bank(paths: Iterable[str | os.PathLike[str]], root: FsPath | None = Non
                     _check_quiz_shape(raw, check)
                     quiz_checks.append((item, check, None))
     # Quizzes refer to questions anywhere in the bank, so they are checked once all are read.
-    known_tags = {tag for item in bank.questions.values() for tag in item.data["tags"]}
+    # Tags and pool sizes count every question written, so a problem in one question is
+    # reported once, on that question, and not again on each quiz that would draw it.
+    written_tags = {key: _tags_of(raw) for key, raw in written.items()}
+    known_tags = set().union(*written_tags.values())
     for item, check, _ in quiz_checks:
         if check.failed:
             continue
-        _check_quiz_refs(item.data, check, bank.questions, where, known_tags)
+        _check_quiz_refs(item.data, check, bank.questions, where, known_tags, written_tags)
         if not check.failed:
             bank.quizzes[item.key] = item
     bank.problems.sort()
@@ -259,21 +310,25 @@ def _parse_file(file: FsPath, shown: str, bank: Bank) -> tuple[Any, _Converter] 
         bank.problems.append(Problem(shown, 1, 1, "file", f"too large ({size // 1024} KiB; the limit is {MAX_FILE_BYTES // 1024} KiB)"))
         return None
     try:
-        text = file.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        bank.problems.append(Problem(shown, 1, 1, "file", f"not UTF-8 text ({error.reason} at byte {error.start})"))
-        return None
+        raw = file.read_bytes()
     except OSError as error:
         bank.problems.append(Problem(shown, 1, 1, "file", f"cannot read: {error.strerror}"))
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = raw[:error.start]
+        line_start = before.rfind(b"\n") + 1
+        column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+        bank.problems.append(Problem(shown, before.count(b"\n") + 1, column, "file",
+                                     f"not UTF-8 text (byte 0x{raw[error.start]:02x}: {error.reason}); save the file as UTF-8"))
         return None
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the node tree is acyclic; collecting during the parse only costs time
     try:
         node = yaml.compose(text, Loader=SafeLoader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        bank.problems.append(Problem(shown, line, column, "yaml", f"{error.problem or error.context}"))
+        bank.problems.append(_syntax_problem(shown, text, error))
         return None
     except yaml.YAMLError as error:
         bank.problems.append(Problem(shown, 1, 1, "yaml", str(error)))
@@ -281,15 +336,33 @@ def _parse_file(file: FsPath, shown: str, bank: Bank) -> tuple[Any, _Converter] 
     finally:
         if gc_was_enabled:
             gc.enable()
-    problems: list[tuple[Path, str]] = []
-    converter = _Converter(shown, lambda path, message: problems.append((path, message)))
+    problems: list[tuple[Path, tuple[int, int], str]] = []
+    converter = _Converter(shown, lambda path, message: problems.append((path, converter.mark(path), message)))
     data = converter.convert(node, ()) if node is not None else None
-    for path, message in problems:
-        line, column = converter.mark(path)
+    if converter.aliases:
+        problems.extend((path, mark, "YAML aliases (*name) are not allowed in a bank")
+                        for path, mark in _alias_positions(text))
+    for path, (line, column), message in problems:
         bank.problems.append(Problem(shown, line, column, field_name(path[2:]) if len(path) > 2 else field_name(path), message))
-    if problems:
+    if converter.aliases or converter.fatal:
         return None
+    # Duplicate keys and odd keys are reported, and the rest of the file is still checked.
     return data, converter
+
+
+def _syntax_problem(shown: str, text: str, error: yaml.MarkedYAMLError) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    message = error.problem or error.context or "invalid YAML"
+    if mark is not None and text[mark.index:mark.index + 1] == "\t":
+        message = "a tab character; YAML indents with spaces only"
+    elif message.startswith("mapping values are not allowed"):
+        message += "; put text that contains ': ' in double quotes"
+    context_mark = error.context_mark
+    if error.problem and error.context and context_mark is not None and (
+            context_mark.line, context_mark.column) != (mark.line, mark.column):
+        message += f" ({error.context} at line {context_mark.line + 1}, column {context_mark.column + 1})"
+    return Problem(shown, line, column, "yaml", message)
 
 
 def _check_question(question: dict[str, Any], check: Checker) -> None:
@@ -298,6 +371,8 @@ def _check_question(question: dict[str, Any], check: Checker) -> None:
     specific: tuple[str, ...] = (*qtype.required_keys, *qtype.optional_keys) if qtype else ()
     if qtype is None:
         check.problem(("type",), f"unknown question type {type_name!r} (expected one of: {', '.join(sorted(REGISTRY))})")
+        # Which keys belong depends on the type: say nothing about them until it is known.
+        specific = tuple(key for known in REGISTRY.values() for key in (*known.required_keys, *known.optional_keys))
     check.keys(question, (), COMMON_REQUIRED + (qtype.required_keys if qtype else ()), COMMON_OPTIONAL + specific)
     if "text" in question:
         check.localized(question["text"], ("text",))
@@ -350,19 +425,31 @@ def _check_quiz_shape(quiz: dict[str, Any], check: Checker) -> None:
                     check.string_list(source[key], ("from", key))
 
 
+def _tags_of(question: Any) -> set[str]:
+    tags = question.get("tags") if isinstance(question, dict) else None
+    return {tag for tag in tags if isinstance(tag, str)} if isinstance(tags, list) else set()
+
+
 def _check_quiz_refs(quiz: dict[str, Any], check: Checker, questions: dict[str, Item],
-                     where: dict[tuple[str, str], tuple[str, int]], known_tags: set[str]) -> None:
+                     where: dict[tuple[str, str], tuple[str, int]], known_tags: set[str],
+                     written_tags: dict[str, set[str]]) -> None:
     source = quiz.get("from") or {}
     for index, tag in enumerate(source.get("tags") or []):
-        if tag not in known_tags:
-            check.problem(("from", "tags", index), f"unknown tag {tag!r}: no question has it")
+        if tag not in TAGS:
+            check.problem(("from", "tags", index), f"unknown tag {tag!r} (expected one of: {', '.join(TAGS)})")
+        elif tag not in known_tags:
+            check.problem(("from", "tags", index), f"no question has the tag {tag!r}")
     for index, key in enumerate(source.get("ids") or []):
         if key not in questions:
             reason = "is not valid" if ("questions", key) in where else "does not exist"
             check.problem(("from", "ids", index), f"unknown question id {key!r}: it {reason}")
     if check.failed:
         return
-    available = len(resolve_pool(quiz, questions))
+    if not source:
+        available = len(written_tags)
+    else:
+        tags, ids = set(source.get("tags") or []), set(source.get("ids") or [])
+        available = sum(1 for key, have in written_tags.items() if key in ids or tags & have)
     if available == 0:
         check.problem(("from",), "selects no questions")
     draw = quiz.get("draw")

@@ -1,0 +1,96 @@
+"""Journeys in a real browser: Debian's Chromium driven by Playwright."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from quizapp import attempts
+from quizapp.extensions import db
+from quizapp.models import Attempt
+
+pytestmark = pytest.mark.browser
+
+
+def right_answer_now(server, attempt_id: int):
+    """What the page on screen asks, and its right answer, read from the server's side."""
+    from test_attempts import form_data
+    with server.app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        served = attempts.current_question(db.session, attempt, server.app.extensions["quizapp.clock"])
+        db.session.commit()
+        return served.revision.type, form_data(served, True)
+
+
+def answer_on_page(page: Page, kind: str, data) -> None:
+    """Answer with the keyboard-reachable controls a person would use."""
+    if kind in ("single", "true_false"):
+        page.locator(f'input[name="answer"][value="{data}"]').check()
+    elif kind == "multiple":
+        for value in data:
+            page.locator(f'input[name="answer"][value="{value}"]').check()
+    elif kind in ("ordering", "matching"):
+        for index, value in enumerate(data):
+            page.locator(f'select[name="answer-{index}"]').select_option(value)
+    else:
+        page.locator('input[name="answer"]').fill(str(data))
+    page.get_by_role("button", name=re.compile("Answer|Ответить")).click()
+
+
+def test_register_take_a_whole_quiz_see_results_and_the_leaderboard(page: Page, live_server, shot):
+    base = live_server.url
+    page.goto(base + "/")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    shot(page, "home-en")
+
+    page.get_by_role("link", name="Register").first.click()
+    page.get_by_label("Username").fill("aigerim")
+    page.get_by_label("Password", exact=True).fill("correct horse")
+    page.get_by_label("Repeat the password").fill("correct horse")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text("Welcome, aigerim!")).to_be_visible()
+
+    page.locator("li.quiz-card", has_text="Every type").get_by_role("button", name="Start").click()
+    expect(page.get_by_text("Question 1 of 8")).to_be_visible()
+    attempt_id = int(re.search(r"/attempt/(\d+)", page.url).group(1))
+    expect(page.locator(".timer-value")).to_have_text(re.compile(r"^[45]:\d\d$"))
+    shot(page, "question-en")
+    for number in range(1, 9):
+        expect(page.get_by_text(f"Question {number} of 8")).to_be_visible()
+        if number == 6:
+            page.reload()  # a reload keeps the question and the time
+            expect(page.get_by_text("Question 6 of 8")).to_be_visible()
+        kind, data = right_answer_now(live_server, attempt_id)
+        if number == 7:
+            shot(page, f"question-{kind}-en")
+        answer_on_page(page, kind, data)
+
+    expect(page.get_by_role("heading", name=re.compile("Results"))).to_be_visible()
+    expect(page.locator(".summary")).to_contain_text("800 / 800")
+    expect(page.locator(".summary")).to_contain_text("8 / 8")
+    expect(page.locator(".summary")).to_contain_text("1 of 1")
+    expect(page.locator(".review-item")).to_have_count(8)
+    shot(page, "results-en")
+
+    page.get_by_role("link", name="Leaderboard").first.click()
+    mine = page.locator("tr.mine")
+    expect(mine).to_contain_text("aigerim")
+    expect(mine.locator("td").first).to_have_text("1")
+    shot(page, "leaderboard-en")
+
+    # The same pages in Russian.
+    page.get_by_role("button", name="Русский").click()
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Таблица лидеров")
+    shot(page, "leaderboard-ru")
+    page.goto(f"{base}/attempt/{attempt_id}/result")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Результаты")
+    shot(page, "results-ru")
+    page.goto(base + "/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Викторины")
+    shot(page, "home-ru")
+    page.locator("li.quiz-card", has_text="Быстрая").get_by_role("button", name="Начать").click()
+    expect(page.get_by_text("Вопрос 1 из 2")).to_be_visible()
+    shot(page, "question-ru")

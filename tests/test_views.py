@@ -1,0 +1,290 @@
+"""The pages, through the Flask test client."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp.extensions import db
+from quizapp.models import Attempt, AttemptAnswer, User
+from quizapp.users import create_user
+
+from conftest import make_app
+
+
+def register(client, username="aigerim", password="correct horse"):
+    return client.post("/register", data={"username": username, "password": password, "confirm": password})
+
+
+def login(client, username="aigerim", password="correct horse"):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+def current_attempt(app) -> Attempt:
+    with app.app_context():
+        attempt = db.session.scalar(select(Attempt).order_by(Attempt.id.desc()))
+        db.session.expunge(attempt)
+        return attempt
+
+
+def post_answer_for_page(client, attempt_id, html, right=True):
+    """Answer the question shown in ``html`` the way a person reading it would."""
+    from test_attempts import form_data
+    from quizapp import attempts
+    app = client.application
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        served = attempts.current_question(db.session, attempt, app.extensions["quizapp.clock"])
+        data = form_data(served, right)
+        position = served.position
+        kind = served.revision.type
+    payload = {"position": str(position)}
+    if kind in ("ordering", "matching"):
+        payload.update({f"answer-{i}": value for i, value in enumerate(data)})
+    else:
+        payload["answer"] = data
+    assert f'name="position" type="hidden" value="{position}"' in html
+    return client.post(f"/attempt/{attempt_id}", data=payload)
+
+
+def test_home_lists_quizzes_with_count_and_time_limit(client, bank):
+    page = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Every type" in page and "8 questions" in page and "Time limit: 5 min" in page
+    assert "Quick" in page and "2 questions" in page
+
+
+def test_russian_is_the_default_and_english_follows_accept_language(client, bank):
+    russian = client.get("/").get_data(as_text=True)
+    assert '<html lang="ru">' in russian and "Викторины" in russian and "Все типы" in russian
+    english = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="en">' in english and "Quizzes" in english
+
+
+def test_language_switcher_sticks_for_the_session(client, bank):
+    response = client.post("/language", data={"lang": "en", "next": "/leaderboard/quick"})
+    assert response.status_code == 302 and response.headers["Location"] == "/leaderboard/quick"
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+    client.post("/language", data={"lang": "ru", "next": "https://evil.example/"})
+    assert '<html lang="ru">' in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_language_switch_does_not_follow_outside_redirects(client, bank):
+    response = client.post("/language", data={"lang": "en", "next": "//evil.example/x"})
+    assert response.headers["Location"] == "/"
+
+
+def test_register_logs_in_and_refuses_a_taken_name(client, app):
+    response = register(client)
+    assert response.status_code == 302
+    assert "aigerim" in client.get("/").get_data(as_text=True)
+    client.post("/logout")
+    again = register(client, "AIGERIM")
+    assert again.status_code == 400
+    assert "This username is taken" in again.get_data(as_text=True) or "занято" in again.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"username": "ab", "password": "long enough", "confirm": "long enough"}, "3 to 40 characters"),
+    ({"username": "good_name", "password": "short", "confirm": "short"}, "at least 8 characters"),
+    ({"username": "good_name", "password": "long enough", "confirm": "different!"}, "The two passwords differ"),
+    ({"username": "<script>", "password": "long enough", "confirm": "long enough"}, "letters, digits"),
+])
+def test_register_form_errors_are_shown_and_tied_to_fields(client, app, data, message):
+    response = client.post("/register", data=data, headers={"Accept-Language": "en"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and message in page
+    assert 'aria-invalid="true"' in page and "-error" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_login_does_not_tell_which_part_was_wrong(client, app):
+    register(client)
+    client.post("/logout")
+    wrong_password = login(client, password="not it at all").get_data(as_text=True)
+    unknown_user = login(client, username="nobody").get_data(as_text=True)
+    for page in (wrong_password, unknown_user):
+        assert "Неверное имя пользователя или пароль" in page or "Wrong username or password" in page
+    assert login(client).status_code == 302
+
+
+def test_logout(client, app):
+    register(client)
+    assert client.post("/logout").status_code == 302
+    assert "Выйти" not in client.get("/").get_data(as_text=True)
+
+
+def test_starting_a_quiz_needs_a_login(client, bank):
+    response = client.post("/quiz/all-types/start")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_whole_quiz_in_the_browser_flow(client, bank, app):
+    register(client)
+    response = client.post("/quiz/all-types/start")
+    assert response.status_code == 302
+    attempt_id = int(re.search(r"/attempt/(\d+)", response.headers["Location"]).group(1))
+    for index in range(8):
+        page = client.get(f"/attempt/{attempt_id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+        assert f"Question {index + 1} of 8" in page
+        assert 'data-deadline="' in page and 'role="timer"' in page
+        response = post_answer_for_page(client, attempt_id, page, right=index != 0)
+        assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/attempt/{attempt_id}/result")
+    result = client.get(f"/attempt/{attempt_id}/result", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "700 / 800" in result and "7 / 8" in result and "1 of 1" in result
+    # Every question is reviewed with its right answer, explanation and paragraph.
+    assert result.count("<dt>Right answer</dt>") == 8 and "Source: paragraph 13 of the article" in result
+    assert "2026 − 34 = 1992." in result
+    board = client.get("/leaderboard/all-types", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert re.search(r'<tr class="mine" aria-current="true">\s*<td>1</td>\s*<td>aigerim', board)
+
+
+def test_a_reload_shows_the_same_question(client, bank):
+    register(client)
+    location = client.post("/quiz/quick/start").headers["Location"]
+    first = client.get(location).get_data(as_text=True)
+    again = client.get(location).get_data(as_text=True)
+    legend = lambda html: re.search(r"<legend><h1>(.*?)</h1>", html).group(1)
+    assert legend(first) == legend(again)
+
+
+def test_an_invalid_answer_shows_a_form_error_and_records_nothing(client, bank, app):
+    register(client)
+    location = client.post("/quiz/all-types/start").headers["Location"]
+    client.get(location)
+    response = client.post(location, data={"position": "0"}, headers={"Accept-Language": "en"})
+    assert response.status_code == 400 and "Choose an answer." in response.get_data(as_text=True)
+    response = client.post(location, data={"position": "0", "answer": "17"}, headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)
+                                 .where(AttemptAnswer.answered_dt.is_not(None))) == 0
+
+
+def test_a_late_answer_is_refused_and_the_attempt_closed(client, bank, app, clock):
+    register(client)
+    location = client.post("/quiz/all-types/start").headers["Location"]
+    client.get(location)
+    clock.advance(303)
+    # The right answer ("June" is option 1: this quiz keeps the YAML order), but too late.
+    response = client.post(location, data={"position": "0", "answer": "1"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/result")
+    result = client.get(response.headers["Location"], headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "0 / 800" in result and result.count("Timed out") == 8
+
+
+def test_the_countdown_reaching_zero_without_an_answer_moves_on(client, bank, app, clock):
+    register(client)
+    location = client.post("/quiz/quick/start").headers["Location"]
+    client.get(location)
+    clock.advance(20)
+    response = client.post(location, data={"position": "0", "timeout": "1"})
+    assert response.status_code == 302
+    page = client.get(location, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Question 2 of 2" in page
+
+
+def test_the_countdown_cannot_skip_a_question_early(client, bank, app, clock):
+    register(client)
+    location = client.post("/quiz/quick/start").headers["Location"]
+    client.get(location)
+    clock.advance(5)
+    client.post(location, data={"position": "0", "timeout": "1"})
+    assert "Question 1 of 2" in client.get(location, headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_immediate_feedback_shows_the_answer_and_explanation(client, bank, app):
+    register(client)
+    location = client.post("/quiz/quick/start").headers["Location"]
+    page = client.get(location).get_data(as_text=True)
+    response = post_answer_for_page(client, int(location.rsplit("/", 1)[1]), page)
+    assert "/feedback/0" in response.headers["Location"]
+    feedback = client.get(response.headers["Location"], headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Right!" in feedback and "Source: paragraph" in feedback and "Next question" in feedback
+
+
+def test_a_double_submit_is_recorded_once(client, bank, app):
+    register(client)
+    location = client.post("/quiz/all-types/start").headers["Location"]
+    page = client.get(location).get_data(as_text=True)
+    attempt_id = int(location.rsplit("/", 1)[1])
+    first = post_answer_for_page(client, attempt_id, page)
+    with app.app_context():
+        answered = db.session.scalar(select(func.count()).select_from(AttemptAnswer)
+                                     .where(AttemptAnswer.answered_dt.is_not(None)))
+    second = client.post(location, data={"position": "0", "answer": "1"})
+    assert first.status_code == second.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)
+                                 .where(AttemptAnswer.answered_dt.is_not(None))) == answered == 1
+
+
+def test_an_answer_for_another_question_is_refused_with_a_message(client, bank):
+    register(client)
+    location = client.post("/quiz/all-types/start").headers["Location"]
+    client.get(location)
+    response = client.post(location, data={"position": "4", "answer": "0"}, follow_redirects=True,
+                           headers={"Accept-Language": "en"})
+    assert "That answer was for another question" in response.get_data(as_text=True)
+
+
+def test_another_users_attempt_is_not_found(client, bank):
+    register(client)
+    location = client.post("/quiz/all-types/start").headers["Location"]
+    client.post("/logout")
+    register(client, "bolat")
+    assert client.get(location).status_code == 404
+    assert client.get(location + "/result").status_code == 404
+
+
+def test_the_leaderboard_ranks_best_attempts_and_marks_my_row(client, bank, app, clock):
+    from quizapp import attempts
+    from test_attempts import answer_current
+    with app.app_context():
+        from quizapp.models import Quiz
+        quiz = db.session.scalar(select(Quiz).where(Quiz.key == "all-types"))
+        for name, wrong in (("dana", 0), ("erlan", 3), ("farida", 1)):
+            user = create_user(db.session, name, "password1", clock.now())
+            attempt = attempts.start_attempt(db.session, user, quiz, clock)
+            for index in range(8):
+                clock.advance(3)
+                answer_current(db.session, attempt, clock, right=index >= wrong)
+        db.session.commit()
+    login_page = client.post("/login", data={"username": "erlan", "password": "password1"})
+    assert login_page.status_code == 302
+    board = client.get("/leaderboard/all-types", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    names = re.findall(r"<td>(\w+)(?: <span class=\"you\">)?", board)
+    assert [n for n in names if n in ("dana", "erlan", "farida")] == ["dana", "farida", "erlan"]
+    assert re.search(r'<tr class="mine" aria-current="true">\s*<td>3</td>\s*<td>erlan', board)
+
+
+def test_unknown_pages_are_404_not_500(client, bank):
+    assert client.get("/leaderboard/nope").status_code == 404
+    assert client.get("/attempt/999999").status_code == 302  # login first
+    register(client)
+    assert client.get("/attempt/999999").status_code == 404
+    assert client.get("/leaderboard/all-types?page=abc").status_code == 200
+    assert client.post("/attempt/999999", data={"position": "x"}).status_code == 404
+
+
+def test_a_post_without_csrf_token_is_refused(database_url, tmp_path, bank):
+    app = make_app(database_url, tmp_path / "csrf-instance", WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    response = client.post("/register", data={"username": "zhanna", "password": "long enough",
+                                               "confirm": "long enough"})
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    assert client.post("/language", data={"lang": "en"}).status_code == 400
+    # With the token from the page, the same form goes through.
+    page = client.get("/register").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/register", data={"username": "zhanna", "password": "long enough",
+                                              "confirm": "long enough", "csrf_token": token})
+    assert response.status_code == 302
+    with app.app_context():
+        db.engine.dispose()
