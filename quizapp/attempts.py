@@ -12,20 +12,36 @@ from __future__ import annotations
 
 import random
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quizapp.clock import Clock
-from quizapp.models import Attempt, AttemptAnswer, LeaderboardEntry, Question, QuestionRevision, Quiz, QuizQuestion, User
+from quizapp.models import (Attempt, AttemptAnswer, LeaderboardEntry, OverallEntry, Question, QuestionRevision, Quiz,
+                            QuizQuestion, User)
+from quizapp.periods import PERIODS, period_start
 from quizapp.question_types import Grade, InvalidResponse, display_order, get_type
 from quizapp.ranking import rank_key
 
-DEFAULT_GRACE = timedelta(seconds=2)
+
+@dataclass(frozen=True)
+class Rules:
+    """What the operator configures about timing and boards."""
+
+    grace: timedelta = timedelta(seconds=2)
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Almaty"))
+
+
+DEFAULT_RULES = Rules()
+
+# Extended time (WCAG 2.2.1): the factor applied to every limit; None means untimed practice.
+TIME_ACCOMMODATIONS: dict[str, float | None] = {"standard": 1.0, "x1.5": 1.5, "x2": 2.0, "untimed": None}
+RANKED_MODES = ("standard", "extended")
 
 
 class AttemptError(Exception):
@@ -83,20 +99,27 @@ def option_order(attempt: Attempt, position: int, revision: QuestionRevision) ->
 def find_active_attempt(session: Session, user: User, quiz: Quiz) -> Attempt | None:
     return session.scalar(
         select(Attempt)
-        .where(Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.finished_dt.is_(None))
+        .where(Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.finished_dt.is_(None),
+               Attempt.mode != "practice")
         .order_by(Attempt.id.desc())
         .limit(1)
     )
 
 
 def start_attempt(session: Session, user: User, quiz: Quiz, clock: Clock, *,
-                  grace: timedelta = DEFAULT_GRACE, seed: int | None = None) -> Attempt:
-    """Start a quiz, or return the attempt already running (a second tab, a double click)."""
+                  rules: Rules = DEFAULT_RULES, seed: int | None = None) -> Attempt:
+    """Start a quiz, or return the attempt already running (a second tab, a double click).
+
+    The user's time accommodation decides the mode: standard, extended (limits × 1.5 or
+    × 2, ranked on a board of its own) or untimed practice (unranked).
+    """
     if quiz.is_retired:
         raise QuizUnavailable("This quiz is no longer offered.")
     active = find_active_attempt(session, user, quiz)
-    if active is not None and not close_if_expired(session, active, clock, grace):
+    if active is not None and not close_if_expired(session, active, clock, rules):
         return active
+    factor = TIME_ACCOMMODATIONS.get(user.time_accommodation, 1.0)
+    mode = "practice" if factor is None else ("standard" if factor == 1.0 else "extended")
     pool = session.execute(
         select(QuizQuestion.position, Question.current_revision_id)
         .join(Question, Question.id == QuizQuestion.question_id)
@@ -112,23 +135,47 @@ def start_attempt(session: Session, user: User, quiz: Quiz, clock: Clock, *,
         chosen = rng.sample(pool, count)
     else:
         chosen = sorted(rng.sample(pool, count), key=lambda row: row.position) if count < len(pool) else list(pool)
-    now = clock.now()
+    return _new_attempt(session, user, quiz, [row.current_revision_id for row in chosen], seed, mode,
+                        factor or 1.0, clock.now())
+
+
+def start_practice(session: Session, user: User, source: Attempt, clock: Clock) -> Attempt:
+    """An untimed, unranked run of the questions ``source`` got wrong (their current wording)."""
+    missed_question_ids = session.scalars(
+        select(QuestionRevision.question_id)
+        .join(AttemptAnswer, AttemptAnswer.revision_id == QuestionRevision.id)
+        .where(AttemptAnswer.attempt_id == source.id, AttemptAnswer.is_correct.is_(False))
+        .order_by(AttemptAnswer.position)
+    ).all()
+    current = dict(session.execute(
+        select(Question.id, Question.current_revision_id)
+        .where(Question.id.in_(missed_question_ids), Question.is_retired.is_(False))
+    ).all())
+    plan = [current[qid] for qid in missed_question_ids if qid in current]
+    if not plan:
+        raise QuizUnavailable("There are no mistakes to practise.")
+    return _new_attempt(session, user, source.quiz, plan, secrets.randbits(31), "practice", 1.0, clock.now())
+
+
+def _new_attempt(session: Session, user: User, quiz: Quiz, plan: list[int], seed: int, mode: str, factor: float,
+                 now: datetime) -> Attempt:
+    timed = mode != "practice" and quiz.time_limit_s
     attempt = Attempt(
-        user_id=user.id, quiz_id=quiz.id, seed=seed, plan=[row.current_revision_id for row in chosen],
-        started_dt=now, deadline_dt=now + timedelta(seconds=quiz.time_limit_s) if quiz.time_limit_s else None,
-        current_position=0, score=0, max_score=count * quiz.points_per_question, correct_count=0,
+        user_id=user.id, quiz_id=quiz.id, seed=seed, plan=plan, mode=mode, time_factor=factor,
+        started_dt=now, deadline_dt=now + timedelta(seconds=quiz.time_limit_s * factor) if timed else None,
+        current_position=0, score=0, max_score=len(plan) * quiz.points_per_question, correct_count=0,
     )
     session.add(attempt)
     session.flush()
     return attempt
 
 
-def close_if_expired(session: Session, attempt: Attempt, clock: Clock, grace: timedelta = DEFAULT_GRACE) -> bool:
+def close_if_expired(session: Session, attempt: Attempt, clock: Clock, rules: Rules = DEFAULT_RULES) -> bool:
     """Close an attempt whose deadline (plus grace) has passed.  True when it is finished."""
     if attempt.finished_dt is not None:
         return True
-    if attempt.deadline_dt is not None and clock.now() > attempt.deadline_dt + grace:
-        finish_attempt(session, attempt, attempt.deadline_dt)
+    if attempt.deadline_dt is not None and clock.now() > attempt.deadline_dt + rules.grace:
+        finish_attempt(session, attempt, attempt.deadline_dt, rules)
         return True
     return False
 
@@ -156,22 +203,22 @@ def _serve_row(session: Session, attempt: Attempt, position: int, now: datetime)
 
 def _question_deadline(attempt: Attempt, row: AttemptAnswer) -> datetime | None:
     limit = attempt.quiz.question_time_limit_s
-    if not limit or row.served_dt is None:
+    if not limit or row.served_dt is None or attempt.mode == "practice":
         return None
-    return row.served_dt + timedelta(seconds=limit)
+    return row.served_dt + timedelta(seconds=limit * attempt.time_factor)
 
 
 def current_question(session: Session, attempt: Attempt, clock: Clock,
-                     grace: timedelta = DEFAULT_GRACE) -> ServedQuestion | None:
+                     rules: Rules = DEFAULT_RULES) -> ServedQuestion | None:
     """The question the player is on (serving it starts its clock), or None when finished."""
     while True:
-        if close_if_expired(session, attempt, clock, grace):
+        if close_if_expired(session, attempt, clock, rules):
             return None
         position = attempt.current_position
         row = _serve_row(session, attempt, position, clock.now())
         question_deadline = _question_deadline(attempt, row)
-        if question_deadline is not None and clock.now() > question_deadline + grace and row.answered_dt is None:
-            _record(session, attempt, row, None, Grade(0.0, False), 0, question_deadline, timed_out=True)
+        if question_deadline is not None and clock.now() > question_deadline + rules.grace and row.answered_dt is None:
+            _record(session, attempt, row, None, Grade(0.0, False), 0, question_deadline, rules, timed_out=True)
             continue
         revision = session.get(QuestionRevision, row.revision_id)
         assert revision is not None
@@ -179,7 +226,8 @@ def current_question(session: Session, attempt: Attempt, clock: Clock,
                               question_deadline)
 
 
-def time_out_current(session: Session, attempt: Attempt, clock: Clock, *, early: timedelta = timedelta(seconds=1)) -> bool:
+def time_out_current(session: Session, attempt: Attempt, clock: Clock, rules: Rules = DEFAULT_RULES, *,
+                     early: timedelta = timedelta(seconds=1)) -> bool:
     """The browser's countdown reached zero with no valid answer: give the question up.
 
     Only honoured once the effective deadline is (nearly) here, so a tampered client
@@ -187,16 +235,16 @@ def time_out_current(session: Session, attempt: Attempt, clock: Clock, *, early:
     """
     if attempt.finished_dt is not None:
         return False
-    served = current_question(session, attempt, clock, timedelta(0))
+    served = current_question(session, attempt, clock, Rules(timedelta(0), rules.zone))
     if served is None:
         return True
     now = clock.now()
     if attempt.deadline_dt is not None and now >= attempt.deadline_dt - early:
-        finish_attempt(session, attempt, min(now, attempt.deadline_dt))
+        finish_attempt(session, attempt, min(now, attempt.deadline_dt), rules)
         return True
     if served.question_deadline_dt is not None and now >= served.question_deadline_dt - early:
         _record(session, attempt, served.row, None, Grade(0.0, False), 0, min(now, served.question_deadline_dt),
-                timed_out=True)
+                rules, timed_out=True)
         return True
     return False
 
@@ -208,7 +256,7 @@ def parse_response(served: ServedQuestion, data: Any, *, from_json: bool = False
 
 
 def submit_answer(session: Session, attempt: Attempt, position: int, data: Any, clock: Clock, *,
-                  grace: timedelta = DEFAULT_GRACE, from_json: bool = False) -> AnswerOutcome:
+                  rules: Rules = DEFAULT_RULES, from_json: bool = False) -> AnswerOutcome:
     """Record the answer to the question at ``position``.
 
     The same answer sent twice is recorded once (the second call returns the first
@@ -226,7 +274,7 @@ def submit_answer(session: Session, attempt: Attempt, position: int, data: Any, 
         raise AttemptClosed("This attempt is finished; it accepts no more answers.")
     if position != attempt.current_position:
         raise NotCurrentQuestion("That is not the current question of this attempt.")
-    served = current_question(session, attempt, clock, grace)
+    served = current_question(session, attempt, clock, rules)
     if served is None or served.position != position:
         # Time ran out (for the quiz or for this question) before the answer arrived.
         row = _answer_row(session, attempt, position)
@@ -237,7 +285,7 @@ def submit_answer(session: Session, attempt: Attempt, position: int, data: Any, 
     grade = qtype.grade(served.revision.content, response)
     now = clock.now()
     points = _points(attempt, served, grade, now)
-    _record(session, attempt, served.row, response, grade, points, now, timed_out=False)
+    _record(session, attempt, served.row, response, grade, points, now, rules, timed_out=False)
     return AnswerOutcome(served.row, attempt)
 
 
@@ -247,10 +295,12 @@ def _points(attempt: Attempt, served: ServedQuestion, grade: Grade, now: datetim
     if quiz.scoring != "speed" or grade.credit == 0:
         return round(full)
     # Kahoot's rule: answering at once earns all, at the last moment half.
+    if attempt.mode == "practice":
+        return round(full)
     if quiz.question_time_limit_s:
-        allowed = float(quiz.question_time_limit_s)
+        allowed = quiz.question_time_limit_s * attempt.time_factor
     elif quiz.time_limit_s:
-        allowed = quiz.time_limit_s / len(attempt.plan)
+        allowed = quiz.time_limit_s * attempt.time_factor / len(attempt.plan)
     else:
         return round(full)
     elapsed = max(0.0, min((now - (served.row.served_dt or now)).total_seconds(), allowed))
@@ -258,7 +308,7 @@ def _points(attempt: Attempt, served: ServedQuestion, grade: Grade, now: datetim
 
 
 def _record(session: Session, attempt: Attempt, row: AttemptAnswer, response: Any, grade: Grade, points: int,
-            at: datetime, *, timed_out: bool) -> None:
+            at: datetime, rules: Rules, *, timed_out: bool) -> None:
     # Conditional updates make a replayed or concurrent answer a no-op rather than a second record.
     written = session.execute(
         update(AttemptAnswer)
@@ -278,10 +328,10 @@ def _record(session: Session, attempt: Attempt, row: AttemptAnswer, response: An
     )
     session.refresh(attempt)
     if attempt.current_position >= len(attempt.plan):
-        finish_attempt(session, attempt, at if attempt.deadline_dt is None else min(at, attempt.deadline_dt))
+        finish_attempt(session, attempt, at if attempt.deadline_dt is None else min(at, attempt.deadline_dt), rules)
 
 
-def finish_attempt(session: Session, attempt: Attempt, finished_dt: datetime) -> None:
+def finish_attempt(session: Session, attempt: Attempt, finished_dt: datetime, rules: Rules = DEFAULT_RULES) -> None:
     """Score the attempt and keep the user's best entry on the leaderboard up to date."""
     if attempt.finished_dt is not None:
         return
@@ -307,34 +357,61 @@ def finish_attempt(session: Session, attempt: Attempt, finished_dt: datetime) ->
     ).rowcount
     session.flush()
     session.refresh(attempt)
-    if claimed:
-        _keep_best(session, attempt)
+    if claimed and attempt.mode in RANKED_MODES:
+        keep_best(session, attempt, rules.zone)
 
 
-def _keep_best(session: Session, attempt: Attempt) -> None:
+def keep_best(session: Session, attempt: Attempt, zone: ZoneInfo) -> None:
+    """Record a finished ranked attempt on its board for every period, where it beats the
+    user's entry; then refresh the user's overall sums.  The only writer of both tables."""
     assert attempt.finished_dt is not None and attempt.duration_ms is not None
-    entry = session.get(LeaderboardEntry, (attempt.quiz_id, attempt.user_id))
     new_key = rank_key(attempt.score, attempt.duration_ms, attempt.finished_dt, attempt.id)
-    if entry is None:
-        session.add(LeaderboardEntry(quiz_id=attempt.quiz_id, user_id=attempt.user_id, attempt_id=attempt.id,
-                                     score=attempt.score, duration_ms=attempt.duration_ms,
-                                     finished_dt=attempt.finished_dt))
-    elif new_key < rank_key(entry.score, entry.duration_ms, entry.finished_dt, entry.attempt_id):
-        entry.attempt_id = attempt.id
-        entry.score = attempt.score
-        entry.duration_ms = attempt.duration_ms
-        entry.finished_dt = attempt.finished_dt
+    for period in PERIODS:
+        start = period_start(period, attempt.finished_dt, zone)
+        entry = session.get(LeaderboardEntry, (attempt.quiz_id, attempt.mode, period, start, attempt.user_id))
+        if entry is None:
+            session.add(LeaderboardEntry(quiz_id=attempt.quiz_id, board=attempt.mode, period=period,
+                                         period_start=start, user_id=attempt.user_id, attempt_id=attempt.id,
+                                         score=attempt.score, duration_ms=attempt.duration_ms,
+                                         finished_dt=attempt.finished_dt))
+        elif new_key < rank_key(entry.score, entry.duration_ms, entry.finished_dt, entry.attempt_id):
+            entry.attempt_id = attempt.id
+            entry.score = attempt.score
+            entry.duration_ms = attempt.duration_ms
+            entry.finished_dt = attempt.finished_dt
+        else:
+            continue
+        session.flush()
+        _refresh_overall(session, attempt.user_id, attempt.mode, period, start)
+
+
+def _refresh_overall(session: Session, user_id: int, board: str, period: str, start: datetime) -> None:
+    # Recomputed from the user's (at most one per quiz) entries rather than adjusted by a
+    # delta, so it always equals what a rebuild from scratch would give.
+    totals = session.execute(
+        select(func.sum(LeaderboardEntry.score), func.sum(LeaderboardEntry.duration_ms),
+               func.max(LeaderboardEntry.finished_dt), func.count())
+        .where(LeaderboardEntry.user_id == user_id, LeaderboardEntry.board == board,
+               LeaderboardEntry.period == period, LeaderboardEntry.period_start == start)
+    ).one()
+    overall = session.get(OverallEntry, (board, period, start, user_id))
+    if overall is None:
+        overall = OverallEntry(board=board, period=period, period_start=start, user_id=user_id)
+        session.add(overall)
+    overall.score, overall.duration_ms = int(totals[0]), int(totals[1])
+    overall.finished_dt = totals[2]
+    overall.quiz_count = int(totals[3])
     session.flush()
 
 
-def close_overdue_attempts(session: Session, clock: Clock, grace: timedelta = DEFAULT_GRACE) -> int:
+def close_overdue_attempts(session: Session, clock: Clock, rules: Rules = DEFAULT_RULES) -> int:
     """Close every attempt whose deadline has passed; for a periodic command."""
     overdue = session.scalars(
         select(Attempt).where(Attempt.finished_dt.is_(None), Attempt.deadline_dt.is_not(None),
-                              Attempt.deadline_dt < clock.now() - grace)
+                              Attempt.deadline_dt < clock.now() - rules.grace)
     ).all()
     for attempt in overdue:
-        finish_attempt(session, attempt, attempt.deadline_dt)  # type: ignore[arg-type]
+        finish_attempt(session, attempt, attempt.deadline_dt, rules)  # type: ignore[arg-type]
     return len(overdue)
 
 
@@ -348,6 +425,7 @@ def review(session: Session, attempt: Attempt) -> list[tuple[AttemptAnswer, Ques
     return [(row[0], row[1]) for row in rows]
 
 
-__all__ = ["AnswerOutcome", "AttemptClosed", "AttemptError", "InvalidResponse", "NotCurrentQuestion",
-           "QuizUnavailable", "ServedQuestion", "close_if_expired", "close_overdue_attempts", "current_question",
-           "finish_attempt", "option_order", "review", "start_attempt", "submit_answer"]
+__all__ = ["AnswerOutcome", "AttemptClosed", "AttemptError", "DEFAULT_RULES", "InvalidResponse", "NotCurrentQuestion",
+           "QuizUnavailable", "Rules", "ServedQuestion", "TIME_ACCOMMODATIONS", "close_if_expired",
+           "close_overdue_attempts", "current_question", "finish_attempt", "keep_best", "option_order", "review",
+           "start_attempt", "start_practice", "submit_answer"]

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from quizapp.attempts import close_overdue_attempts
 from quizapp.extensions import db
 from quizapp.users import UsernameTaken, create_user
-from quizapp.web import current_clock, grace
+from quizapp.web import current_clock, rules
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 attempts_cli = AppGroup("attempts", help="Maintain quiz attempts.")
@@ -33,6 +33,6 @@ def create_user_command(username: str, password: str, admin: bool) -> None:
 @attempts_cli.command("close-overdue")
 def close_overdue_command() -> None:
     """Close and score every attempt whose deadline has passed."""
-    closed = close_overdue_attempts(db.session, current_clock(), grace())
+    closed = close_overdue_attempts(db.session, current_clock(), rules())
     db.session.commit()
     click.echo(f"closed {closed} overdue attempts")

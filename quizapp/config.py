@@ -16,6 +16,8 @@ DEFAULTS: dict[str, Any] = {
     "LANGUAGES": ("ru", "en"),
     "ANSWER_GRACE_SECONDS": 2,
     "LEADERBOARD_PAGE_SIZE": 50,
+    # Where "today" and "this week" begin for the leaderboards (stored and compared in UTC).
+    "LEADERBOARD_TIMEZONE": "Asia/Almaty",
     "QUESTIONS_PATH": None,  # defaults to the questions/ folder beside the package
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

@@ -72,6 +72,8 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     # Hidden users keep their data but are left out of every leaderboard.
     is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Extended time (WCAG 2.2.1): "standard", "x1.5", "x2" or "untimed"; see attempts.TIME_ACCOMMODATIONS.
+    time_accommodation: Mapped[str] = mapped_column(String(16), default="standard", server_default="standard")
 
     attempts: Mapped[list["Attempt"]] = relationship(back_populates="user")
 
@@ -182,6 +184,9 @@ class Attempt(Base):
     deadline_dt: Mapped[Optional[datetime]]
     finished_dt: Mapped[Optional[datetime]]
     current_position: Mapped[int] = mapped_column(Integer, default=0)
+    # "standard" (ranked), "extended" (ranked on its own board) or "practice" (untimed, unranked).
+    mode: Mapped[str] = mapped_column(String(16), default="standard", server_default="standard")
+    time_factor: Mapped[float] = mapped_column(default=1.0, server_default="1.0")
     score: Mapped[int] = mapped_column(Integer, default=0)
     max_score: Mapped[int] = mapped_column(Integer, default=0)
     correct_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -226,14 +231,20 @@ class AttemptAnswer(Base):
 
 
 class LeaderboardEntry(Base):
-    """Each user's best finished attempt per quiz, kept by ``attempts.finish_attempt``
-    in the transaction that finishes the attempt, so leaderboard reads never scan attempts."""
+    """A user's best finished attempt at a quiz, per board (standard or extended time) and
+    per period (all time, a local week, a local day).  Written only by
+    ``attempts.finish_attempt``, in the transaction that finishes the attempt, so
+    leaderboard reads never scan attempts.  ``period_start`` is the UTC instant the local
+    period began (the epoch for all time)."""
 
     __tablename__ = "leaderboard_entry"
 
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"), primary_key=True)
+    board: Mapped[str] = mapped_column(String(16), primary_key=True)
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    period_start: Mapped[datetime] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), unique=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"))
     score: Mapped[int]
     duration_ms: Mapped[int]
     finished_dt: Mapped[datetime]
@@ -241,12 +252,65 @@ class LeaderboardEntry(Base):
     user: Mapped[User] = relationship()
 
 
-# The ranking order (see ranking.py) as an index, so top-N and "my rank" are index range scans.
+class OverallEntry(Base):
+    """Per user, board and period: the sum of their best scores over all quizzes (and of
+    the times of those attempts).  Kept beside ``LeaderboardEntry`` in the same transaction."""
+
+    __tablename__ = "overall_entry"
+
+    board: Mapped[str] = mapped_column(String(16), primary_key=True)
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    period_start: Mapped[datetime] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    score: Mapped[int]
+    duration_ms: Mapped[int]
+    # When the user last improved a quiz's best: the "who got there first" tie-break.
+    finished_dt: Mapped[datetime]
+    quiz_count: Mapped[int]
+
+    user: Mapped[User] = relationship()
+
+
+class ApiToken(Base):
+    """A personal API token.  Only its SHA-256 is stored; the token is shown once."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_dt: Mapped[datetime]
+    last_used_dt: Mapped[Optional[datetime]]
+    revoked_dt: Mapped[Optional[datetime]]
+
+    user: Mapped[User] = relationship()
+
+
+# The ranking order (see ranking.py) as indexes, so top-N and "my rank" are index range scans.
 Index(
     "ix_leaderboard_entry_rank",
     LeaderboardEntry.quiz_id,
+    LeaderboardEntry.board,
+    LeaderboardEntry.period,
+    LeaderboardEntry.period_start,
     LeaderboardEntry.score.desc(),
     LeaderboardEntry.duration_ms,
     LeaderboardEntry.finished_dt,
     LeaderboardEntry.attempt_id,
 )
+Index(
+    "ix_overall_entry_rank",
+    OverallEntry.board,
+    OverallEntry.period,
+    OverallEntry.period_start,
+    OverallEntry.score.desc(),
+    OverallEntry.duration_ms,
+    OverallEntry.finished_dt,
+    OverallEntry.user_id,
+)
+Index("ix_leaderboard_entry_attempt", LeaderboardEntry.attempt_id)
+# A user's entries for one board and period, summed into OverallEntry.
+Index("ix_leaderboard_entry_user", LeaderboardEntry.user_id, LeaderboardEntry.board, LeaderboardEntry.period,
+      LeaderboardEntry.period_start)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, get_locale, gettext as _
@@ -11,6 +12,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from quizapp.attempts import Rules
 from quizapp.clock import Clock
 from quizapp.extensions import db, login_manager
 from quizapp.models import User
@@ -34,8 +36,10 @@ def current_clock() -> Clock:
     return current_app.extensions["quizapp.clock"]
 
 
-def grace() -> timedelta:
-    return timedelta(seconds=current_app.config["ANSWER_GRACE_SECONDS"])
+def rules() -> Rules:
+    """Timing and leaderboard rules from the configuration, for the domain services."""
+    config = current_app.config
+    return Rules(grace=timedelta(seconds=config["ANSWER_GRACE_SECONDS"]), zone=ZoneInfo(config["LEADERBOARD_TIMEZONE"]))
 
 
 def loc(value: dict[str, str] | None) -> str:

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from quizapp import attempts
 from quizapp.models import AttemptAnswer, LeaderboardEntry, Quiz
+from quizapp.periods import EPOCH
 from quizapp.question_types import InvalidResponse
 from quizapp.users import create_user
 
@@ -70,7 +71,7 @@ def test_a_whole_attempt_scores_every_type(session, bank, user, clock):
     assert attempt.correct_count == 7
     assert attempt.score == 700 and attempt.max_score == 800
     assert attempt.duration_ms == 40_000
-    entry = session.get(LeaderboardEntry, (attempt.quiz_id, user.id))
+    entry = session.get(LeaderboardEntry, (attempt.quiz_id, "standard", "all", EPOCH, user.id))
     assert (entry.attempt_id, entry.score, entry.duration_ms) == (attempt.id, 700, 40_000)
 
 
@@ -187,5 +188,57 @@ def test_a_worse_attempt_keeps_the_better_leaderboard_entry(session, bank, user,
     worse = attempts.start_attempt(session, user, quiz(session), clock)
     for _ in range(8):
         answer_current(session, worse, clock, right=False)
-    entry = session.get(LeaderboardEntry, (best.quiz_id, user.id))
+    entry = session.get(LeaderboardEntry, (best.quiz_id, "standard", "all", EPOCH, user.id))
     assert entry.attempt_id == best.id and entry.score == 800
+
+
+def test_extended_time_multiplies_limits_and_ranks_apart(session, bank, user, clock):
+    user.time_accommodation = "x1.5"
+    attempt = attempts.start_attempt(session, user, quiz(session, "quick"), clock)
+    assert attempt.mode == "extended" and attempt.deadline_dt == clock.now() + timedelta(seconds=90)
+    served = attempts.current_question(session, attempt, clock)
+    assert served.question_deadline_dt == clock.now() + timedelta(seconds=30)
+    for _ in range(2):
+        answer_current(session, attempt, clock)
+    boards = {entry.board for entry in session.scalars(select(LeaderboardEntry))}
+    assert boards == {"extended"}
+
+
+def test_untimed_practice_has_no_deadline_and_is_not_ranked(session, bank, user, clock):
+    user.time_accommodation = "untimed"
+    attempt = attempts.start_attempt(session, user, quiz(session), clock)
+    assert attempt.mode == "practice" and attempt.deadline_dt is None
+    clock.advance(hours=3)
+    for _ in range(8):
+        answer_current(session, attempt, clock)
+    assert attempt.is_finished and attempt.score == 800
+    assert session.scalar(select(func.count()).select_from(LeaderboardEntry)) == 0
+
+
+def test_practise_mistakes_replays_only_the_wrong_questions(session, bank, user, clock):
+    source = attempts.start_attempt(session, user, quiz(session), clock)
+    for index in range(8):
+        answer_current(session, source, clock, right=index % 3 != 0)  # wrong at 0, 3, 6
+    practice = attempts.start_practice(session, user, source, clock)
+    assert practice.mode == "practice" and practice.deadline_dt is None
+    assert practice.plan == [source.plan[0], source.plan[3], source.plan[6]]
+    for _ in range(3):
+        answer_current(session, practice, clock)
+    assert practice.is_finished
+    # Unranked: the leaderboard still holds the source attempt.
+    entry = session.get(LeaderboardEntry, (source.quiz_id, "standard", "all", EPOCH, user.id))
+    assert entry.attempt_id == source.id
+
+
+def test_entries_are_kept_per_period_and_summed_overall(session, bank, user, clock):
+    from quizapp.models import OverallEntry
+    for key, count in (("all-types", 8), ("quick", 2)):
+        attempt = attempts.start_attempt(session, user, quiz(session, key), clock)
+        for _ in range(count):
+            clock.advance(4)
+            answer_current(session, attempt, clock)
+    entries = session.scalars(select(LeaderboardEntry)).all()
+    assert sorted({(e.period) for e in entries}) == ["all", "day", "week"] and len(entries) == 6
+    overall = session.get(OverallEntry, ("standard", "all", EPOCH, user.id))
+    # Each question is answered the moment it is served, so even the speed-scored quiz gives full points.
+    assert (overall.score, overall.quiz_count, overall.duration_ms) == (800 + 200, 2, 32_000 + 8_000)

@@ -7,6 +7,7 @@ import pytest
 
 from quizapp import ranking
 from quizapp.models import Attempt, LeaderboardEntry, Quiz
+from quizapp.periods import EPOCH
 from quizapp.users import create_user
 
 T0 = datetime(2026, 1, 7, 9, 0, tzinfo=timezone.utc)
@@ -42,7 +43,8 @@ def board(session, clock):
                           finished_dt=T0 + timedelta(seconds=finished_offset_s), duration_ms=duration_ms)
         session.add(attempt)
         session.flush()
-        session.add(LeaderboardEntry(quiz_id=quiz.id, user_id=user.id, attempt_id=attempt.id, score=score,
+        session.add(LeaderboardEntry(quiz_id=quiz.id, board="standard", period="all", period_start=EPOCH,
+                                     user_id=user.id, attempt_id=attempt.id, score=score,
                                      duration_ms=duration_ms, finished_dt=attempt.finished_dt))
         session.flush()
         return user
@@ -57,11 +59,12 @@ def test_sql_standings_match_the_rule(session, board):
     add("top", 900, 120_000, 300)
     add("early", 800, 90_000, 50)
     add("low", 100, 1_000, 10)
-    standings = ranking.quiz_standings(session, quiz.id)
+    board = ranking.Board(quiz.id)
+    standings = ranking.standings(session, board)
     assert [(s.rank, s.username) for s in standings] == [(1, "top"), (2, "fast"), (3, "early"), (4, "slow"), (5, "low")]
     for standing in standings:
-        entry = ranking.user_entry(session, quiz.id, standing.user_id)
-        assert ranking.entry_rank(session, entry) == standing.rank
+        entry = ranking.entry_of(session, board, standing.user_id)
+        assert ranking.rank_of(session, board, entry) == standing.rank
 
 
 def test_hidden_users_are_left_out(session, board):
@@ -70,13 +73,13 @@ def test_hidden_users_are_left_out(session, board):
     cheat = add("cheat", 900, 1, 1)
     cheat.is_hidden = True
     session.flush()
-    assert [s.username for s in ranking.quiz_standings(session, quiz.id)] == ["a"]
-    assert ranking.participant_count(session, quiz.id) == 1
+    assert [s.username for s in ranking.standings(session, ranking.Board(quiz.id))] == ["a"]
+    assert ranking.participant_count(session, ranking.Board(quiz.id)) == 1
 
 
 def test_pages_continue_the_ranks(session, board):
     quiz, add = board
     for index in range(5):
         add(f"user{index}", 100 * index, 1000, index)
-    second_page = ranking.quiz_standings(session, quiz.id, limit=2, offset=2)
+    second_page = ranking.standings(session, ranking.Board(quiz.id), limit=2, offset=2)
     assert [(s.rank, s.username) for s in second_page] == [(3, "user2"), (4, "user1")]

@@ -1,4 +1,4 @@
-"""Leaderboards: each user's best attempt per quiz, in the one ranking order."""
+"""Leaderboards: per quiz and overall; all time, this week, today; standard and extended time."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
@@ -7,9 +7,48 @@ from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import Quiz
-from quizapp.ranking import RULE_TEXT, entry_rank, participant_count, quiz_standings, user_entry
+from quizapp.periods import PERIODS, period_start
+from quizapp.ranking import BOARDS, Board, entry_of, participant_count, rank_of, standings, window_around
+from quizapp.web import current_clock, rules
 
 bp = Blueprint("leaderboard", __name__, url_prefix="/leaderboard")
+
+
+def _choice(name: str, allowed: tuple[str, ...]) -> str:
+    value = request.args.get(name, allowed[0])
+    return value if value in allowed else allowed[0]
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and len(raw) < 7 and int(raw) > 0 else 1
+
+
+def _render(quiz: Quiz | None):
+    period, board_name = _choice("period", PERIODS), _choice("board", BOARDS)
+    board = Board(quiz.id if quiz else None, board_name, period,
+                  period_start(period, current_clock().now(), rules().zone))
+    page_size = current_app.config["LEADERBOARD_PAGE_SIZE"]
+    total = participant_count(db.session, board)
+    pages = max(1, -(-total // page_size))
+    page = min(_page_number(), pages)
+    rows = standings(db.session, board, limit=page_size, offset=(page - 1) * page_size)
+    mine = None
+    if current_user.is_authenticated and not current_user.is_hidden:
+        entry = entry_of(db.session, board, current_user.id)
+        if entry is not None:
+            rank = rank_of(db.session, board, entry)
+            on_page = any(row.user_id == current_user.id for row in rows)
+            mine = {"rank": rank, "entry": entry, "on_page": on_page,
+                    "page": (rank - 1) // page_size + 1,
+                    "window": [] if on_page else window_around(db.session, board, rank)}
+    return render_template("leaderboard/board.html", quiz=quiz, rows=rows, page=page, pages=pages, total=total,
+                           mine=mine, period=period, board=board_name, periods=PERIODS, boards=BOARDS)
+
+
+@bp.get("/")
+def overall():
+    return _render(None)
 
 
 @bp.get("/<key>")
@@ -17,18 +56,4 @@ def quiz_board(key: str):
     quiz = db.session.scalar(select(Quiz).where(Quiz.key == key))
     if quiz is None:
         abort(404)
-    page_size = current_app.config["LEADERBOARD_PAGE_SIZE"]
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < len(page) < 7 and int(page) > 0 else 1
-    total = participant_count(db.session, quiz.id)
-    pages = max(1, -(-total // page_size))
-    page = min(page, pages)
-    standings = quiz_standings(db.session, quiz.id, limit=page_size, offset=(page - 1) * page_size)
-    mine = None
-    if current_user.is_authenticated and not current_user.is_hidden:
-        entry = user_entry(db.session, quiz.id, current_user.id)
-        if entry is not None:
-            mine = {"rank": entry_rank(db.session, entry), "entry": entry,
-                    "on_page": any(s.user_id == current_user.id for s in standings)}
-    return render_template("leaderboard/quiz.html", quiz=quiz, standings=standings, page=page, pages=pages,
-                           total=total, mine=mine, rule=RULE_TEXT)
+    return _render(quiz)

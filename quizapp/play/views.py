@@ -11,8 +11,8 @@ from quizapp.extensions import db, limiter
 from quizapp.models import Attempt, Quiz
 from quizapp.play.forms import StartForm, answer_form
 from quizapp.question_types import InvalidResponse, get_type
-from quizapp.ranking import attempt_rank, participant_count, user_entry
-from quizapp.web import current_clock, current_locale, grace
+from quizapp.ranking import Board, attempt_rank, entry_of, participant_count
+from quizapp.web import current_clock, current_locale, rules
 
 bp = Blueprint("play", __name__)
 
@@ -38,7 +38,7 @@ def start(key: str):
     quiz = _quiz_or_404(key)
     StartForm().validate_on_submit()  # CSRF is checked for every POST; the form has no fields
     try:
-        attempt = attempts.start_attempt(db.session, current_user, quiz, current_clock(), grace=grace())
+        attempt = attempts.start_attempt(db.session, current_user, quiz, current_clock(), rules=rules())
     except attempts.QuizUnavailable:
         db.session.rollback()
         flash(_("This quiz cannot be started right now."), "error")
@@ -53,7 +53,7 @@ def start(key: str):
 def question(attempt_id: int):
     attempt = _own_attempt_or_404(attempt_id)
     clock = current_clock()
-    served = attempts.current_question(db.session, attempt, clock, grace())
+    served = attempts.current_question(db.session, attempt, clock, rules())
     db.session.commit()  # serving a question starts its clock: keep that even if nothing else happens
     if served is None:
         if request.method == "POST":
@@ -68,7 +68,7 @@ def question(attempt_id: int):
             abort(400)
         if position != served.position:
             try:
-                outcome = attempts.submit_answer(db.session, attempt, position, None, clock, grace=grace())
+                outcome = attempts.submit_answer(db.session, attempt, position, None, clock, rules=rules())
             except attempts.NotCurrentQuestion:
                 db.session.rollback()
                 flash(_("That answer was for another question. Here is the current one."), "error")
@@ -78,13 +78,13 @@ def question(attempt_id: int):
             return _after_answer(attempt, outcome.row.position)
         if request.form.get("timeout") == "1" and not form.validate():
             # The countdown reached zero before an answer was chosen.
-            attempts.time_out_current(db.session, attempt, clock)
+            attempts.time_out_current(db.session, attempt, clock, rules())
             db.session.commit()
             return redirect(url_for("play.question", attempt_id=attempt.id))
         if form.validate_on_submit():
             try:
                 outcome = attempts.submit_answer(db.session, attempt, position, form.answer.data, clock,
-                                                 grace=grace())
+                                                 rules=rules())
             except InvalidResponse as error:
                 db.session.rollback()
                 form.answer.errors = [_(str(error))]
@@ -131,15 +131,36 @@ def feedback(attempt_id: int, position: int):
 @login_required
 def result(attempt_id: int):
     attempt = _own_attempt_or_404(attempt_id)
-    if not attempts.close_if_expired(db.session, attempt, current_clock(), grace()):
+    if not attempts.close_if_expired(db.session, attempt, current_clock(), rules()):
         db.session.rollback()
         return redirect(url_for("play.question", attempt_id=attempt.id))
     db.session.commit()
-    rank = attempt_rank(db.session, attempt.quiz_id, attempt.user_id, attempt.score, attempt.duration_ms or 0,
-                        attempt.finished_dt, attempt.id)
-    best = user_entry(db.session, attempt.quiz_id, attempt.user_id)
+    standing = None
+    if attempt.mode in attempts.RANKED_MODES:
+        board = Board(attempt.quiz_id, attempt.mode)
+        rank = attempt_rank(db.session, attempt.quiz_id, attempt.user_id, attempt.score, attempt.duration_ms or 0,
+                            attempt.finished_dt, attempt.id, board=attempt.mode)
+        best = entry_of(db.session, board, attempt.user_id)
+        standing = {"rank": rank, "participants": max(participant_count(db.session, board), rank),
+                    "is_best": best is not None and best.attempt_id == attempt.id}
     rows = attempts.review(db.session, attempt)
-    return render_template("play/result.html", attempt=attempt, quiz=attempt.quiz, rows=rows, rank=rank,
-                           participants=max(participant_count(db.session, attempt.quiz_id), rank),
-                           is_best=best is not None and best.attempt_id == attempt.id,
-                           get_type=get_type, locale=current_locale())
+    return render_template("play/result.html", attempt=attempt, quiz=attempt.quiz, rows=rows, standing=standing,
+                           mistakes=sum(1 for row, _ in rows if not row.is_correct),
+                           get_type=get_type, locale=current_locale(), practice_form=StartForm())
+
+
+@bp.post("/attempt/<int:attempt_id>/practice")
+@login_required
+def practise_mistakes(attempt_id: int):
+    source = _own_attempt_or_404(attempt_id)
+    StartForm().validate_on_submit()
+    if not source.is_finished:
+        abort(404)
+    try:
+        practice = attempts.start_practice(db.session, current_user, source, current_clock())
+    except attempts.QuizUnavailable:
+        db.session.rollback()
+        flash(_("There are no mistakes to practise in that attempt."), "info")
+        return redirect(url_for("play.result", attempt_id=source.id))
+    db.session.commit()
+    return redirect(url_for("play.question", attempt_id=practice.id))
