@@ -140,7 +140,9 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def live_server(database_url, tmp_path):
-    """The app on a free port, served from a thread, with CSRF and the real clock."""
+    """The app on a free port, served from a thread, with CSRF on.  Its clock is a
+    FrozenClock set to the real time, so a test moves the server's time by hand (and the
+    browser's with Playwright's ``page.clock``)."""
     import threading
 
     from werkzeug.serving import make_server
@@ -148,7 +150,7 @@ def live_server(database_url, tmp_path):
     from quizapp.clock import SystemClock
 
     app = make_app(database_url, tmp_path / "live-instance", WTF_CSRF_ENABLED=True)
-    app.extensions["quizapp.clock"] = SystemClock()
+    app.extensions["quizapp.clock"] = FrozenClock(SystemClock().now())
     with app.app_context():
         empty_tables()
         import_bank(db.session, load_bank([TEST_BANK]), SystemClock().now())

@@ -94,3 +94,49 @@ def test_register_take_a_whole_quiz_see_results_and_the_leaderboard(page: Page, 
     page.locator("li.quiz-card", has_text="Быстрая").get_by_role("button", name="Начать").click()
     expect(page.get_by_text("Вопрос 1 из 2")).to_be_visible()
     shot(page, "question-ru")
+
+
+def register_in_browser(page: Page, base: str, username: str) -> None:
+    page.goto(base + "/register")
+    page.get_by_role("button", name="English").click()
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill("correct horse")
+    page.get_by_label("Repeat the password").fill("correct horse")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text(f"Welcome, {username}!")).to_be_visible()
+
+
+def test_the_countdown_reaches_zero_and_the_browser_lands_on_the_results(page: Page, live_server, shot):
+    server_clock = live_server.app.extensions["quizapp.clock"]
+    page.clock.install()
+    register_in_browser(page, live_server.url, "timer")
+    page.locator("li.quiz-card", has_text="Quick").get_by_role("button", name="Start").click()
+    expect(page.get_by_text("Question 1 of 2")).to_be_visible()
+    expect(page.locator(".timer-value")).to_have_text("0:20")
+    announce = page.locator("#timer-announce")
+    expect(announce).to_have_attribute("aria-live", "polite")
+
+    # The warning is announced once at 10 s, not every second.
+    server_clock.advance(10.5)
+    page.clock.run_for(10_500)
+    expect(announce).to_have_text("10 seconds left.")
+    expect(page.locator(".timer-value")).to_have_text("0:10")
+    shot(page, "question-countdown-en")
+
+    # A reload keeps the question and the time left (the server's deadline).
+    page.reload()
+    expect(page.get_by_text("Question 1 of 2")).to_be_visible()
+    expect(page.locator(".timer-value")).to_have_text("0:10")
+
+    # At zero the page sends itself; the unanswered question is timed out.
+    server_clock.advance(9.5)
+    page.clock.run_for(10_000)
+    expect(page.get_by_text("Question 2 of 2")).to_be_visible()
+    expect(page.locator(".timer-value")).to_have_text("0:20")
+    server_clock.advance(20)
+    page.clock.run_for(21_000)
+
+    expect(page.get_by_role("heading", name=re.compile("Results"))).to_be_visible()
+    expect(page.locator(".summary")).to_contain_text("0 / 200")
+    expect(page.locator(".review-item .verdict-timeout")).to_have_count(2)
+    shot(page, "results-timed-out-en")

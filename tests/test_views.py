@@ -288,3 +288,63 @@ def test_a_post_without_csrf_token_is_refused(database_url, tmp_path, bank):
     assert response.status_code == 302
     with app.app_context():
         db.engine.dispose()
+
+
+def test_an_attempt_survives_a_server_restart(client, bank, app, database_url, tmp_path, clock):
+    register(client)
+    location = client.post("/quiz/all-types/start").headers["Location"]
+    page = client.get(location).get_data(as_text=True)
+    post_answer_for_page(client, int(location.rsplit("/", 1)[1]), page)
+    before = client.get(location, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    deadline = re.search(r'data-deadline="([^"]+)"', before).group(1)
+    # A new app instance on the same database, with the same secret (the session cookie stays valid).
+    restarted = make_app(database_url, tmp_path / "instance")
+    restarted.extensions["quizapp.clock"] = clock
+    second = restarted.test_client()
+    second.set_cookie(**{k: v for k, v in _session_cookie(client).items()})
+    clock.advance(30)
+    after = second.get(location, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Question 2 of 8" in after
+    assert re.search(r'data-deadline="([^"]+)"', after).group(1) == deadline
+    assert re.search(r'role="timer">([^<]+)<', after).group(1) == "4:30"
+    with restarted.app_context():
+        db.engine.dispose()
+
+
+def _session_cookie(client) -> dict:
+    cookie = client.get_cookie("session")
+    return {"key": "session", "value": cookie.value, "domain": cookie.domain or "localhost", "path": "/"}
+
+
+def test_no_question_page_gives_the_answer_away(client, bank, app):
+    """Scan every question page, as sent before answering, for anything that reveals the answer."""
+    register(client)
+    location = client.post("/quiz/all-types/start").headers["Location"]
+    attempt_id = int(location.rsplit("/", 1)[1])
+    from quizapp import attempts
+    for _ in range(8):
+        page = client.get(location).get_data(as_text=True)
+        with app.app_context():
+            attempt = db.session.get(Attempt, attempt_id)
+            served = attempts.current_question(db.session, attempt, app.extensions["quizapp.clock"])
+            content, order, kind = served.revision.content, served.order, served.revision.type
+        form = page[page.index('<form method="post" id="answer-form"'):page.index("</form>", page.index('id="answer-form"'))]
+        values = re.findall(r'value="([^"]*)"', form)
+        # No YAML keys, no "correct"/"answer" markers, only display positions as values.
+        for key in list(content.get("options", {})) + list(content.get("items", {})):
+            assert f'value="{key}"' not in form
+        assert not re.search(r"correct|is-right|data-answer", form, re.I)
+        if kind in ("numeric", "year"):
+            assert str(content["answer"]) not in values
+        if kind == "text":
+            assert not any(v.strip() and v.lower() in {a.lower() for a in content["accept"]} for v in values)
+            assert content["answer"]["en"] not in form and content["answer"]["ru"] not in form
+        if kind == "ordering":
+            shown = re.findall(r'<label for="answer-\d+">([^<]+)</label>', form)
+            right = [item["ru"] for item in content["items"].values()]
+            assert shown != right  # items are never shown already in their right order
+        if kind == "matching":
+            options = re.findall(r'<option value="\d+">([^<]+)</option>', form)
+            shown_rights = options[: len(content["pairs"])]
+            assert shown_rights != [pair["right"]["ru"] for pair in content["pairs"]]
+        post_answer_for_page(client, attempt_id, page)
