@@ -26,7 +26,7 @@ from quizapp.models import (Attempt, AttemptAnswer, LeaderboardEntry, OverallEnt
                             QuizQuestion, User)
 from quizapp.periods import PERIODS, period_start
 from quizapp.question_types import Grade, InvalidResponse, display_order, get_type
-from quizapp.ranking import rank_key
+from quizapp.ranking import attempt_rank, rank_key
 
 
 @dataclass(frozen=True)
@@ -359,6 +359,9 @@ def finish_attempt(session: Session, attempt: Attempt, finished_dt: datetime, ru
     session.refresh(attempt)
     if claimed and attempt.mode in RANKED_MODES:
         keep_best(session, attempt, rules.zone)
+        attempt.rank_at_finish = attempt_rank(session, attempt.quiz_id, attempt.user_id, attempt.score,
+                                              attempt.duration_ms, attempt.finished_dt, attempt.id, attempt.mode)
+        session.flush()
 
 
 def keep_best(session: Session, attempt: Attempt, zone: ZoneInfo) -> None:
