@@ -15,7 +15,7 @@ run: $(VENV)/.installed $(CATALOGS)  ## install, migrate, import the bank, serve
 	$(FLASK) bank import
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test $(CATALOGS) chromium  ## install what the tests need and run them all
+test: $(VENV)/.installed-test $(CATALOGS) chromium node_modules/.installed  ## install what the tests need and run them all
 	$(BIN)/pytest
 
 validate: $(VENV)/.installed  ## check questions/ and report every problem
@@ -45,6 +45,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 %.mo: %.po | $(BIN)/python
 	@[ -x $(BIN)/pybabel ] || $(BIN)/pip install --quiet -e .
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+# The Nu HTML Checker (vnu-jar, run with the machine's Java) checks every page the browser tests visit.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
 
 # Debian's Chromium drives the browser tests; Playwright's own download is not reachable here.
 chromium:

@@ -177,3 +177,16 @@ def shot():
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The audit's counts, printed at the end of every run that visited pages."""
+    from audit import LOG
+    if not LOG.pages:
+        return
+    terminalreporter.section("page audit")
+    terminalreporter.write_line(f"pages visited: {len(LOG.pages)}")
+    terminalreporter.write_line(f"axe violations: {len(LOG.axe_violations)}")
+    terminalreporter.write_line(f"vnu errors: {'not run' if LOG.vnu_errors is None else LOG.vnu_errors}")
+    terminalreporter.write_line(f"largest question page: {LOG.largest_question_page / 1024:.1f} KB")
+    terminalreporter.write_line(f"requests outside the app: {len(LOG.outside_requests)}")
