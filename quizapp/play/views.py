@@ -49,7 +49,7 @@ def start(key: str):
 
 @bp.route("/attempt/<int:attempt_id>", methods=["GET", "POST"])
 @login_required
-@limiter.limit("120 per minute", methods=["POST"])
+@limiter.limit("60 per minute", methods=["POST"], key_func=lambda: f"answer:{request.view_args['attempt_id']}")
 def question(attempt_id: int):
     attempt = _own_attempt_or_404(attempt_id)
     clock = current_clock()

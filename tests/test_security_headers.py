@@ -1,0 +1,20 @@
+"""Headers every response carries."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/leaderboard/", "/no-such-page", "/static/app.css"])
+def test_security_headers_on_every_response(client, bank, path):
+    response = client.get(path)
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy and "'unsafe-inline'" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_session_cookie_is_httponly_and_lax(client, app):
+    client.post("/register", data={"username": "cookie", "password": "long enough", "confirm": "long enough"})
+    cookie = client.get_cookie("session")
+    assert cookie.http_only and cookie.same_site == "Lax"
