@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app quizapp
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard quizapp/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test serve validate import translations extract-messages chromium clean
+.PHONY: run test bench serve validate import translations extract-messages chromium wrk clean
 
 run: $(VENV)/.installed $(CATALOGS)  ## install, migrate, import the bank, serve on HOST:PORT
 	$(FLASK) db upgrade
@@ -17,6 +17,11 @@ run: $(VENV)/.installed $(CATALOGS)  ## install, migrate, import the bank, serve
 
 test: $(VENV)/.installed-test $(CATALOGS) chromium node_modules/.installed  ## install what the tests need and run them all
 	$(BIN)/pytest
+
+bench: $(VENV)/.installed-bench $(CATALOGS) wrk  ## gunicorn vs a bare hello, SQLite and PostgreSQL; writes bench/results.md
+	$(BIN)/python bench/bank_bench.py
+	$(BIN)/python bench/leaderboard_bench.py
+	$(BIN)/python bench/http_bench.py
 
 validate: $(VENV)/.installed  ## check questions/ and report every problem
 	$(FLASK) bank validate questions/
@@ -42,6 +47,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $@ $(VENV)/.installed $(VENV)/.installed-test
+
 %.mo: %.po | $(BIN)/python
 	@[ -x $(BIN)/pybabel ] || $(BIN)/pip install --quiet -e .
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
@@ -56,6 +65,9 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  $(SUDO) apt-get update && \
 	  $(SUDO) apt-get -o DPkg::Lock::Timeout=300 install -y chromium; }
+
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get -o DPkg::Lock::Timeout=300 install -y wrk; }
 
 extract-messages: $(VENV)/.installed  ## after changing UI strings: refresh the catalogs
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k _msg -o quizapp/translations/messages.pot .

@@ -10,6 +10,7 @@ from flask import Flask, current_app, flash, redirect, render_template, request,
 from flask_babel import format_datetime, get_locale, gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from quizapp.attempts import Rules
@@ -126,6 +127,15 @@ def init_app(app: Flask) -> None:
         code = error.code or 500
         return render_template("error.html", code=code,
                                message=messages.get(code, error.description)), code
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        # A full disk, a read-only file, a lost connection: say plainly that nothing was saved.
+        db.session.rollback()
+        app.logger.error("database unavailable: %s", error)
+        return render_template("error.html", code=503, message=_(
+            "The database cannot save anything right now, so your last action was not recorded. "
+            "Nothing already saved is lost. Please try again in a moment.")), 503
 
     @app.errorhandler(500)
     def server_error(error: Exception):  # pragma: no cover - the handler of last resort

@@ -1,0 +1,297 @@
+"""`make bench`: the app under gunicorn against a bare Flask "hello" under the same settings,
+in the same run, on SQLite and on PostgreSQL.
+
+For each database: migrate, import questions/, seed 10,000 users and 1,000,000 attempts
+(`flask bench seed`), then drive with wrk (-t2 -c32 -d10s): the hello, a question page, an
+answer POST (each request a first answer to a fresh attempt: a real write), the leaderboard
+page; and with locust: whole journeys (start, answer every question, result) against the
+hello under locust.  Prints a table and writes bench/results.md.
+
+Only ever aims at 127.0.0.1 and at ports it opened itself.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "tests"))
+from loadclient import CSRF  # noqa: E402
+
+PASSWORD = "bench-password"
+TARGETS = {"question page": 0.5, "answer POST": 0.35, "leaderboard page": 0.4}
+P99_TARGET_MS = 100.0
+
+
+@dataclass
+class Result:
+    name: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: str = ""
+
+
+class Server:
+    """gunicorn, 2 sync workers, on a socket opened here (fd://): nothing to wait for."""
+
+    def __init__(self, app: str, env: dict[str, str], workdir: Path, workers: int = 2) -> None:
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(1024)
+        self.port = self.listener.getsockname()[1]
+        self.log = open(workdir / f"gunicorn-{self.port}.log", "w")
+        self.process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-w", str(workers), "-k", "sync", "-b", f"fd://{self.listener.fileno()}",
+             "--no-control-socket", "--access-logfile", "-" if False else "/dev/null", app],
+            cwd=ROOT / "bench" if app.startswith("hello") else ROOT, env=env, pass_fds=[self.listener.fileno()],
+            stdout=self.log, stderr=self.log, start_new_session=True)
+        # One request through before measuring, so worker start-up is not in the figures.
+        self.get("/")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def get(self, path: str, headers: dict | None = None) -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=60)
+        self.listener.close()
+        self.log.close()
+
+
+def flask(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run([str(BIN / "flask"), "--app", "quizapp", *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def prepare(url: str, env: dict[str, str], users: int, attempts: int) -> dict:
+    """Schema, bank, the seeded million, and the rows the benchmark drives."""
+    from sqlalchemy import create_engine, text
+    if url.startswith("postgresql"):
+        with create_engine(url, isolation_level="AUTOCOMMIT").connect() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    started = time.perf_counter()
+    flask(env, "db", "upgrade")
+    flask(env, "bank", "import")
+    print(flask(env, "bench", "seed", "--users", str(users), "--attempts", str(attempts), "--quizzes", "20").strip())
+    print(f"  prepared in {time.perf_counter() - started:.0f} s")
+    return make_bench_rows(env)
+
+
+def make_bench_rows(env: dict[str, str]) -> dict:
+    os.environ.update(env)
+    from sqlalchemy import func, insert, select
+    from werkzeug.security import generate_password_hash
+
+    from quizapp import create_app
+    from quizapp.extensions import db
+    from quizapp.models import Attempt, LeaderboardEntry, Question, Quiz, QuizQuestion, User
+
+    app = create_app()
+    now = datetime.now(timezone.utc)
+    with app.app_context():
+        session = db.session
+        password_hash = generate_password_hash(PASSWORD, method="scrypt")
+        names = ["bench", *(f"journey{n}" for n in range(64))]
+        session.execute(insert(User), [dict(username=n, password_hash=password_hash, created_dt=now, is_admin=False,
+                                            is_hidden=False, time_accommodation="standard") for n in names])
+        bench_user = session.scalar(select(User).where(User.username == "bench"))
+        # The busiest seeded quiz for the leaderboard page.
+        board_quiz_id = session.scalar(select(LeaderboardEntry.quiz_id).group_by(LeaderboardEntry.quiz_id)
+                                       .order_by(func.count().desc()).limit(1))
+        board_quiz = session.get(Quiz, board_quiz_id)
+        first_steps = session.scalar(select(Quiz).where(Quiz.key == "first-steps"))
+        pool = session.execute(select(QuizQuestion.question_id).where(QuizQuestion.quiz_id == first_steps.id)
+                               .order_by(QuizQuestion.position)).scalars().all()
+        journey_quiz = Quiz(key="bench-journey", title={"ru": "Бенчмарк", "en": "Benchmark"}, description={},
+                            time_limit_s=600, question_time_limit_s=None, draw_count=len(pool), content_hash="bench")
+        session.add(journey_quiz)
+        session.flush()
+        session.execute(insert(QuizQuestion), [dict(quiz_id=journey_quiz.id, question_id=q, position=i)
+                                               for i, q in enumerate(pool)])
+        single = session.execute(select(Question.current_revision_id).join(Question.current_revision)
+                                 .where(Question.is_retired.is_(False))
+                                 .where(Question.current_revision.has(type="single")).limit(1)).scalar_one()
+        row = dict(user_id=bench_user.id, quiz_id=first_steps.id, seed=1, plan=[single, single], mode="standard",
+                   time_factor=1.0, started_dt=now, deadline_dt=None, current_position=0, score=0, max_score=200,
+                   correct_count=0)
+        question_attempt = session.execute(insert(Attempt).returning(Attempt.id), [row]).scalar_one()
+        first_answer_attempt = question_attempt + 1
+        session.execute(insert(Attempt), [row] * 80_000)
+        session.commit()
+        info = {"board_key": board_quiz.key, "question_attempt": question_attempt,
+                "answer_first": first_answer_attempt, "answer_count": 80_000}
+        db.engine.dispose()
+    return info
+
+
+def login(port: int, username: str) -> str:
+    def request(method, path, body=None, cookie=""):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Cookie": cookie} if cookie else {}
+        if body:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode()
+        cookies = [h.split(";", 1)[0] for h in response.headers.get_all("Set-Cookie") or []]
+        return text, cookies
+
+    page, cookies = request("GET", "/login")
+    token = CSRF.search(page).group(1)
+    _, cookies2 = request("POST", "/login", urllib.parse.urlencode(
+        {"username": username, "password": PASSWORD, "csrf_token": token}), "; ".join(cookies))
+    cookie = (cookies2 or cookies)[-1]
+    page, _ = request("GET", "/", cookie=cookie)
+    return cookie, CSRF.search(page).group(1)
+
+
+ANSWER_LUA = """
+local first, count, threads = %(first)d, %(count)d, 0
+local cookie, token = "%(cookie)s", "%(token)s"
+function setup(thread) thread:set("offset", threads); threads = threads + 1 end
+function init(args) n = 0 end
+request = function()
+  n = n + 1
+  local id = first + ((offset + 2 * n) %% count)
+  return wrk.format("POST", "/attempt/" .. id, {["Cookie"] = cookie,
+    ["Content-Type"] = "application/x-www-form-urlencoded"}, "position=0&answer=0&csrf_token=" .. token)
+end
+"""
+
+
+def wrk(url: str, name: str, workdir: Path, duration: int, cookie: str = "", script: str = "") -> Result:
+    command = ["wrk", "-t2", "-c32", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    if script:
+        path = workdir / f"{name.replace(' ', '-')}.lua"
+        path.write_text(script)
+        command += ["-s", str(path)]
+    output = subprocess.run([*command, url], capture_output=True, text=True, timeout=duration + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = _ms(re.search(r"50%\s+([\d.]+\w+)", output).group(1))
+    p99 = _ms(re.search(r"99%\s+([\d.]+\w+)", output).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    note = ", ".join(filter(None, [f"{errors.group(1)} non-2xx/3xx" if errors else "",
+                                   f"socket errors: {socket_errors.group(1)}" if socket_errors else ""]))
+    return Result(name, rps, p50, p99, note)
+
+
+def _ms(text: str) -> float:
+    value, unit = float(re.match(r"[\d.]+", text).group(0)), re.sub(r"[\d.]+", "", text)
+    return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def locust(url: str, user_class: str, workdir: Path, duration: int) -> Result:
+    prefix = workdir / f"locust-{user_class}"
+    subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "bench" / "journey_locustfile.py"), user_class,
+                    "--headless", "-u", "32", "-r", "32", "-t", f"{duration}s", "--host", url, "--only-summary",
+                    "--csv", str(prefix)], capture_output=True, text=True, timeout=duration + 120)
+    with open(f"{prefix}_stats.csv") as handle:
+        rows = {row["Name"]: row for row in csv.DictReader(handle)}
+    counted = [row for name, row in rows.items() if name not in ("Aggregated", "(login)")]
+    rps = sum(float(row["Requests/s"]) for row in counted)
+    failures = sum(int(row["Failure Count"]) for row in counted)
+    total = rows["Aggregated"]
+    return Result(user_class, rps, float(total["50%"]), float(total["99%"]),
+                  f"{failures} failures" if failures else "")
+
+
+def run_one(label: str, url: str, args, workdir: Path) -> list[tuple[Result, float]]:
+    print(f"== {label}: {url}")
+    env = {**os.environ, "QUIZAPP_DATABASE_URL": url, "QUIZAPP_SECRET_KEY": "bench",
+           "QUIZAPP_INSTANCE_PATH": str(workdir / "instance"), "QUIZAPP_RATELIMIT_ENABLED": "false"}
+    info = prepare(url, env, args.users, args.attempts)
+    hello = Server("hello:create_app()", {**os.environ}, workdir)
+    app = Server("quizapp:create_app()", env, workdir)
+    try:
+        cookie, token = login(app.port, "bench")
+        results = [wrk(hello.url + "/", "hello (wrk)", workdir, args.duration)]
+        results.append(wrk(f"{app.url}/attempt/{info['question_attempt']}", "question page", workdir,
+                           args.duration, cookie))
+        results.append(wrk(f"{app.url}/attempt/{info['answer_first']}", "answer POST", workdir, args.duration,
+                           script=ANSWER_LUA % {"first": info["answer_first"], "count": info["answer_count"],
+                                                "cookie": cookie, "token": token}))
+        results.append(wrk(f"{app.url}/leaderboard/{info['board_key']}", "leaderboard page", workdir,
+                           args.duration, cookie))
+        hello_locust = locust(hello.url, "Hello", workdir, args.duration)
+        hello_locust.name = "hello (locust)"
+        journey = locust(app.url, "Player", workdir, args.duration)
+        journey.name = "journey (locust)"
+    finally:
+        app.stop()
+        hello.stop()
+    ceiling = results[0].rps
+    rows = [(r, r.rps / ceiling) for r in results]
+    rows += [(hello_locust, 1.0), (journey, journey.rps / hello_locust.rps if hello_locust.rps else 0.0)]
+    return rows
+
+
+def table(label: str, rows: list[tuple[Result, float]]) -> str:
+    lines = [f"### {label}", "", "| endpoint | req/s | p50 ms | p99 ms | ratio to hello | target | notes |",
+             "|---|---|---|---|---|---|---|"]
+    for result, ratio in rows:
+        target = TARGETS.get(result.name)
+        verdict = "" if target is None else (f"≥ {target} " + ("✔" if ratio >= target and result.p99_ms <= P99_TARGET_MS
+                                                                 else "✘"))
+        lines.append(f"| {result.name} | {result.rps:,.0f} | {result.p50_ms:.1f} | {result.p99_ms:.1f} | "
+                     f"{ratio:.2f} | {verdict} | {result.errors} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--attempts", type=int, default=1_000_000)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--postgresql-url", default=os.environ.get(
+        "QUIZAPP_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/quizapp_bench"))
+    args = parser.parse_args()
+    sections = [f"# Benchmark results\n\n{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, `make bench` "
+                f"({args.users:,} users, {args.attempts:,} seeded attempts, gunicorn 2 sync workers, "
+                f"wrk -t2 -c32 -d{args.duration}s; locust 32 users). Ratios are to the bare Flask hello "
+                f"measured in the same run with the same tool. Targets: question page ≥ 0.5, answer POST ≥ 0.35, "
+                f"leaderboard ≥ 0.4, p99 ≤ {P99_TARGET_MS:.0f} ms."]
+    with tempfile.TemporaryDirectory(prefix="quizapp-bench-") as tmp:
+        workdir = Path(tmp)
+        if args.database in ("sqlite", "both"):
+            rows = run_one("SQLite", f"sqlite:///{workdir}/bench.sqlite", args, workdir)
+            sections.append(table("SQLite", rows))
+            print(sections[-1])
+        if args.database in ("postgresql", "both"):
+            rows = run_one("PostgreSQL", args.postgresql_url, args, workdir)
+            sections.append(table("PostgreSQL", rows))
+            print(sections[-1])
+    (ROOT / "bench" / "results.md").write_text("\n\n".join(sections) + "\n")
+    print(f"written to {ROOT / 'bench' / 'results.md'}")
+
+
+if __name__ == "__main__":
+    main()
