@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app quizapp
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard quizapp/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test bench serve validate import translations extract-messages chromium wrk clean
+.PHONY: run test audit bench serve validate import translations extract-messages chromium wrk clean
 
 run: $(VENV)/.installed $(CATALOGS)  ## install, migrate, import the bank, serve on HOST:PORT
 	$(FLASK) db upgrade
@@ -17,6 +17,10 @@ run: $(VENV)/.installed $(CATALOGS)  ## install, migrate, import the bank, serve
 
 test: $(VENV)/.installed-test $(CATALOGS) chromium node_modules/.installed  ## install what the tests need and run them all
 	$(BIN)/pytest
+
+audit: $(VENV)/.installed-audit $(CATALOGS)  ## bandit (medium and above) and sqlmap against a local instance
+	$(BIN)/bandit -q -r quizapp -ll
+	$(BIN)/python security/sqlmap_scan.py
 
 bench: $(VENV)/.installed-bench $(CATALOGS) wrk  ## gunicorn vs a bare hello, SQLite and PostgreSQL; writes bench/results.md
 	$(BIN)/python bench/bank_bench.py
@@ -45,6 +49,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-audit: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[audit]'
 	touch $@ $(VENV)/.installed
 
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python

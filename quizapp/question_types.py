@@ -21,7 +21,6 @@ from typing import Any, ClassVar
 from markupsafe import Markup, escape
 from wtforms import fields, validators
 from wtforms.fields.choices import SelectChoice
-from wtforms.widgets import html_params
 
 from quizapp.bank.checks import Checker, Path, is_int, is_number
 
@@ -560,17 +559,19 @@ class SelectGroupField(fields.Field):
         return f"{self.id}-{index}"
 
     def __call__(self, **kwargs):
+        # Markup.format escapes every argument: row and option labels come from the bank.
         placeholder = kwargs.pop("placeholder", "—")
+        selected_mark, no_mark = Markup(" selected"), Markup("")
         parts = [Markup('<ol class="select-group">')]
         for index, row in enumerate(self.rows):
             select_id = self.row_id(index)
             options = [Markup('<option value="">{}</option>').format(placeholder)]
             for value, label in self.choices:
-                selected = " selected" if self.data and index < len(self.data) and self.data[index] == value else ""
-                options.append(Markup('<option value="{}"{}>{}</option>').format(value, Markup(selected), label))
-            parts.append(Markup('<li><label for="{}">{}</label> <select {}>{}</select></li>').format(
-                select_id, row, Markup(html_params(id=select_id, name=f"{self.name}-{index}", required=True)),
-                Markup("").join(options)))
+                chosen = bool(self.data) and index < len(self.data) and self.data[index] == value
+                options.append(Markup('<option value="{}"{}>{}</option>').format(
+                    value, selected_mark if chosen else no_mark, label))
+            parts.append(Markup('<li><label for="{}">{}</label> <select id="{}" name="{}" required>{}</select></li>')
+                         .format(select_id, row, select_id, f"{self.name}-{index}", Markup("").join(options)))
         parts.append(Markup("</ol>"))
         return Markup("").join(parts)
 
