@@ -36,18 +36,31 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     # The one clock every timed service asks; tests swap in a FrozenClock.
     app.extensions["quizapp.clock"] = SystemClock()
 
+    from quizapp.account.views import bp as account_bp
+    from quizapp.admin.views import bp as admin_bp
+    from quizapp.api.views import bp as api_bp
     from quizapp.auth.views import bp as auth_bp
     from quizapp.leaderboard.views import bp as leaderboard_bp
     from quizapp.main.views import bp as main_bp
     from quizapp.play.views import bp as play_bp
+    from quizapp.profiles.views import bp as profiles_bp
+    from quizapp.study.views import bp as study_bp
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(play_bp)
     app.register_blueprint(leaderboard_bp)
+    app.register_blueprint(profiles_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(study_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(api_bp)  # exempts itself from the global CSRF check; see api/auth.py
 
     from quizapp.bank.cli import bank_cli
     from quizapp.cli import attempts_cli, users_cli
     app.cli.add_command(bank_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(attempts_cli)
+    from quizapp.admin.cli import bench_cli, leaderboard_cli
+    app.cli.add_command(leaderboard_cli)
+    app.cli.add_command(bench_cli)
     return app

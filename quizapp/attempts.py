@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quizapp.clock import Clock
+from quizapp.learning import record_answer
 from quizapp.models import (Attempt, AttemptAnswer, LeaderboardEntry, OverallEntry, Question, QuestionRevision, Quiz,
                             QuizQuestion, User)
 from quizapp.periods import PERIODS, period_start
@@ -135,7 +136,7 @@ def start_attempt(session: Session, user: User, quiz: Quiz, clock: Clock, *,
         chosen = rng.sample(pool, count)
     else:
         chosen = sorted(rng.sample(pool, count), key=lambda row: row.position) if count < len(pool) else list(pool)
-    return _new_attempt(session, user, quiz, [row.current_revision_id for row in chosen], seed, mode,
+    return new_attempt(session, user, quiz, [row.current_revision_id for row in chosen], seed, mode,
                         factor or 1.0, clock.now())
 
 
@@ -154,10 +155,10 @@ def start_practice(session: Session, user: User, source: Attempt, clock: Clock) 
     plan = [current[qid] for qid in missed_question_ids if qid in current]
     if not plan:
         raise QuizUnavailable("There are no mistakes to practise.")
-    return _new_attempt(session, user, source.quiz, plan, secrets.randbits(31), "practice", 1.0, clock.now())
+    return new_attempt(session, user, source.quiz, plan, secrets.randbits(31), "practice", 1.0, clock.now())
 
 
-def _new_attempt(session: Session, user: User, quiz: Quiz, plan: list[int], seed: int, mode: str, factor: float,
+def new_attempt(session: Session, user: User, quiz: Quiz, plan: list[int], seed: int, mode: str, factor: float,
                  now: datetime) -> Attempt:
     timed = mode != "practice" and quiz.time_limit_s
     attempt = Attempt(
@@ -320,6 +321,7 @@ def _record(session: Session, attempt: Attempt, row: AttemptAnswer, response: An
     session.refresh(row)
     if not written:
         return
+    record_answer(session, attempt, row, at)  # every recorded answer, in any mode, moves the review schedule
     session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.current_position == row.position)

@@ -228,9 +228,10 @@ class TrueFalse(QuestionType):
                                  validators=[validators.InputRequired(message=_msg("Choose an answer."))])
 
     def read_field(self, content, order, data):
-        if data in ("true", True):
+        # Compared by identity and text only: 1 == True in Python, and 0/1 are not answers here.
+        if data is True or data == "true":
             return True
-        if data in ("false", False):
+        if data is False or data == "false":
             return False
         raise InvalidResponse(_msg("Answer true or false."))
 

@@ -25,6 +25,8 @@ def normalise_username(username: str) -> str:
 
 def find_user(session: Session, username: str) -> User | None:
     name = normalise_username(username)
+    if "\x00" in name or len(name) > 40:  # no stored name is like that; PostgreSQL refuses NUL outright
+        return None
     return session.scalar(select(User).where(func.lower(User.username) == name.lower()))
 
 

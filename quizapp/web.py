@@ -10,7 +10,7 @@ from flask import Flask, current_app, flash, redirect, render_template, request,
 from flask_babel import format_datetime, get_locale, gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from quizapp.attempts import Rules
@@ -136,6 +136,12 @@ def init_app(app: Flask) -> None:
         return render_template("error.html", code=503, message=_(
             "The database cannot save anything right now, so your last action was not recorded. "
             "Nothing already saved is lost. Please try again in a moment.")), 503
+
+    @app.errorhandler(DataError)
+    def unusable_value(error: DataError):
+        # A value the database itself refuses (a NUL byte, a number out of range) is bad input.
+        db.session.rollback()
+        return render_template("error.html", code=400, message=_("The request could not be understood.")), 400
 
     @app.errorhandler(500)
     def server_error(error: Exception):  # pragma: no cover - the handler of last resort

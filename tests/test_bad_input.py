@@ -120,3 +120,10 @@ def test_login_is_rate_limited(database_url, tmp_path, bank):
     assert statuses[:10] == [400] * 10 and statuses[10:] == [429, 429]
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("path", ["/leaderboard/a%00b", "/attempt/99999999999999999999", "/attempt/1/feedback/99999999999",
+                                  "/leaderboard/" + "x" * 500])
+def test_values_the_database_would_refuse_are_not_found_or_bad_requests(client, bank, path):
+    register(client)
+    assert client.get(path).status_code in (400, 404)

@@ -2,6 +2,7 @@
 is lost.  Runs on SQLite and on PostgreSQL (QUIZAPP_TEST_DATABASE_URL)."""
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
@@ -119,7 +120,7 @@ def test_kill_9_in_the_middle_keeps_every_acknowledged_answer(prepared, app):
             while player.answer_one(attempts[player.username]):
                 if sum(len(p.acknowledged) for p in players) >= 120:
                     enough.set()
-        except (ConnectionError, OSError, AssertionError, AttributeError):
+        except (ConnectionError, OSError, http.client.HTTPException, AssertionError, AttributeError):
             pass  # the server died under us: that is the point
 
     with ThreadPoolExecutor(max_workers=40) as pool:

@@ -5,7 +5,8 @@ import subprocess
 import sys
 
 DOMAIN_MODULES = ["quizapp.clock", "quizapp.models", "quizapp.question_types", "quizapp.bank.loader",
-                  "quizapp.bank.importer", "quizapp.attempts", "quizapp.ranking", "quizapp.users"]
+                  "quizapp.bank.importer", "quizapp.attempts", "quizapp.ranking", "quizapp.users",
+                  "quizapp.periods", "quizapp.tokens", "quizapp.learning"]
 
 
 def test_domain_modules_do_not_import_flask():

@@ -7,6 +7,7 @@ import pytest
 @pytest.mark.parametrize("path", ["/", "/login", "/leaderboard/", "/no-such-page", "/static/app.css"])
 def test_security_headers_on_every_response(client, bank, path):
     response = client.get(path)
+    response.close()  # a static file is streamed from disk; close it as a server would
     policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "style-src 'self'" in policy and "'unsafe-inline'" not in policy
     assert "frame-ancestors 'none'" in policy

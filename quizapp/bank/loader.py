@@ -106,62 +106,174 @@ def resolve_pool(quiz: dict[str, Any], questions: dict[str, Item]) -> list[str]:
     return [key for key, item in questions.items() if key in ids or tags & set(item.data.get("tags", []))]
 
 
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_TIMESTAMP, _BOOL = "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool"
+_SCALAR_TAGS = _PLAIN_TAGS - {_MAP, _SEQ}
+_SCALARS = yaml.constructor.SafeConstructor()
+
+
+class _Unusual(Exception):
+    """Something the fast conversion leaves to the careful one: an alias, a tag, a repeated key."""
+
+
+def _scalar_value(node: yaml.ScalarNode) -> Any:
+    if node.tag == _STR:
+        return node.value
+    if node.tag == _TIMESTAMP:
+        return node.value  # dates stay text: "2025-06-15"
+    if node.tag == _BOOL and node.value.lower() not in ("true", "false"):
+        return node.value  # YAML 1.1 reads "Yes", "No", "On" as booleans; here they stay words
+    # The tag's constructor itself: construct_object would also keep every node it saw.
+    return _SCALARS.yaml_constructors[node.tag](_SCALARS, node)
+
+
+def _plain(node: yaml.Node, seen: set[int]) -> Any:
+    """libyaml node tree -> plain data, for the usual bank: no positions are kept (they
+    are found again from the tree when a problem needs one).  Raises _Unusual for anything
+    that must be reported, and the careful _Converter then does the work instead."""
+    if id(node) in seen:
+        raise _Unusual
+    seen.add(id(node))
+    tag = node.tag
+    kind = node.__class__
+    if kind is yaml.ScalarNode:
+        if tag == _STR:
+            return node.value
+        if tag not in _SCALAR_TAGS:
+            raise _Unusual
+        try:
+            return _scalar_value(node)
+        except Exception:  # an explicit tag on a value that is not one: !!int abc
+            raise _Unusual from None
+    if kind is yaml.MappingNode and tag == _MAP:
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not yaml.ScalarNode or key_node.tag != _STR or id(key_node) in seen:
+                raise _Unusual
+            seen.add(id(key_node))
+            key = key_node.value
+            if key in result:
+                raise _Unusual
+            result[key] = _plain(value_node, seen)
+        return result
+    if kind is yaml.SequenceNode and tag == _SEQ:
+        return [_plain(child, seen) for child in node.value]
+    raise _Unusual
+
+
+def _position(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
 class _Converter:
-    """libyaml node tree -> plain data, recording the position of every path."""
+    """libyaml node tree -> plain data, and the way back from a path to a position.
+
+    The usual file takes the fast way (_plain).  A file with anything to report is walked
+    again carefully, reporting each alias, tag, odd or repeated key where it is written.
+    """
 
     def __init__(self, file: str, report) -> None:
         self.file = file
-        self.report = report
-        self.marks: dict[Path, tuple[int, int]] = {}
+        self.report = report  # report(path, message, position=None)
+        self.root: yaml.Node | None = None
         self.seen: set[int] = set()
         self.aliases = 0
-        self.fatal = False  # aliases and tags: the file is refused, not checked further
-        self.scalars = yaml.constructor.SafeConstructor()
+        self.fatal = False  # aliases, tags and impossible values: the file is refused, not checked further
+
+    def load(self, node: yaml.Node) -> Any:
+        self.root = node
+        try:
+            return _plain(node, set())
+        except _Unusual:
+            self.seen = set()
+            return self.convert(node, ())
 
     def convert(self, node: yaml.Node, path: Path) -> Any:
-        self.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if id(node) in self.seen:
             # The node tree no longer says where the alias was; _parse_file finds that out.
             self.aliases += 1
             return None
         self.seen.add(id(node))
-        if node.tag not in _PLAIN_TAGS:
-            self.fatal = True
-            self.report(path, f"YAML tag {_short_tag(node.tag)} is not allowed; use plain values")
+        if not self._tag_fits(node, path):
             return None
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
-                    self.marks[(*path, "?")] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-                    self.report((*path, "?"), "mapping keys must be plain text")
+                    self.report((*path, "(key)"), "mapping keys must be plain text", _position(key_node))
                     continue
-                key = key_node.value if key_node.tag == "tag:yaml.org,2002:str" else self.scalar(key_node)
+                if id(key_node) in self.seen:
+                    self.aliases += 1
+                    continue
+                self.seen.add(id(key_node))
+                if not self._tag_fits(key_node, (*path, "(key)")):
+                    continue
+                key = self._scalar(key_node, (*path, "(key)"))
                 key_path = (*path, key)
                 if key in result:
-                    self.marks[key_path] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-                    self.report(key_path, "duplicate key")
+                    self.report(key_path, "duplicate key", _position(key_node))
                     continue
                 result[key] = self.convert(value_node, key_path)
-                # Point problems about a key at the key itself, not at its value.
-                self.marks[("key", *key_path)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(child, (*path, index)) for index, child in enumerate(node.value)]
-        return self.scalar(node)
+        return self._scalar(node, path)
 
-    def scalar(self, node: yaml.ScalarNode) -> Any:
-        if node.tag == "tag:yaml.org,2002:timestamp":
-            return node.value  # dates stay text: "2025-06-15"
-        if node.tag == "tag:yaml.org,2002:bool" and node.value.lower() not in ("true", "false"):
-            return node.value  # YAML 1.1 reads "Yes", "No", "On" as booleans; here they stay words
-        return self.scalars.construct_object(node)
+    def _tag_fits(self, node: yaml.Node, path: Path) -> bool:
+        expected = {yaml.MappingNode: _MAP, yaml.SequenceNode: _SEQ}.get(type(node))
+        if (node.tag == expected) if expected else node.tag in _SCALAR_TAGS:
+            return True
+        self.fatal = True
+        if node.tag in _PLAIN_TAGS:
+            self.report(path, f"YAML tag {_short_tag(node.tag)} does not fit this value", _position(node))
+        else:
+            self.report(path, f"YAML tag {_short_tag(node.tag)} is not allowed; use plain values", _position(node))
+        return False
+
+    def _scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
+        try:
+            return _scalar_value(node)
+        except Exception:
+            self.fatal = True
+            self.report(path, f"{node.value!r} is not a valid {_short_tag(node.tag)} value", _position(node))
+            return None
+
+    # --- positions, found from the tree when a problem needs one --------------------------
+    def _walk(self, path: Path) -> tuple[yaml.Node | None, yaml.Node | None, int]:
+        """(deepest node on the path, the key node naming it, how many parts were followed)."""
+        node, key_node, depth = self.root, None, 0
+        for part in path:
+            if isinstance(node, yaml.MappingNode):
+                for candidate, value in node.value:
+                    if isinstance(candidate, yaml.ScalarNode) and self._key_of(candidate) == part:
+                        key_node, node = candidate, value
+                        break
+                else:
+                    break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                key_node, node = None, node.value[part]
+            else:
+                break
+            depth += 1
+        return node, key_node, depth
+
+    @staticmethod
+    def _key_of(node: yaml.ScalarNode) -> Any:
+        if node.tag == _STR:
+            return node.value
+        try:
+            return _scalar_value(node)
+        except Exception:
+            return None
 
     def mark(self, path: Path) -> tuple[int, int]:
-        for end in range(len(path), -1, -1):
-            if path[:end] in self.marks:
-                return self.marks[path[:end]]
-        return (1, 1)
+        node, _, _ = self._walk(path)
+        return _position(node) if node is not None else (1, 1)
+
+    def key_mark(self, path: Path) -> tuple[int, int] | None:
+        """Where the key of a mapping entry is written (the entry itself must exist)."""
+        _, key_node, depth = self._walk(path)
+        return _position(key_node) if key_node is not None and depth == len(path) else None
 
 
 def _short_tag(tag: str) -> str:
@@ -192,8 +304,8 @@ def _alias_positions(text: str) -> list[tuple[Path, tuple[int, int]]]:
                 top[2] += 1
             elif top[2]:  # a key
                 top[2] = False
-                top[3] = event.value if isinstance(event, yaml.ScalarEvent) else "?"
-                path = (*top[0], "?")
+                top[3] = event.value if isinstance(event, yaml.ScalarEvent) else "(key)"
+                path = (*top[0], "(key)")
             else:
                 top[2] = True
                 path = (*top[0], top[3])
@@ -225,6 +337,19 @@ def bank_files(paths: Iterable[str | os.PathLike[str]]) -> list[FsPath]:
 
 
 def load_bank(paths: Iterable[str | os.PathLike[str]], root: FsPath | None = None) -> Bank:
+    # Reading a bank builds a few hundred thousand small objects and no cycles, so the
+    # cycle collector would only walk them again and again (it tripled the time of a
+    # 10,000-question bank).  It is switched back on, as it was, when the bank is read.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_bank(paths, root)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _load_bank(paths: Iterable[str | os.PathLike[str]], root: FsPath | None) -> Bank:
     bank = Bank()
     where: dict[tuple[str, str], tuple[str, int]] = {}
     files = bank_files(paths)
@@ -241,8 +366,9 @@ def load_bank(paths: Iterable[str | os.PathLike[str]], root: FsPath | None = Non
         def reporter(prefix: Path, _conv=converter, _shown=shown):
             def report(path: Path, message: str) -> None:
                 full = (*prefix, *path)
-                key_mark = _conv.marks.get(("key", *full))
-                line, column = key_mark if message.startswith(("unknown key", "duplicate key")) and key_mark else _conv.mark(full)
+                # Point problems about a key at the key itself, not at its value.
+                key_mark = _conv.key_mark(full) if message.startswith("unknown key") else None
+                line, column = key_mark or _conv.mark(full)
                 bank.problems.append(Problem(_shown, line, column, field_name(path), message))
             return report
 
@@ -307,7 +433,8 @@ def _parse_file(file: FsPath, shown: str, bank: Bank) -> tuple[Any, _Converter] 
         bank.problems.append(Problem(shown, 1, 1, "file", f"cannot read: {error.strerror}"))
         return None
     if size > MAX_FILE_BYTES:
-        bank.problems.append(Problem(shown, 1, 1, "file", f"too large ({size // 1024} KiB; the limit is {MAX_FILE_BYTES // 1024} KiB)"))
+        bank.problems.append(Problem(shown, 1, 1, "file", f"too large: {size:,} bytes, over the limit of "
+                                                          f"{MAX_FILE_BYTES:,} bytes; split it into smaller files"))
         return None
     try:
         raw = file.read_bytes()
@@ -323,8 +450,6 @@ def _parse_file(file: FsPath, shown: str, bank: Bank) -> tuple[Any, _Converter] 
         bank.problems.append(Problem(shown, before.count(b"\n") + 1, column, "file",
                                      f"not UTF-8 text (byte 0x{raw[error.start]:02x}: {error.reason}); save the file as UTF-8"))
         return None
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # the node tree is acyclic; collecting during the parse only costs time
     try:
         node = yaml.compose(text, Loader=SafeLoader)
     except yaml.MarkedYAMLError as error:
@@ -333,12 +458,10 @@ def _parse_file(file: FsPath, shown: str, bank: Bank) -> tuple[Any, _Converter] 
     except yaml.YAMLError as error:
         bank.problems.append(Problem(shown, 1, 1, "yaml", str(error)))
         return None
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     problems: list[tuple[Path, tuple[int, int], str]] = []
-    converter = _Converter(shown, lambda path, message: problems.append((path, converter.mark(path), message)))
-    data = converter.convert(node, ()) if node is not None else None
+    converter = _Converter(shown, lambda path, message, position=None:
+                           problems.append((path, position or converter.mark(path), message)))
+    data = converter.load(node) if node is not None else None
     if converter.aliases:
         problems.extend((path, mark, "YAML aliases (*name) are not allowed in a bank")
                         for path, mark in _alias_positions(text))

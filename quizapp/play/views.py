@@ -47,7 +47,7 @@ def start(key: str):
     return redirect(url_for("play.question", attempt_id=attempt.id))
 
 
-@bp.route("/attempt/<int:attempt_id>", methods=["GET", "POST"])
+@bp.route("/attempt/<int(max=2147483647):attempt_id>", methods=["GET", "POST"])
 @login_required
 @limiter.limit("60 per minute", methods=["POST"], key_func=lambda: f"answer:{request.view_args['attempt_id']}")
 def question(attempt_id: int):
@@ -115,7 +115,7 @@ def _after_answer(attempt: Attempt, position: int):
     return redirect(url_for("play.question", attempt_id=attempt.id))
 
 
-@bp.get("/attempt/<int:attempt_id>/feedback/<int:position>")
+@bp.get("/attempt/<int(max=2147483647):attempt_id>/feedback/<int(max=100000):position>")
 @login_required
 def feedback(attempt_id: int, position: int):
     attempt = _own_attempt_or_404(attempt_id)
@@ -127,7 +127,7 @@ def feedback(attempt_id: int, position: int):
                            get_type=get_type, locale=current_locale())
 
 
-@bp.get("/attempt/<int:attempt_id>/result")
+@bp.get("/attempt/<int(max=2147483647):attempt_id>/result")
 @login_required
 def result(attempt_id: int):
     attempt = _own_attempt_or_404(attempt_id)
@@ -149,7 +149,7 @@ def result(attempt_id: int):
                            get_type=get_type, locale=current_locale(), practice_form=StartForm())
 
 
-@bp.post("/attempt/<int:attempt_id>/practice")
+@bp.post("/attempt/<int(max=2147483647):attempt_id>/practice")
 @login_required
 def practise_mistakes(attempt_id: int):
     source = _own_attempt_or_404(attempt_id)

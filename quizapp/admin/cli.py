@@ -1,0 +1,60 @@
+"""Operators' commands for the leaderboards and the benchmark data:
+``flask --app quizapp leaderboard rebuild [--check]`` and ``flask --app quizapp bench seed``."""
+from __future__ import annotations
+
+import time
+
+import click
+from flask.cli import AppGroup
+
+from quizapp.extensions import db
+from quizapp.leaderboard_rebuild import rebuild_leaderboards, snapshot
+from quizapp.web import current_clock, rules
+
+leaderboard_cli = AppGroup("leaderboard", help="Maintain the leaderboard tables.")
+bench_cli = AppGroup("bench", help="Data for benchmarks.")
+
+
+@leaderboard_cli.command("rebuild")
+@click.option("--check", is_flag=True,
+              help="Only compare: report how many rows a rebuild would change, change nothing, exit 1 if any.")
+def rebuild_command(check: bool) -> None:
+    """Recompute every leaderboard row from the finished ranked attempts."""
+    started = time.perf_counter()
+    before = snapshot(db.session) if check else None
+    report = rebuild_leaderboards(db.session, rules().zone)
+    for line in report.lines():
+        click.echo(line)
+    if before is not None:
+        after = snapshot(db.session)
+        db.session.rollback()
+        drift = [len(set(old) ^ set(new)) for old, new in zip(before, after)]
+        click.echo(f"differing rows: leaderboard entries {drift[0]}, overall entries {drift[1]} (nothing changed)")
+        if any(drift):
+            raise SystemExit(1)
+        return
+    db.session.commit()
+    click.echo(f"rebuilt in {time.perf_counter() - started:.1f} s")
+
+
+@bench_cli.command("seed")
+@click.option("--users", default=10_000, show_default=True, type=click.IntRange(min=1))
+@click.option("--attempts", default=1_000_000, show_default=True, type=click.IntRange(min=0))
+@click.option("--quizzes", default=20, show_default=True, type=click.IntRange(min=1, max=99))
+@click.option("--weeks", default=8, show_default=True, type=click.IntRange(min=1),
+              help="Spread the attempts over this many weeks before now.")
+@click.option("--prefix", default="bench", show_default=True, help="Usernames and quiz keys start with it.")
+@click.option("--seed", "rng_seed", default=1, show_default=True, help="Random seed (the same seed, the same data).")
+def seed_command(users: int, attempts: int, quizzes: int, weeks: int, prefix: str, rng_seed: int) -> None:
+    """Add players, quizzes and finished attempts, then rebuild the leaderboards."""
+    from quizapp.seed import SeedError, seed
+    try:
+        report = seed(db.session, users=users, attempts=attempts, quizzes=quizzes, now=current_clock().now(),
+                      zone=rules().zone, weeks=weeks, prefix=prefix, rng_seed=rng_seed,
+                      progress=lambda message: click.echo(message, err=True))
+    except SeedError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    for line in report.lines():
+        click.echo(line)

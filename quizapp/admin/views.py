@@ -1,0 +1,75 @@
+"""``/admin/users``: find players and hide them from (or show them again on) the leaderboards.
+
+Only admins get these pages; everyone else gets 404, as if they did not exist.  Hiding
+deletes nothing: the player's attempts and leaderboard rows stay, and every board filters
+hidden players out when it is read (``ranking``), so unhiding puts them straight back."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from quizapp.admin.forms import VisibilityForm
+from quizapp.extensions import db
+from quizapp.models import Attempt, User
+from quizapp.web import back_or
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PAGE_SIZE = 50
+MAX_ID = 2**31 - 1
+
+
+@bp.before_request
+def admins_only():
+    if not (current_user.is_authenticated and current_user.is_admin):
+        abort(404)
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and len(raw) < 7 and int(raw) > 0 else 1
+
+
+@bp.get("/users")
+def users():
+    query = request.args.get("q", "").strip()[:40]
+    filters = [func.lower(User.username).contains(query.lower(), autoescape=True)] if query else []
+    total = int(db.session.scalar(select(func.count()).select_from(User).where(*filters)) or 0)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(_page_number(), pages)
+    people = db.session.scalars(select(User).where(*filters).order_by(func.lower(User.username), User.id)
+                                .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    finished = dict(db.session.execute(
+        select(Attempt.user_id, func.count()).where(Attempt.user_id.in_([p.id for p in people]),
+                                                    Attempt.finished_dt.is_not(None))
+        .group_by(Attempt.user_id)).all()) if people else {}
+    here = url_for("admin.users", q=query or None, page=page if page > 1 else None)
+    return render_template("admin/users.html", people=people, finished=finished, query=query, page=page,
+                           pages=pages, total=total, here=here, form=VisibilityForm(formdata=None))
+
+
+def _set_hidden(user_id: int, hidden: bool):
+    form = VisibilityForm()
+    user = db.session.get(User, user_id) if user_id <= MAX_ID else None
+    if user is None:
+        abort(404)
+    if form.validate_on_submit() and user.is_hidden != hidden:
+        user.is_hidden = hidden
+        db.session.commit()
+        if hidden:
+            flash(_("%(name)s is hidden from the leaderboards. Nothing was deleted.", name=user.username), "success")
+        else:
+            flash(_("%(name)s is shown on the leaderboards again.", name=user.username), "success")
+    return back_or(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/hide")
+def hide(user_id: int):
+    return _set_hidden(user_id, True)
+
+
+@bp.post("/users/<int:user_id>/unhide")
+def unhide(user_id: int):
+    return _set_hidden(user_id, False)

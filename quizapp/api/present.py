@@ -1,0 +1,150 @@
+"""The JSON forms of quizzes, attempts, questions, answers, results and boards.
+
+What a question shows before it is answered comes only from the type's ``public_view``
+(labels in display order, never option keys); right answers, explanations and sources
+appear only for questions already answered (immediate feedback) or in a finished
+attempt's result.  ``openapi.py`` describes every shape made here.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from quizapp.attempts import AnswerOutcome, ServedQuestion
+from quizapp.clock import as_utc
+from quizapp.models import Attempt, AttemptAnswer, QuestionRevision, Quiz
+from quizapp.question_types import get_type, localized
+from quizapp.ranking import Standing
+
+
+def iso(moment: datetime | None) -> str | None:
+    """RFC 3339 in UTC with a ``Z``."""
+    if moment is None:
+        return None
+    return as_utc(moment).isoformat().replace("+00:00", "Z")
+
+
+def text(value: dict[str, str] | None, locale: str) -> str:
+    return localized(value, locale) if value else ""
+
+
+def quiz_brief(quiz: Quiz, locale: str) -> dict[str, Any]:
+    return {"key": quiz.key, "title": text(quiz.title, locale)}
+
+
+def quiz_json(quiz: Quiz, locale: str) -> dict[str, Any]:
+    return {
+        "key": quiz.key,
+        "title": text(quiz.title, locale),
+        "titles": dict(quiz.title or {}),
+        "description": text(quiz.description, locale),
+        "descriptions": dict(quiz.description or {}),
+        "question_count": quiz.draw_count,
+        "time_limit_s": quiz.time_limit_s,
+        "question_time_limit_s": quiz.question_time_limit_s,
+        "feedback": quiz.feedback,
+        "scoring": quiz.scoring,
+        "points_per_question": quiz.points_per_question,
+    }
+
+
+def question_json(served: ServedQuestion, locale: str) -> dict[str, Any]:
+    revision = served.revision
+    data: dict[str, Any] = {"position": served.position, "type": revision.type,
+                            "text": text(revision.content.get("text"), locale)}
+    data.update(get_type(revision.type).public_view(revision.content, served.order, locale))
+    return data
+
+
+def state_json(attempt: Attempt, served: ServedQuestion | None, now: datetime, locale: str) -> dict[str, Any]:
+    deadline = served.deadline_dt if served is not None else None
+    remaining = None if deadline is None else round(max(0.0, (deadline - now).total_seconds()), 3)
+    return {
+        "id": attempt.id,
+        "quiz": quiz_brief(attempt.quiz, locale),
+        "status": "finished" if attempt.is_finished else "active",
+        "mode": attempt.mode,
+        "time_factor": attempt.time_factor,
+        "feedback": attempt.quiz.feedback,
+        "position": served.position if served is not None else (
+            attempt.question_count if attempt.is_finished else attempt.current_position),
+        "question_count": attempt.question_count,
+        "started_dt": iso(attempt.started_dt),
+        "finished_dt": iso(attempt.finished_dt),
+        "deadline": iso(attempt.deadline_dt),
+        "question_deadline": iso(served.question_deadline_dt) if served is not None else None,
+        "server_now": iso(now),
+        "remaining_seconds": remaining,
+        "question": question_json(served, locale) if served is not None else None,
+    }
+
+
+def verdict(row: AttemptAnswer) -> str:
+    if row.timed_out:
+        return "timed_out"
+    if row.is_correct:
+        return "right"
+    return "partial" if row.credit > 0 else "wrong"
+
+
+def your_answer(revision: QuestionRevision, row: AttemptAnswer, locale: str) -> str | None:
+    if row.response is None:
+        return None
+    return get_type(revision.type).format_response(revision.content, row.response, locale)
+
+
+def reveal(revision: QuestionRevision, row: AttemptAnswer, locale: str) -> dict[str, Any]:
+    """The right answer and its source: only for a question that is over."""
+    source = revision.content.get("source") or {}
+    return {
+        "your_answer": your_answer(revision, row, locale),
+        "right_answer": get_type(revision.type).format_answer(revision.content, locale),
+        "explanation": text(revision.content.get("explanation"), locale),
+        "source_paragraph": source.get("paragraph"),
+    }
+
+
+def outcome_json(outcome: AnswerOutcome, revision: QuestionRevision, locale: str) -> dict[str, Any]:
+    row, attempt = outcome.row, outcome.attempt
+    if row.timed_out:
+        kind = "timed_out"
+    elif outcome.duplicate:
+        kind = "duplicate"
+    else:
+        kind = "recorded"
+    return {
+        "position": row.position,
+        "outcome": kind,
+        "duplicate": outcome.duplicate,
+        "is_correct": row.is_correct,
+        "credit": row.credit,
+        "points": row.points,
+        "attempt": {"id": attempt.id, "status": "finished" if attempt.is_finished else "active",
+                    "position": attempt.current_position, "question_count": attempt.question_count},
+        "feedback": reveal(revision, row, locale) if attempt.quiz.feedback == "immediate" else None,
+    }
+
+
+def review_item(row: AttemptAnswer, revision: QuestionRevision, locale: str) -> dict[str, Any]:
+    return {
+        "position": row.position,
+        "type": revision.type,
+        "text": text(revision.content.get("text"), locale),
+        **reveal(revision, row, locale),
+        "verdict": verdict(row),
+        "is_correct": row.is_correct,
+        "credit": row.credit,
+        "points": row.points,
+    }
+
+
+def standing_json(standing: Standing, me: int | None) -> dict[str, Any]:
+    return {
+        "rank": standing.rank,
+        "username": standing.username,
+        "score": standing.score,
+        "duration_ms": standing.duration_ms,
+        "finished_dt": iso(standing.finished_dt),
+        "quiz_count": standing.quiz_count,
+        "is_me": me is not None and standing.user_id == me,
+    }

@@ -1,0 +1,287 @@
+"""The JSON API, version 1.  Each view mirrors an HTML page of ``play`` or ``leaderboard``
+and calls the same services; the caller's transaction rules are the same too (a view
+commits what a service flushed, or rolls back on a refusal)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, generate_csrf
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from quizapp import attempts
+from quizapp.api import errors, openapi
+from quizapp.api.answers import check_answer
+from quizapp.api.auth import authenticate, optional_user, require_user
+from quizapp.api.errors import ApiError
+from quizapp.api.present import iso, outcome_json, quiz_brief, quiz_json, review_item, standing_json, state_json
+from quizapp.extensions import csrf, db, limiter
+from quizapp.models import Attempt, QuestionRevision, Quiz
+from quizapp.periods import PERIODS, period_start
+from quizapp.question_types import InvalidResponse
+from quizapp.ranking import BOARDS, Board, attempt_rank, entry_of, participant_count, rank_of, standings
+from quizapp.web import current_clock, current_locale, rules
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Flask-WTF's global check is off for this blueprint; ``authenticate`` applies it to every
+# request that is not bearer-authenticated (see auth.py).
+csrf.exempt(bp)
+bp.before_request(authenticate)
+bp.register_error_handler(ApiError, errors.handle_api_error)
+bp.register_error_handler(HTTPException, errors.handle_http_error)
+# Flask looks for a handler by status code before it looks by blueprint, so the application's
+# handlers for 400 (CSRF) and 500 would win over the line above: these take them back.
+bp.register_error_handler(CSRFError, errors.handle_http_error)
+bp.register_error_handler(InternalServerError, errors.handle_http_error)
+bp.record_once(lambda state: errors.install(state.app))
+
+MAX_ID = 2**31 - 1  # ids beyond a 32-bit integer are simply not found (PostgreSQL would refuse them)
+MAX_PAGE = 1_000_000
+
+
+def _json_body() -> dict[str, Any]:
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type", _("Send the request body as JSON (Content-Type: application/json)."))
+    raw = request.get_data(cache=True)  # 413 beyond MAX_BODY_BYTES
+    try:
+        payload = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):  # bad JSON, not UTF-8 (UnicodeDecodeError), too deeply nested
+        raise ApiError(400, "invalid_json", _("The request body is not valid JSON.")) from None
+    if not isinstance(payload, dict):
+        raise ApiError(400, "invalid_json", _("The request body must be a JSON object."))
+    return payload
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _quiz_or_404(key: str, *, retired_too: bool = False) -> Quiz:
+    if len(key) > 64 or "\x00" in key:  # no key is like that, and PostgreSQL refuses NUL in text
+        raise ApiError(404, "quiz_not_found", _("There is no such quiz."))
+    query = select(Quiz).where(Quiz.key == key)
+    if not retired_too:
+        query = query.where(Quiz.is_retired.is_(False))
+    quiz = db.session.scalar(query)
+    if quiz is None:
+        raise ApiError(404, "quiz_not_found", _("There is no such quiz."))
+    return quiz
+
+
+def _own_attempt_or_404(attempt_id: int) -> Attempt:
+    user = require_user()
+    attempt = db.session.get(Attempt, attempt_id) if attempt_id <= MAX_ID else None
+    # Someone else's attempt is "not found", not "forbidden": ids reveal nothing.
+    if attempt is None or attempt.user_id != user.id:
+        raise ApiError(404, "attempt_not_found", _("There is no such attempt."))
+    return attempt
+
+
+def _state(attempt: Attempt, status: int = 200, headers: dict[str, str] | None = None):
+    clock = current_clock()
+    served = attempts.current_question(db.session, attempt, clock, rules())
+    db.session.commit()  # serving a question starts its clock: keep that even if nothing else happens
+    response = jsonify(state_json(attempt, served, clock.now(), current_locale()))
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+# --- documents and the caller ------------------------------------------------------
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document())
+
+
+@bp.get("/me")
+def me():
+    user = require_user()
+    response = jsonify({
+        "username": user.username,
+        "locale": user.locale,
+        "time_accommodation": user.time_accommodation,
+        "auth": g.api_auth,
+        # The header a cookie-authenticated client sends with every POST.
+        "csrf_token": generate_csrf() if g.api_auth == "cookie" else None,
+    })
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- quizzes and attempts ------------------------------------------------------------
+
+@bp.get("/quizzes")
+def quizzes():
+    locale = current_locale()
+    rows = db.session.scalars(select(Quiz).where(Quiz.is_retired.is_(False)).order_by(Quiz.position)).all()
+    return jsonify({"quizzes": [quiz_json(quiz, locale) for quiz in rows]})
+
+
+@bp.post("/quizzes/<key>/attempts")
+@limiter.limit("30 per minute")
+def start(key: str):
+    user = require_user()
+    quiz = _quiz_or_404(key)
+    clock = current_clock()
+    running = attempts.find_active_attempt(db.session, user, quiz)
+    try:
+        attempt = attempts.start_attempt(db.session, user, quiz, clock, rules=rules())
+    except attempts.QuizUnavailable:
+        db.session.rollback()
+        raise ApiError(409, "quiz_unavailable", _("This quiz cannot be started right now.")) from None
+    if running is not None and running.id == attempt.id:
+        return _state(attempt)  # the attempt already running (a second client, a retry)
+    return _state(attempt, 201, {"Location": url_for("api.attempt_state", attempt_id=attempt.id)})
+
+
+@bp.get("/attempts/<int:attempt_id>")
+def attempt_state(attempt_id: int):
+    return _state(_own_attempt_or_404(attempt_id))
+
+
+@bp.post("/attempts/<int:attempt_id>/answers")
+@limiter.limit("120 per minute")
+def answer(attempt_id: int):
+    attempt = _own_attempt_or_404(attempt_id)
+    body = _json_body()
+    position = body.get("position")
+    if not (isinstance(position, int) and not isinstance(position, bool) and 0 <= position <= MAX_ID):
+        raise ApiError(400, "invalid_request", _("Send the position of the question you answer, as a whole number."))
+    clock = current_clock()
+    data: Any = None
+    shape_error: InvalidResponse | None = None
+    if position == attempt.current_position < len(attempt.plan) and not attempt.is_finished:
+        # The type decides the shape of the answer (a replay is not read at all).
+        revision = db.session.get(QuestionRevision, attempt.plan[position])
+        assert revision is not None
+        try:
+            data = check_answer(revision.type, body.get("answer"))
+        except InvalidResponse as error:
+            # Not refused yet: an answer that comes too late is "timed_out" whatever its shape.
+            # None makes every type's reader refuse it, once the service has checked the time.
+            shape_error = error
+    try:
+        outcome = attempts.submit_answer(db.session, attempt, position, data, clock, rules=rules(), from_json=True)
+    except InvalidResponse as error:
+        raise ApiError(422, "invalid_answer", _(str(shape_error or error))) from None
+    except OverflowError:
+        raise ApiError(422, "invalid_answer", _("Enter a number.")) from None
+    except attempts.AttemptClosed:
+        raise ApiError(409, "attempt_finished", _("This attempt is finished; it accepts no more answers.")) from None
+    except attempts.NotCurrentQuestion:
+        raise ApiError(409, "not_current_question",
+                       _("That answer was for another question. Here is the current one.")) from None
+    if shape_error is not None and not outcome.row.timed_out:
+        raise ApiError(422, "invalid_answer", _(str(shape_error)))  # rolled back: nothing recorded
+    revision = db.session.get(QuestionRevision, outcome.row.revision_id)
+    assert revision is not None
+    if outcome.duplicate:
+        db.session.rollback()  # a replay changes nothing
+    else:
+        db.session.commit()
+    response = jsonify(outcome_json(outcome, revision, current_locale()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+def result(attempt_id: int):
+    attempt = _own_attempt_or_404(attempt_id)
+    if not attempts.close_if_expired(db.session, attempt, current_clock(), rules()):
+        db.session.rollback()
+        raise ApiError(409, "attempt_in_progress", _("This attempt is still running; the result comes when it ends."))
+    db.session.commit()
+    locale = current_locale()
+    rank = participants = is_best = None
+    if attempt.mode in attempts.RANKED_MODES:
+        board = Board(attempt.quiz_id, attempt.mode)
+        rank = attempt_rank(db.session, attempt.quiz_id, attempt.user_id, attempt.score, attempt.duration_ms or 0,
+                            attempt.finished_dt, attempt.id, board=attempt.mode)
+        participants = max(participant_count(db.session, board), rank)
+        best = entry_of(db.session, board, attempt.user_id)
+        is_best = best is not None and best.attempt_id == attempt.id
+    response = jsonify({
+        "id": attempt.id,
+        "quiz": quiz_brief(attempt.quiz, locale),
+        "status": "finished",
+        "mode": attempt.mode,
+        "time_factor": attempt.time_factor,
+        "ranked": attempt.mode in attempts.RANKED_MODES,
+        "score": attempt.score,
+        "max_score": attempt.max_score,
+        "correct_count": attempt.correct_count,
+        "question_count": attempt.question_count,
+        "duration_ms": attempt.duration_ms,
+        "started_dt": iso(attempt.started_dt),
+        "finished_dt": iso(attempt.finished_dt),
+        "rank": rank,
+        "participants": participants,
+        "is_best": is_best,
+        "questions": [review_item(row, revision, locale) for row, revision in attempts.review(db.session, attempt)],
+    })
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- leaderboards ------------------------------------------------------------------------
+
+def _choice(name: str, allowed: tuple[str, ...]) -> str:
+    value = request.args.get(name, allowed[0])
+    if value not in allowed:
+        raise ApiError(400, "invalid_parameter", _("%(name)s must be one of: %(allowed)s.", name=name,
+                                                     allowed=", ".join(allowed)))
+    return value
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1")
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 7 and 1 <= int(raw) <= MAX_PAGE):
+        raise ApiError(400, "invalid_parameter", _("page must be a whole number from 1 to %(max)d.", max=MAX_PAGE))
+    return int(raw)
+
+
+def _board(quiz: Quiz | None):
+    period, board_name, page = _choice("period", PERIODS), _choice("board", BOARDS), _page()
+    start_dt = period_start(period, current_clock().now(), rules().zone)
+    board = Board(quiz.id if quiz else None, board_name, period, start_dt)
+    page_size = current_app.config["LEADERBOARD_PAGE_SIZE"]
+    total = participant_count(db.session, board)
+    rows = standings(db.session, board, limit=page_size, offset=(page - 1) * page_size)
+    user = optional_user()
+    me_id = user.id if user is not None and not user.is_hidden else None
+    mine = None
+    if me_id is not None:
+        entry = entry_of(db.session, board, me_id)
+        if entry is not None:
+            rank = rank_of(db.session, board, entry)
+            mine = {"rank": rank, "username": user.username, "score": entry.score, "duration_ms": entry.duration_ms,
+                    "finished_dt": iso(entry.finished_dt), "quiz_count": getattr(entry, "quiz_count", None),
+                    "page": (rank - 1) // page_size + 1}
+    return jsonify({
+        "quiz": quiz_brief(quiz, current_locale()) if quiz else None,
+        "board": board_name,
+        "period": period,
+        "period_start": iso(start_dt),
+        "page": page,
+        "pages": max(1, -(-total // page_size)),
+        "page_size": page_size,
+        "total": total,
+        "rows": [standing_json(row, me_id) for row in rows],
+        "me": mine,
+    })
+
+
+@bp.get("/leaderboards/overall")
+def overall_board():
+    return _board(None)
+
+
+@bp.get("/leaderboards/<key>")
+def quiz_board(key: str):
+    return _board(_quiz_or_404(key, retired_too=True))

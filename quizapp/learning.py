@@ -1,0 +1,496 @@
+"""Learning between quizzes: the review schedule, mastery, the timeline and study outlines.
+
+Plain Python over a SQLAlchemy session (no Flask), like ``attempts``.  Functions here
+``flush()`` and never ``commit()``: the caller owns the transaction.
+
+The review schedule
+-------------------
+Every answer of every mode (quiz, practice, review) reaches ``record_answer`` from
+``attempts._record``, which rates it and hands it to the ``fsrs`` scheduler; we never
+compute intervals ourselves.  The rating:
+
+* **Again**: wrong (including partly right, and a question whose time ran out);
+* **Easy**: right and fast: in under a third of the time allowed for the question, or
+  under ``FAST_UNTIMED_S`` (8 s) when it was untimed;
+* **Hard**: right but slow: in over two thirds of the time allowed, or over
+  ``SLOW_UNTIMED_S`` (30 s) untimed;
+* **Good**: right, otherwise.
+
+The time allowed is the question's own limit, else the quiz's limit shared equally
+between its questions (both times the attempt's extended-time factor); practice and
+review runs are untimed.
+
+The scheduler keeps fsrs's model and parameters with one change, its learning and
+relearning steps: one step of zero length.  A quiz shows a question once, not several
+times in a sitting as a flashcard deck does, so a question answered wrong is due at once
+(the next review session serves it) and one right answer moves it to the day-scale
+intervals.  ``lapses`` counts every wrong answer; at ``LEECH_LAPSES`` (8) the card is
+flagged a leech.  Leeches are not suspended: they keep being served, and the review page
+points their owner at the fact to read again.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Callable, Hashable, Iterable, Sequence, TypeVar
+
+from fsrs import Card, Rating, Scheduler, State
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from quizapp.bank.loader import TAGS, Bank
+from quizapp.clock import as_utc
+from quizapp.models import Attempt, AttemptAnswer, Question, QuestionRevision, Quiz, QuizQuestion, ReviewCard, User
+
+# Rating thresholds (see the module docstring).
+FAST_SHARE = 1 / 3
+SLOW_SHARE = 2 / 3
+FAST_UNTIMED_S = 8.0
+SLOW_UNTIMED_S = 30.0
+# A question failed this many times is a leech.
+LEECH_LAPSES = 8
+# A question counts as known when the chance of recalling it now is at least this.
+MASTERY_RETRIEVABILITY = 0.9
+# How many due questions one review session serves.
+REVIEW_SESSION_SIZE = 20
+
+LEARNING_STEPS = (timedelta(0),)
+RELEARNING_STEPS = (timedelta(0),)
+
+
+def make_scheduler(*, enable_fuzzing: bool = True) -> Scheduler:
+    """The scheduler the app uses; tests pass ``enable_fuzzing=False`` for exact intervals."""
+    return Scheduler(learning_steps=LEARNING_STEPS, relearning_steps=RELEARNING_STEPS, enable_fuzzing=enable_fuzzing)
+
+
+SCHEDULER = make_scheduler()
+
+
+class NothingToReview(Exception):
+    """A review or practice run was asked for with no question (or no quiz) to serve."""
+
+
+# --- rating and recording ------------------------------------------------------------
+
+
+def rating_for(is_correct: bool, elapsed_s: float | None, allowed_s: float | None) -> Rating:
+    """Again, Hard, Good or Easy for one answer (thresholds in the module docstring)."""
+    if not is_correct:
+        return Rating.Again
+    if elapsed_s is None:
+        return Rating.Good
+    if allowed_s:
+        fast, slow = allowed_s * FAST_SHARE, allowed_s * SLOW_SHARE
+    else:
+        fast, slow = FAST_UNTIMED_S, SLOW_UNTIMED_S
+    if elapsed_s < fast:
+        return Rating.Easy
+    if elapsed_s > slow:
+        return Rating.Hard
+    return Rating.Good
+
+
+def to_fsrs(card: ReviewCard) -> Card:
+    return Card(card_id=card.question_id, state=State(card.state), step=card.step, stability=card.stability,
+                difficulty=card.difficulty, due=card.due_dt, last_review=card.last_review_dt)
+
+
+def _locked_card(session: Session, user_id: int, question_id: int) -> ReviewCard | None:
+    # FOR UPDATE on PostgreSQL (SQLite has one writer anyway): two answers to the same
+    # question at once (two tabs, two attempts) update the card one after the other.
+    return session.scalar(
+        select(ReviewCard)
+        .where(ReviewCard.user_id == user_id, ReviewCard.question_id == question_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def record_review(session: Session, user_id: int, question_id: int, *, is_correct: bool, elapsed_s: float | None,
+                  allowed_s: float | None, at: datetime, scheduler: Scheduler | None = None) -> ReviewCard:
+    """Rate one answer and move the user's card for the question along its schedule.
+
+    Creates the card on the question's first answer.  ``elapsed_s`` is how long the
+    answer took (None when unknown), ``allowed_s`` the time allowed (None when untimed).
+    """
+    scheduler = scheduler or SCHEDULER
+    at = as_utc(at)
+    row = _locked_card(session, user_id, question_id)
+    if row is None:
+        new = ReviewCard(user_id=user_id, question_id=question_id, state=State.Learning.value, step=0,
+                         stability=None, difficulty=None, due_dt=at, last_review_dt=None, reps=0, lapses=0,
+                         is_leech=False)
+        try:
+            with session.begin_nested():
+                session.add(new)
+            row = new
+        except IntegrityError:  # created by a concurrent answer a moment ago
+            row = _locked_card(session, user_id, question_id)
+            assert row is not None
+    rating = rating_for(is_correct, elapsed_s, allowed_s)
+    card, _log = scheduler.review_card(to_fsrs(row), rating, review_datetime=at)
+    row.state = card.state.value
+    row.step = card.step
+    row.stability = card.stability
+    row.difficulty = card.difficulty
+    row.due_dt = card.due
+    row.last_review_dt = card.last_review
+    row.reps = (row.reps or 0) + 1
+    if rating == Rating.Again:
+        row.lapses = (row.lapses or 0) + 1
+    row.is_leech = bool(row.is_leech) or row.lapses >= LEECH_LAPSES
+    session.flush()
+    return row
+
+
+def allowed_seconds(attempt: Attempt) -> float | None:
+    """The time one question of ``attempt`` was given, or None when it was untimed."""
+    if attempt.mode == "practice":
+        return None
+    quiz = attempt.quiz
+    if quiz.question_time_limit_s:
+        return quiz.question_time_limit_s * attempt.time_factor
+    if quiz.time_limit_s and attempt.plan:
+        return quiz.time_limit_s * attempt.time_factor / len(attempt.plan)
+    return None
+
+
+def record_answer(session: Session, attempt: Attempt, row: AttemptAnswer, at: datetime,
+                  scheduler: Scheduler | None = None) -> ReviewCard:
+    """The hook ``attempts._record`` calls once an answer (or a question's timeout) is written."""
+    question_id = session.scalar(select(QuestionRevision.question_id).where(QuestionRevision.id == row.revision_id))
+    assert question_id is not None
+    elapsed = (as_utc(at) - row.served_dt).total_seconds() if row.served_dt is not None else None
+    return record_review(session, attempt.user_id, question_id, is_correct=row.is_correct and not row.timed_out,
+                         elapsed_s=None if elapsed is None else max(0.0, elapsed),
+                         allowed_s=allowed_seconds(attempt), at=at, scheduler=scheduler)
+
+
+# --- what is due ---------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+def _feasible(counts: dict[Hashable, int], last: Hashable) -> bool:
+    """Can items with these group sizes be lined up with no two neighbours of one group,
+    the first not of group ``last``?"""
+    total = sum(counts.values())
+    if total == 0:
+        return True
+    most = max(counts.values())
+    room = (total + 1) // 2
+    if most > room:
+        return False
+    return not (total % 2 == 1 and counts.get(last, 0) == room)
+
+
+def space_siblings(items: Sequence[T], key: Callable[[T], Hashable]) -> list[T]:
+    """``items`` (already in priority order) reordered so that no two neighbours share a
+    ``key`` whenever some order allows it, keeping each item as early as that permits.
+
+    Greedy: take the first remaining item of another group than the last one taken,
+    unless taking it would leave the rest impossible to space; when nothing can be spaced,
+    the first remaining item.
+    """
+    remaining = list(items)
+    counts: dict[Hashable, int] = {}
+    for item in remaining:
+        counts[key(item)] = counts.get(key(item), 0) + 1
+    result: list[T] = []
+    last: Hashable = object()
+    while remaining:
+        chosen = None
+        for index, item in enumerate(remaining):
+            group = key(item)
+            if group == last:
+                continue
+            counts[group] -= 1
+            ok = _feasible(counts, group)
+            counts[group] += 1
+            if ok:
+                chosen = index
+                break
+        if chosen is None:
+            chosen = next((i for i, item in enumerate(remaining) if key(item) != last), 0)
+        item = remaining.pop(chosen)
+        last = key(item)
+        counts[last] -= 1
+        result.append(item)
+    return result
+
+
+def paragraph_of(card: ReviewCard) -> int | None:
+    revision = card.question.current_revision
+    return revision.content.get("source", {}).get("paragraph") if revision is not None else None
+
+
+def due_cards(session: Session, user_id: int, now: datetime, limit: int = REVIEW_SESSION_SIZE) -> list[ReviewCard]:
+    """The user's cards due at ``now`` (current questions only), earliest due first, with
+    questions citing the same paragraph never back to back when another order exists.
+    Each card comes with its question and current revision loaded."""
+    cards = session.scalars(
+        select(ReviewCard)
+        .join(Question, Question.id == ReviewCard.question_id)
+        .where(ReviewCard.user_id == user_id, ReviewCard.due_dt <= now, Question.is_retired.is_(False),
+               Question.current_revision_id.is_not(None))
+        .order_by(ReviewCard.due_dt, ReviewCard.question_id)
+        .limit(limit)
+        .options(selectinload(ReviewCard.question).selectinload(Question.current_revision))
+    ).all()
+    return space_siblings(cards, paragraph_of)
+
+
+def due_count(session: Session, user_id: int, now: datetime) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(ReviewCard)
+        .join(Question, Question.id == ReviewCard.question_id)
+        .where(ReviewCard.user_id == user_id, ReviewCard.due_dt <= now, Question.is_retired.is_(False))
+    ) or 0
+
+
+def is_known(card: ReviewCard | Card, now: datetime, scheduler: Scheduler | None = None) -> bool:
+    """Known: out of (re)learning and likely enough to be recalled now.
+
+    fsrs gives a card just failed a retrievability of 1 (no time has passed), so the
+    state is checked too: a card in learning or relearning was last answered wrong (or
+    slowly) and is not known yet.
+    """
+    fsrs_card = to_fsrs(card) if isinstance(card, ReviewCard) else card
+    if fsrs_card.state != State.Review:
+        return False
+    return (scheduler or SCHEDULER).get_card_retrievability(fsrs_card, current_datetime=as_utc(now)) \
+        >= MASTERY_RETRIEVABILITY
+
+
+@dataclass(frozen=True)
+class CardStatus:
+    """One of a user's review cards, for the review page."""
+
+    card: ReviewCard
+    key: str
+    text: dict[str, str]
+    tags: list[str]
+    paragraph: int | None
+    is_due: bool
+    is_known: bool
+
+
+def card_statuses(session: Session, user_id: int, now: datetime) -> list[CardStatus]:
+    """Every card of the user on a current question, earliest due first."""
+    cards = session.scalars(
+        select(ReviewCard)
+        .join(Question, Question.id == ReviewCard.question_id)
+        .where(ReviewCard.user_id == user_id, Question.is_retired.is_(False),
+               Question.current_revision_id.is_not(None))
+        .order_by(ReviewCard.due_dt, ReviewCard.question_id)
+        .options(selectinload(ReviewCard.question).selectinload(Question.current_revision))
+    ).all()
+    result = []
+    for card in cards:
+        content = card.question.current_revision.content  # type: ignore[union-attr]
+        result.append(CardStatus(card, card.question.key, content["text"], list(content.get("tags", [])),
+                                 content.get("source", {}).get("paragraph"), card.due_dt <= as_utc(now),
+                                 is_known(card, now)))
+    return result
+
+
+# --- the bank as study material ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CurrentQuestion:
+    """A question as it stands now: from a loaded bank (``id`` None) or the database."""
+
+    id: int | None
+    key: str
+    content: dict[str, Any]
+
+    @property
+    def paragraph(self) -> int:
+        return self.content["source"]["paragraph"]
+
+    @property
+    def tags(self) -> list[str]:
+        return list(self.content.get("tags", []))
+
+
+def current_questions(source: Bank | Session) -> list[CurrentQuestion]:
+    """Every current question, in bank order: from a ``Bank`` or from the database
+    (non-retired questions at their current revision)."""
+    if isinstance(source, Bank):
+        return [CurrentQuestion(None, key, {k: v for k, v in item.data.items() if k != "id"})
+                for key, item in source.questions.items()]
+    rows = source.execute(
+        select(Question.id, Question.key, QuestionRevision.content)
+        .join(QuestionRevision, QuestionRevision.id == Question.current_revision_id)
+        .where(Question.is_retired.is_(False))
+        .order_by(Question.id)
+    ).all()
+    return [CurrentQuestion(row.id, row.key, row.content) for row in rows]
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    date: str  # "YYYY", "YYYY-MM" or "YYYY-MM-DD", as written in the bank
+    title: dict[str, str]
+    explanation: dict[str, str]
+    paragraph: int
+    question_key: str
+    question_id: int | None
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def parts(self) -> tuple[int, ...]:
+        """(year,), (year, month) or (year, month, day)."""
+        return tuple(int(part) for part in self.date.split("-"))
+
+
+def date_key(date: str) -> tuple[int, ...]:
+    """Chronological order of bank dates: a bare year comes before its months, a month
+    before its days ("2025" < "2025-06" < "2025-06-15" < "2026")."""
+    return tuple(int(part) for part in date.split("-"))
+
+
+def timeline(source: Bank | Session) -> list[TimelineEvent]:
+    """The events of the bank's questions (their ``event:``), in chronological order;
+    events of the same date keep bank order."""
+    events = [
+        TimelineEvent(q.content["event"]["date"], q.content["event"]["title"], q.content["explanation"],
+                      q.paragraph, q.key, q.id, q.tags)
+        for q in current_questions(source) if q.content.get("event")
+    ]
+    return sorted(events, key=lambda event: date_key(event.date))
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A fact to study: a question's explanation, in the team's own words."""
+
+    question_key: str
+    question_id: int | None
+    text: dict[str, str]  # the explanation
+    question: dict[str, str]  # the question that asks about it
+    paragraph: int
+    difficulty: int
+
+
+@dataclass(frozen=True)
+class OutlineSection:
+    paragraph: int
+    facts: list[Fact]
+
+
+def outline(source: Bank | Session, tag: str) -> list[OutlineSection]:
+    """The facts of one topic tag, by the article's paragraph, easiest first within one."""
+    by_paragraph: dict[int, list[Fact]] = {}
+    for q in current_questions(source):
+        if tag in q.tags:
+            by_paragraph.setdefault(q.paragraph, []).append(
+                Fact(q.key, q.id, q.content["explanation"], q.content["text"], q.paragraph,
+                     int(q.content.get("difficulty", 1))))
+    return [OutlineSection(paragraph, sorted(facts, key=lambda fact: fact.difficulty))
+            for paragraph, facts in sorted(by_paragraph.items())]
+
+
+def topic_sizes(source: Bank | Session) -> dict[str, int]:
+    """How many current questions each tag has, in the bank's tag order (empty tags left out)."""
+    sizes = {tag: 0 for tag in TAGS}
+    for q in current_questions(source):
+        for tag in q.tags:
+            sizes[tag] = sizes.get(tag, 0) + 1
+    return {tag: size for tag, size in sizes.items() if size}
+
+
+@dataclass(frozen=True)
+class TopicMastery:
+    tag: str
+    known: int
+    total: int
+
+    @property
+    def share(self) -> float:
+        return self.known / self.total if self.total else 0.0
+
+    @property
+    def percent(self) -> int:
+        return round(self.share * 100)
+
+
+def mastery(session: Session, user_id: int, now: datetime, scheduler: Scheduler | None = None) -> dict[str, TopicMastery]:
+    """Per topic tag: how many of its current questions the user knows (``is_known``)."""
+    cards = {card.question_id: card for card in session.scalars(select(ReviewCard).where(ReviewCard.user_id == user_id))}
+    known: dict[str, int] = {}
+    total: dict[str, int] = {}
+    for q in current_questions(session):
+        card = cards.get(q.id)  # type: ignore[arg-type]
+        is_q_known = card is not None and is_known(card, now, scheduler)
+        for tag in q.tags:
+            total[tag] = total.get(tag, 0) + 1
+            known[tag] = known.get(tag, 0) + int(is_q_known)
+    ordered = [tag for tag in TAGS if tag in total] + sorted(tag for tag in total if tag not in TAGS)
+    return {tag: TopicMastery(tag, known[tag], total[tag]) for tag in ordered}
+
+
+# --- review and practice runs --------------------------------------------------------
+
+
+def _host_quiz(session: Session, question_id: int) -> Quiz:
+    """The quiz an untimed run is filed under (``Attempt.quiz_id`` is required): the first
+    offered quiz whose pool holds ``question_id``, else the first offered quiz."""
+    quiz = session.scalar(
+        select(Quiz)
+        .join(QuizQuestion, QuizQuestion.quiz_id == Quiz.id)
+        .where(Quiz.is_retired.is_(False), QuizQuestion.question_id == question_id)
+        .order_by(Quiz.position, Quiz.id)
+        .limit(1)
+    ) or session.scalar(select(Quiz).where(Quiz.is_retired.is_(False)).order_by(Quiz.position, Quiz.id).limit(1))
+    if quiz is None:
+        raise NothingToReview("No quiz is offered.")
+    return quiz
+
+
+def _practice_run(session: Session, user: User, question_ids: Iterable[int], now: datetime) -> Attempt:
+    from quizapp.attempts import new_attempt  # here, not at the top: attempts imports this module
+
+    ids = list(question_ids)
+    current = dict(session.execute(
+        select(Question.id, Question.current_revision_id)
+        .where(Question.id.in_(ids), Question.is_retired.is_(False), Question.current_revision_id.is_not(None))
+    ).all())
+    plan = [current[qid] for qid in ids if qid in current]
+    if not plan:
+        raise NothingToReview("There is nothing to review.")
+    # A double click (or a second tab) gets the run already started, not a second one.
+    for open_run in session.scalars(
+        select(Attempt)
+        .where(Attempt.user_id == user.id, Attempt.mode == "practice", Attempt.finished_dt.is_(None))
+        .order_by(Attempt.id.desc())
+        .limit(5)
+    ):
+        if list(open_run.plan) == plan and open_run.current_position == 0:
+            return open_run
+    quiz = _host_quiz(session, ids[0] if ids[0] in current else next(iter(current)))
+    return new_attempt(session, user, quiz, plan, secrets.randbits(31), "practice", 1.0, now)
+
+
+def start_review(session: Session, user: User, now: datetime, limit: int = REVIEW_SESSION_SIZE) -> Attempt:
+    """An untimed, unranked run of the user's due questions, in ``due_cards`` order."""
+    cards = due_cards(session, user.id, now, limit)
+    if not cards:
+        raise NothingToReview("Nothing is due.")
+    return _practice_run(session, user, [card.question_id for card in cards], now)
+
+
+def start_single(session: Session, user: User, question_id: int, now: datetime) -> Attempt:
+    """An untimed, unranked run of one question ("practise this")."""
+    return _practice_run(session, user, [question_id], now)
+
+
+__all__ = ["CardStatus", "CurrentQuestion", "Fact", "LEECH_LAPSES", "MASTERY_RETRIEVABILITY", "NothingToReview",
+           "OutlineSection", "REVIEW_SESSION_SIZE", "SCHEDULER", "TimelineEvent", "TopicMastery", "allowed_seconds",
+           "card_statuses", "current_questions", "date_key", "due_cards", "due_count", "is_known", "make_scheduler",
+           "mastery", "outline", "rating_for", "record_answer", "record_review", "space_siblings", "start_review",
+           "start_single", "timeline", "topic_sizes"]

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, RadioField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import EqualTo, InputRequired, Length
+
+# Each language named in itself, as language pickers do.
+LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[
+        InputRequired(message=_l("Enter your current password.")),
+        Length(max=200),
+    ], render_kw={"autocomplete": "current-password"})
+    password = PasswordField(_l("New password"), validators=[
+        InputRequired(message=_l("Choose a new password.")),
+        Length(min=8, max=200, message=_l("A password has at least 8 characters.")),
+    ], render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        InputRequired(message=_l("Repeat the new password.")),
+        EqualTo("password", message=_l("The two passwords differ.")),
+    ], render_kw={"autocomplete": "new-password"})
+
+
+class LanguageChoiceForm(FlaskForm):
+    locale = RadioField(_l("Display language"), choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
+                        validators=[InputRequired(message=_l("Choose a language."))])

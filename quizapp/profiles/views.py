@@ -1,0 +1,107 @@
+"""Profile pages: a player's history, bests, accuracy by topic and progress; one's own
+page adds changing the password and the display language."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_required
+from werkzeug.security import check_password_hash
+
+from quizapp.extensions import db, limiter
+from quizapp.models import User
+from quizapp.profiles import stats
+from quizapp.profiles.forms import LANGUAGE_NAMES, LanguageChoiceForm, PasswordForm
+from quizapp.users import find_user, set_password
+from quizapp.web import current_locale
+
+bp = Blueprint("profiles", __name__)
+
+HISTORY_PAGE_SIZE = 20
+TAG_LABELS = {
+    "visits": _l("Visits"), "diplomacy": _l("Diplomacy"), "trade": _l("Trade"),
+    "infrastructure": _l("Infrastructure"), "science": _l("Science"), "education": _l("Education"),
+    "culture": _l("Culture"), "tourism": _l("Tourism"), "anniversaries": _l("Anniversaries"),
+}
+MODE_LABELS = {"standard": _l("Standard"), "extended": _l("Extended time"), "practice": _l("Practice")}
+BOARD_LABELS = {"standard": _l("Standard time"), "extended": _l("Extended time")}
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and len(raw) < 7 and int(raw) > 0 else 1
+
+
+def _may_see(user: User) -> bool:
+    """Hidden players are left off every board; their page is shown only to them and admins."""
+    if not user.is_hidden:
+        return True
+    return current_user.is_authenticated and (current_user.id == user.id or current_user.is_admin)
+
+
+def _render(user: User, password_form: PasswordForm | None = None,
+            language_form: LanguageChoiceForm | None = None, status: int = 200):
+    own = current_user.is_authenticated and current_user.id == user.id
+    total = stats.finished_count(db.session, user.id)
+    pages = max(1, -(-total // HISTORY_PAGE_SIZE))
+    page = min(_page_number(), pages)
+    points = stats.progress(db.session, user.id)
+    context = {
+        "user": user, "own": own, "page": page, "pages": pages, "total": total,
+        "attempts": stats.history(db.session, user.id, HISTORY_PAGE_SIZE, (page - 1) * HISTORY_PAGE_SIZE),
+        "bests": stats.best_per_quiz(db.session, user.id),
+        "accuracy": stats.accuracy_by_tag(db.session, user.id),
+        "points": points, "chart": stats.progress_chart(points) if points else None,
+        "tag_labels": TAG_LABELS, "mode_labels": MODE_LABELS, "board_labels": BOARD_LABELS,
+    }
+    if own:
+        context["password_form"] = password_form or PasswordForm(prefix="password", formdata=None)
+        context["language_form"] = language_form or LanguageChoiceForm(
+            prefix="language", formdata=None, locale=user.locale or current_locale())
+        context["language_names"] = LANGUAGE_NAMES
+    headers = {"Cache-Control": "no-store"} if own else {}
+    return render_template("profiles/show.html", **context), status, headers
+
+
+@bp.get("/users/<username>")
+def show(username: str):
+    user = find_user(db.session, username) if len(username) <= 80 else None
+    if user is None or not _may_see(user):
+        abort(404)
+    if user.username != username:
+        return redirect(url_for("profiles.show", username=user.username, **request.args), 301)
+    return _render(user)
+
+
+@bp.get("/profile")
+@login_required
+def own():
+    return redirect(url_for("profiles.show", username=current_user.username))
+
+
+@bp.post("/profile/password")
+@login_required
+@limiter.limit("10 per minute; 50 per hour")
+def change_password():
+    form = PasswordForm(prefix="password")
+    if form.validate_on_submit():
+        if check_password_hash(current_user.password_hash, form.current.data):
+            set_password(current_user, form.password.data)
+            db.session.commit()
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("profiles.show", username=current_user.username))
+        form.current.errors.append(_("This is not your current password."))
+    return _render(current_user, password_form=form, status=400)
+
+
+@bp.post("/profile/language")
+@login_required
+def change_language():
+    form = LanguageChoiceForm(prefix="language")
+    if form.validate_on_submit() and form.locale.data in current_app.config["LANGUAGES"]:
+        current_user.locale = form.locale.data
+        session["lang"] = form.locale.data
+        db.session.commit()
+        with force_locale(form.locale.data):  # say it in the language just chosen
+            flash(_("Display language saved."), "success")
+        return redirect(url_for("profiles.show", username=current_user.username))
+    return _render(current_user, language_form=form, status=400)

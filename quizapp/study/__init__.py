@@ -1,0 +1,1 @@
+"""Study between quizzes: topics and their facts, the timeline, and the review schedule."""

@@ -1,0 +1,137 @@
+"""The study pages: topics and their facts, the timeline, the review schedule and runs.
+
+The content comes from ``quizapp.learning`` (built from the bank in the database, never
+written into a template); review and "practise this" runs are practice attempts served by
+the ordinary question pages of ``play``.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import format_date, format_time, gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from quizapp import learning
+from quizapp.extensions import db
+from quizapp.models import Question
+from quizapp.play.forms import StartForm
+from quizapp.web import current_clock
+
+bp = Blueprint("study", __name__)
+
+TAG_LABELS = {
+    "visits": _l("Visits"),
+    "diplomacy": _l("Diplomacy"),
+    "trade": _l("Trade"),
+    "infrastructure": _l("Infrastructure"),
+    "science": _l("Science"),
+    "education": _l("Education"),
+    "culture": _l("Culture"),
+    "tourism": _l("Tourism"),
+    "anniversaries": _l("Anniversaries"),
+}
+
+
+def tag_label(tag: str) -> str:
+    return str(TAG_LABELS.get(tag, tag))
+
+
+def event_date(value: str) -> str:
+    """A bank date for people: "1905", "June 2025", "January 7, 2026", in the page's language."""
+    parts = learning.date_key(value)
+    if len(parts) == 1:
+        return str(parts[0])
+    if len(parts) == 2:
+        text = format_date(date(parts[0], parts[1], 1), "LLLL y")
+        return text[:1].upper() + text[1:]
+    return format_date(date(*parts), "long")
+
+
+def moment(value: datetime) -> str:
+    """A date and time to the minute, in the page's language ("Dec 3, 2026, 2:12 PM")."""
+    return _("%(date)s, %(time)s", date=format_date(value, "medium"), time=format_time(value, "short"))
+
+
+def _mastery() -> dict[str, learning.TopicMastery]:
+    if not current_user.is_authenticated:
+        return {}
+    return learning.mastery(db.session, current_user.id, current_clock().now())
+
+
+def _page(template: str, **context: Any) -> str:
+    return render_template(template, tag_label=tag_label, event_date=event_date, moment=moment,
+                           known_percent=round(learning.MASTERY_RETRIEVABILITY * 100), **context)
+
+
+@bp.app_context_processor
+def review_globals() -> dict[str, Any]:
+    def review_due_count() -> int:
+        """For the home page: how many of the signed-in user's questions are due."""
+        if not current_user.is_authenticated:
+            return 0
+        return learning.due_count(db.session, current_user.id, current_clock().now())
+
+    return {"review_due_count": review_due_count}
+
+
+@bp.get("/study")
+def index():
+    sizes = learning.topic_sizes(db.session)
+    return _page("study/index.html", sizes=sizes, mastery=_mastery())
+
+
+@bp.get("/study/<tag>")
+def topic(tag: str):
+    sections = learning.outline(db.session, tag)
+    if not sections:
+        abort(404)
+    return _page("study/topic.html", tag=tag, sections=sections, mastery=_mastery().get(tag),
+                 fact_count=sum(len(section.facts) for section in sections))
+
+
+@bp.get("/timeline")
+def timeline():
+    return _page("study/timeline.html", events=learning.timeline(db.session))
+
+
+@bp.get("/review")
+@login_required
+def review():
+    now = current_clock().now()
+    cards = learning.card_statuses(db.session, current_user.id, now)
+    due = learning.due_count(db.session, current_user.id, now)
+    return _page("study/review.html", cards=cards, due=due, now=now, leech_lapses=learning.LEECH_LAPSES,
+                 session_size=learning.REVIEW_SESSION_SIZE, leeches=sum(1 for c in cards if c.card.is_leech))
+
+
+@bp.post("/review/start")
+@login_required
+def start_review():
+    StartForm().validate_on_submit()  # CSRF is checked for every POST; the form has no fields
+    try:
+        attempt = learning.start_review(db.session, current_user, current_clock().now())
+    except learning.NothingToReview:
+        db.session.rollback()
+        flash(_("Nothing is due for review right now."), "info")
+        return redirect(url_for("study.review"))
+    db.session.commit()
+    return redirect(url_for("play.question", attempt_id=attempt.id))
+
+
+@bp.post("/practise/<int:question_id>")
+@login_required
+def practise(question_id: int):
+    StartForm().validate_on_submit()
+    question = db.session.get(Question, question_id)
+    if question is None or question.is_retired:
+        abort(404)
+    try:
+        attempt = learning.start_single(db.session, current_user, question.id, current_clock().now())
+    except learning.NothingToReview:
+        db.session.rollback()
+        flash(_("This question cannot be practised right now."), "error")
+        return redirect(url_for("study.timeline"))
+    db.session.commit()
+    return redirect(url_for("play.question", attempt_id=attempt.id))

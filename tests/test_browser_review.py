@@ -1,0 +1,156 @@
+"""Spaced repetition in a real browser: a mistake in a quiz becomes due for review, and
+answering it right in a review session takes it out of what is due."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from quizapp import attempts, learning
+from quizapp.bank.importer import import_bank
+from quizapp.bank.loader import load_bank
+from quizapp.extensions import db
+from quizapp.models import Attempt
+
+from test_browser import answer_on_page, register_in_browser
+
+pytestmark = pytest.mark.browser
+
+QUESTIONS = Path(__file__).parent.parent / "questions"
+_axe = Axe()
+
+
+@pytest.fixture(autouse=True)
+def exact_scheduler(monkeypatch):
+    monkeypatch.setattr(learning, "SCHEDULER", learning.make_scheduler(enable_fuzzing=False))
+
+
+def answer_now(server, attempt_id: int, right: bool):
+    """The question on screen (its key and type) and an answer to it, read from the server's side."""
+    from test_attempts import form_data
+    with server.app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        served = attempts.current_question(db.session, attempt, server.app.extensions["quizapp.clock"])
+        db.session.commit()
+        return served.revision.question.key, served.revision.type, form_data(served, right)
+
+
+def attempt_id_of(page: Page) -> int:
+    return int(re.search(r"/attempt/(\d+)", page.url).group(1))
+
+
+def no_axe_violations(page: Page) -> None:
+    violations = _axe.run(page).response["violations"]
+    assert violations == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
+
+
+def test_a_mistake_is_due_in_review_until_answered_right(page: Page, live_server, shot):
+    base, server_clock = live_server.url, live_server.app.extensions["quizapp.clock"]
+    register_in_browser(page, base, "reviewer")
+    expect(page.locator("p.due")).to_have_text("0 questions due for review")
+
+    # A quiz with one question answered wrongly.
+    page.locator("li.quiz-card", has_text="Every type").get_by_role("button", name="Start").click()
+    attempt_id = attempt_id_of(page)
+    missed = None
+    for number in range(1, 9):
+        expect(page.get_by_text(f"Question {number} of 8")).to_be_visible()
+        key, kind, data = answer_now(live_server, attempt_id, right=number != 3)
+        if number == 3:
+            missed = key
+        server_clock.advance(10)
+        answer_on_page(page, kind, data)
+    expect(page.get_by_role("heading", name=re.compile("Results"))).to_be_visible()
+
+    # It is due: on the home page and in review.
+    page.get_by_role("link", name="Quizzes", exact=True).click()
+    expect(page.locator("p.due")).to_have_text("1 question due for review")
+    shot(page, "home-due-en")
+    page.locator("p.due").get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review")
+    expect(page.locator("#due-count")).to_have_text("1 question due for review")
+    card = page.locator(f"#card-{missed}")
+    expect(card.locator(".verdict")).to_have_text("Due")
+    expect(page.locator("li.review-item")).to_have_count(8)
+    expect(page.locator("li.review-item .verdict-partial")).to_have_count(1)
+    no_axe_violations(page)
+    shot(page, "review-due-en")
+
+    # A review session serves it, untimed; a right answer takes it out of what is due.
+    page.get_by_role("button", name="Start a review session").click()
+    expect(page.get_by_text("Question 1 of 1")).to_be_visible()
+    expect(page.locator("#timer")).to_have_count(0)
+    review_id = attempt_id_of(page)
+    assert review_id != attempt_id
+    key, kind, data = answer_now(live_server, review_id, right=True)
+    assert key == missed
+    shot(page, "review-question-en")
+    server_clock.advance(10)
+    answer_on_page(page, kind, data)
+    expect(page.get_by_text("Practice: untimed and not ranked.")).to_be_visible()
+    expect(page.locator(".summary")).to_contain_text("1 / 1")
+
+    page.get_by_role("link", name="Review", exact=True).click()
+    expect(page.locator("#due-count")).to_have_text("0 questions due for review")
+    expect(page.get_by_text("Nothing is due now.")).to_be_visible()
+    expect(page.get_by_role("button", name="Start a review session")).to_have_count(0)
+    expect(card.locator(".verdict")).to_have_text("Known")
+    shot(page, "review-none-due-en")
+    page.get_by_role("link", name="Quizzes", exact=True).click()
+    expect(page.locator("p.due")).to_have_text("0 questions due for review")
+
+    # The Russian page is the same page.
+    page.get_by_role("button", name="Русский").click()
+    page.goto(base + "/review")
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    no_axe_violations(page)
+    shot(page, "review-ru")
+
+
+def test_study_and_the_timeline_lead_to_practice(page: Page, live_server, shot):
+    base, app = live_server.url, live_server.app
+    with app.app_context():
+        import_bank(db.session, load_bank([QUESTIONS]), app.extensions["quizapp.clock"].now())
+        db.session.commit()
+
+    page.goto(base + "/timeline")
+    page.get_by_role("button", name="English").click()
+    events = page.locator("ol.timeline > li")
+    expect(events).to_have_count(13)
+    expect(events.first.locator("time")).to_have_text("1905")
+    expect(events.first).to_contain_text("Birth of Xian Xinghai")
+    expect(events.first.get_by_role("link", name="Log in to practise")).to_be_visible()
+    no_axe_violations(page)
+    shot(page, "timeline-en")
+    page.get_by_role("button", name="Русский").click()
+    expect(events.first).to_contain_text("Рождение Сянь Синхая")
+    shot(page, "timeline-ru")
+
+    page.get_by_role("link", name="Study").click()
+    no_axe_violations(page)
+    shot(page, "study-ru")
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="Trade", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Study: Trade")
+    no_axe_violations(page)
+    shot(page, "study-topic-en")
+
+    register_in_browser(page, base, "student")
+    page.goto(base + "/study")
+    expect(page.locator("#mastery-trade")).to_have_attribute("value", "0")
+    shot(page, "study-signed-in-en")
+
+    # "Practise this" on the first event: one untimed question.
+    page.goto(base + "/timeline")
+    page.locator("ol.timeline > li").first.get_by_role("button", name="Practise this").click()
+    expect(page.get_by_text("Question 1 of 1")).to_be_visible()
+    key, kind, data = answer_now(live_server, attempt_id_of(page), right=True)
+    assert key == "xian-xinghai-birth-year"
+    answer_on_page(page, kind, data)
+    page.goto(base + "/study/anniversaries")
+    expect(page.locator("#mastery-anniversaries-text")).to_contain_text(re.compile(r"^1 of \d+ questions"))
+    no_axe_violations(page)
+    shot(page, "study-anniversaries-en")

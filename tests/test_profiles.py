@@ -1,0 +1,271 @@
+"""Profile pages and the statistics behind them."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from quizapp import attempts
+from quizapp.extensions import db
+from quizapp.models import Quiz, User
+from quizapp.profiles import stats
+from quizapp.users import create_user
+
+from conftest import make_app
+from test_attempts import form_data
+from test_views import login, register
+
+EN = {"Accept-Language": "en"}
+
+
+def quiz(session, key="all-types") -> Quiz:
+    return session.scalar(select(Quiz).where(Quiz.key == key))
+
+
+def finish(session, clock, user, key="all-types", wrong=(), seconds=5):
+    """Play a whole attempt, answering the positions in ``wrong`` wrongly."""
+    attempt = attempts.start_attempt(session, user, quiz(session, key), clock)
+    for position in range(attempt.question_count):
+        clock.advance(seconds)
+        served = attempts.current_question(session, attempt, clock)
+        attempts.submit_answer(session, attempt, served.position, form_data(served, position not in wrong), clock)
+    assert attempt.is_finished
+    return attempt
+
+
+# --- stats, without a request --------------------------------------------------------------------
+
+def test_accuracy_by_tag_counts_answered_questions_per_tag(session, bank, clock):
+    user = create_user(session, "aigerim", "password1", clock.now())
+    # all-types in bank order: single(visits) multiple(tourism) true_false(diplomacy) numeric(trade)
+    # year(anniversaries) ordering(anniversaries) matching(infrastructure) text(diplomacy)
+    finish(session, clock, user, wrong={2, 4})
+    partial = attempts.start_attempt(session, user, quiz(session), clock)
+    served = attempts.current_question(session, partial, clock)
+    attempts.submit_answer(session, partial, served.position, form_data(served, False), clock)  # visits, wrong
+    clock.advance(hours=1)  # the rest time out: not answers
+    attempts.close_overdue_attempts(session, clock)
+    by_tag = {item.tag: (item.answered, item.right) for item in stats.accuracy_by_tag(session, user.id)}
+    assert by_tag == {"visits": (2, 1), "tourism": (1, 1), "diplomacy": (2, 1), "trade": (1, 1),
+                      "anniversaries": (2, 1), "infrastructure": (1, 1)}
+    ordered = stats.accuracy_by_tag(session, user.id)
+    assert [item.share for item in ordered] == sorted(item.share for item in ordered)
+    other = create_user(session, "nobody", "password1", clock.now())
+    assert stats.accuracy_by_tag(session, other.id) == []
+
+
+def test_history_best_and_progress(session, bank, clock):
+    user = create_user(session, "aigerim", "password1", clock.now())
+    rival = create_user(session, "rival", "password1", clock.now())
+    first = finish(session, clock, user, wrong={0, 1, 2, 3})
+    finish(session, clock, rival, wrong={0})
+    second = finish(session, clock, user, wrong=set())
+    user.time_accommodation = "untimed"
+    practice = finish(session, clock, user, key="quick", seconds=1)
+    assert practice.mode == "practice"
+
+    rows = stats.history(session, user.id)
+    assert [row.attempt_id for row in rows] == [practice.id, second.id, first.id]
+    assert (rows[1].score, rows[1].max_score, rows[1].rank_at_finish, rows[1].mode) == (800, 800, 1, "standard")
+    assert rows[2].rank_at_finish == 1 and rows[0].rank_at_finish is None
+    assert stats.finished_count(session, user.id) == 3
+    assert [row.attempt_id for row in stats.history(session, user.id, limit=1, offset=1)] == [second.id]
+
+    bests = stats.best_per_quiz(session, user.id)
+    assert [(b.quiz_key, b.board, b.score, b.rank) for b in bests] == [("all-types", "standard", 800, 1)]
+    assert [(b.score, b.rank) for b in stats.best_per_quiz(session, rival.id)] == [(700, 2)]
+
+    points = stats.progress(session, user.id)
+    assert [(p.attempt_id, p.percent) for p in points] == [(first.id, 50.0), (second.id, 100.0)]
+    chart = stats.progress_chart(points, width=640, height=220)
+    (x0, y0, _), (x1, y1, _) = chart.dots
+    assert x0 == chart.left and x1 == chart.right and y1 < y0
+    assert dict((p, y) for y, p in chart.grid)[100] == y1 and chart.line == f"{x0},{y0} {x1},{y1}"
+
+
+def test_a_single_point_is_drawn_in_the_middle():
+    from datetime import datetime, timezone
+    point = stats.ProgressPoint(1, "q", {}, datetime(2026, 1, 1, tzinfo=timezone.utc), 0, 0)
+    chart = stats.progress_chart([point], width=200, height=100)
+    assert point.percent == 0.0 and chart.dots[0][0] == chart.left + (chart.right - chart.left) / 2
+
+
+def test_stats_do_not_import_flask():
+    import subprocess
+    import sys
+
+    import quizapp
+    code = ("import sys, importlib\n"
+            "sys.modules['quizapp'] = type(sys)('quizapp'); sys.modules['quizapp'].__path__ = [%r]\n"
+            "importlib.import_module('quizapp.profiles.stats')\n"
+            "print(sorted(m for m in sys.modules if m == 'flask' or m.startswith(('flask.', 'flask_'))))"
+            ) % (quizapp.__path__[0],)
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.strip() == "[]"
+
+
+# --- the pages -----------------------------------------------------------------------------------
+
+@pytest.fixture
+def played(app, bank, clock):
+    with app.app_context():
+        user = create_user(db.session, "aigerim", "correct horse", clock.now())
+        create_user(db.session, "visitor", "correct horse", clock.now())
+        finish(db.session, clock, user, wrong={0, 1})
+        finish(db.session, clock, user, wrong=set())
+        db.session.commit()
+
+
+def test_a_profile_is_public_and_shows_history_bests_accuracy_and_chart(client, played):
+    page = client.get("/users/aigerim", headers=EN)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "<h1>Profile of aigerim</h1>" in html
+    for heading in ("Best per quiz", "Progress", "Accuracy by topic", "Attempts"):
+        assert f">{heading}</h2>" in html
+    assert "800 of 800" in html and "600 of 800" in html
+    # The chart: inline SVG with a title and a description, and its data as a table.
+    svg = re.search(r"<svg[^>]*>.*?</svg>", html, re.S).group(0)
+    assert 'role="img"' in svg and 'aria-labelledby="progress-title progress-desc"' in svg
+    assert "<title id=\"progress-title\">" in svg and "the first scored 75 %, the last 100 %, the best 100 %" in svg
+    assert svg.count("<circle") == 2 and "<polyline" in svg
+    assert "<summary>The chart&#39;s data as a table</summary>" in html or "The chart's data as a table" in html
+    assert "<script" not in html.split("<main", 1)[1] and "style=" not in html
+    # Accuracy by topic, with a header per row and per column.
+    assert re.search(r'<th scope="row">Visits</th><td>2</td><td>1</td><td>50 %</td>', html)
+    # A visitor sees no settings.
+    assert "Change password" not in html
+
+
+def test_unknown_users_are_404(client, played):
+    assert client.get("/users/nobody").status_code == 404
+    assert client.get("/users/" + "x" * 200).status_code == 404
+
+
+def test_usernames_are_found_whatever_the_case(client, played):
+    response = client.get("/users/AIGERIM")
+    assert response.status_code == 301 and response.headers["Location"].endswith("/users/aigerim")
+
+
+def test_a_hidden_players_page_is_only_for_them_and_admins(client, app, played):
+    with app.app_context():
+        db.session.scalar(select(User).where(User.username == "aigerim")).is_hidden = True
+        db.session.commit()
+    assert client.get("/users/aigerim").status_code == 404
+    login(client, "visitor")
+    assert client.get("/users/aigerim").status_code == 404
+    client.post("/logout")
+    login(client)
+    page = client.get("/users/aigerim", headers=EN).get_data(as_text=True)
+    assert "Hidden from the leaderboards" in page
+    # Hidden: no current rank is shown, the rank at the time stays.
+    assert re.search(r"<td>0:40</td>\s*<td>—</td>", page)
+
+
+def test_profile_needs_login_and_goes_to_the_own_page(client, played):
+    assert client.get("/profile").status_code == 302
+    assert "/login" in client.get("/profile").headers["Location"]
+    login(client)
+    response = client.get("/profile")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/users/aigerim")
+    page = client.get("/users/aigerim", headers=EN)
+    assert page.headers["Cache-Control"] == "no-store"
+    html = page.get_data(as_text=True)
+    assert '<label for="password-current">Current password</label>' in html
+    assert 'autocomplete="current-password"' in html and 'autocomplete="new-password"' in html
+    assert "<legend>Show the site in</legend>" in html
+    assert re.search(r'<a href="/profile" aria-current="page">Profile</a>', html)
+
+
+def test_changing_the_password(client, app, played):
+    login(client)
+    wrong = client.post("/profile/password", data={"password-current": "not it", "password-password": "new secret 1",
+                                                   "password-confirm": "new secret 1"}, headers=EN)
+    assert wrong.status_code == 400
+    html = wrong.get_data(as_text=True)
+    assert re.search(r'id="password-current"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="password-current"', html)
+    assert 'aria-describedby="password-current-error"' in html
+    assert '<ul class="errors" id="password-current-error">' in html and "This is not your current password." in html
+
+    mismatch = client.post("/profile/password", data={"password-current": "correct horse",
+                                                      "password-password": "new secret 1",
+                                                      "password-confirm": "new secret 2"}, headers=EN)
+    assert mismatch.status_code == 400
+    assert re.search(r'id="password-confirm-error">\s*<li>The two passwords differ.', mismatch.get_data(as_text=True))
+    short = client.post("/profile/password", data={"password-current": "correct horse", "password-password": "short",
+                                                   "password-confirm": "short"}, headers=EN)
+    assert "A password has at least 8 characters." in short.get_data(as_text=True)
+
+    done = client.post("/profile/password", data={"password-current": "correct horse",
+                                                  "password-password": "new secret 1",
+                                                  "password-confirm": "new secret 1"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/users/aigerim")
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "aigerim"))
+        assert check_password_hash(user.password_hash, "new secret 1")
+    client.post("/logout")
+    assert login(client, password="correct horse").status_code == 400
+    assert login(client, password="new secret 1").status_code == 302
+
+
+def test_changing_the_display_language(client, app, played):
+    login(client)
+    response = client.post("/profile/language", data={"language-locale": "en"})
+    assert response.status_code == 302
+    page = client.get("/users/aigerim").get_data(as_text=True)  # no Accept-Language: the choice decides
+    assert '<html lang="en">' in page and "Display language saved." in page
+    assert 'id="language-locale-1" name="language-locale" type="radio" value="en" checked' in page \
+        or re.search(r'<input checked[^>]*value="en"', page)
+    with app.app_context():
+        assert db.session.scalar(select(User.locale).where(User.username == "aigerim")) == "en"
+    client.post("/profile/language", data={"language-locale": "ru"})
+    assert '<html lang="ru">' in client.get("/users/aigerim").get_data(as_text=True)
+    bad = client.post("/profile/language", data={"language-locale": "de"}, headers=EN)
+    assert bad.status_code == 400
+    # A fresh login brings the saved language back.
+    client.post("/logout")
+    other = app.test_client()
+    login(other)
+    assert '<html lang="ru">' in other.get("/", headers=EN).get_data(as_text=True)
+
+
+def test_the_settings_forms_need_a_csrf_token(database_url, tmp_path, bank, app):
+    strict = make_app(database_url, tmp_path / "csrf-instance", WTF_CSRF_ENABLED=True)
+    client = strict.test_client()
+    with strict.app_context():
+        create_user(db.session, "aigerim", "correct horse", strict.extensions["quizapp.clock"].now())
+        db.session.commit()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/login", data={"username": "aigerim", "password": "correct horse", "csrf_token": token})
+    refused = client.post("/profile/password", data={"password-current": "correct horse",
+                                                     "password-password": "new secret 1",
+                                                     "password-confirm": "new secret 1"})
+    assert refused.status_code == 400
+    assert client.post("/profile/language", data={"language-locale": "en"}).status_code == 400
+    profile = client.get("/users/aigerim").get_data(as_text=True)
+    assert profile.count('name="password-csrf_token"') == 1 and profile.count('name="language-csrf_token"') == 1
+    with strict.app_context():
+        db.engine.dispose()
+
+
+def test_the_history_is_paged(client, app, bank, clock):
+    with app.app_context():
+        user = create_user(db.session, "busy", "correct horse", clock.now())
+        for _ in range(21):
+            finish(db.session, clock, user, key="quick", seconds=1)
+        db.session.commit()
+    first = client.get("/users/busy", headers=EN).get_data(as_text=True)
+    assert "Page 1 of 2" in first and 'rel="next"' in first
+    second = client.get("/users/busy?page=2", headers=EN).get_data(as_text=True)
+    history = second.split('id="history-title"', 1)[1]
+    assert history.count('<th scope="row">') == 1 and 'rel="prev"' in history
+    assert client.get("/users/busy?page=zz").status_code == 200
+
+
+def test_register_then_own_profile_is_empty_but_fine(client, bank):
+    register(client, "newbie")
+    html = client.get("/users/newbie", headers=EN).get_data(as_text=True)
+    assert "No ranked attempts yet." in html and "No finished attempts yet." in html and "<svg" not in html

@@ -1,0 +1,221 @@
+"""The study pages, the timeline and the review pages, through the Flask test client."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from quizapp import learning
+from quizapp.bank.importer import import_bank
+from quizapp.bank.loader import load_bank
+from quizapp.extensions import db
+from quizapp.models import Attempt, Question, User
+
+from test_views import post_answer_for_page, register
+
+QUESTIONS = Path(__file__).parent.parent / "questions"
+EN = {"Accept-Language": "en"}
+RU = {"Accept-Language": "ru"}
+
+
+@pytest.fixture(autouse=True)
+def exact_scheduler(monkeypatch):
+    monkeypatch.setattr(learning, "SCHEDULER", learning.make_scheduler(enable_fuzzing=False))
+
+
+@pytest.fixture
+def real_bank(app, clock):
+    loaded = load_bank([QUESTIONS])
+    assert loaded.ok
+    with app.app_context():
+        import_bank(db.session, loaded, clock.now())
+        db.session.commit()
+    return loaded
+
+
+def page(client, url, headers=EN, status=200) -> str:
+    response = client.get(url, headers=headers)
+    assert response.status_code == status, (url, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def no_inline_code(html: str) -> None:
+    assert "<script" not in html and "style=" not in html and "<style" not in html
+
+
+def question_id(app, key: str) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Question.id).where(Question.key == key))
+
+
+def take_all_types(client, app, wrong_keys=()) -> int:
+    """Take the "Every type" quiz, answering the questions in ``wrong_keys`` wrongly."""
+    client.post("/quiz/all-types/start")
+    with app.app_context():
+        attempt = db.session.scalar(select(Attempt).order_by(Attempt.id.desc()))
+        attempt_id = attempt.id
+    for _ in range(8):
+        html = page(client, f"/attempt/{attempt_id}")
+        with app.app_context():
+            from quizapp import attempts
+            attempt = db.session.get(Attempt, attempt_id)
+            served = attempts.current_question(db.session, attempt, app.extensions["quizapp.clock"])
+            key = served.revision.question.key
+            db.session.commit()
+        post_answer_for_page(client, attempt_id, html, right=key not in wrong_keys)
+    return attempt_id
+
+
+# --- study ---------------------------------------------------------------------------
+
+
+def test_the_study_page_lists_topics_before_any_quiz(client, bank):
+    html = page(client, "/study")
+    assert '<html lang="en">' in html and "<h1>Study</h1>" in html
+    assert re.search(r'<a href="/study/diplomacy">Diplomacy</a>.*?2 facts', html, re.S)
+    assert '<a href="/study/science">' not in html, "a topic with no question is left out"
+    assert "<meter" not in html and "to see how much of each topic you know" in html
+    no_inline_code(html)
+    russian = page(client, "/study", RU)
+    assert '<html lang="ru">' in russian and 'href="/study/diplomacy"' in russian
+
+
+def test_a_topic_shows_its_facts_by_paragraph_with_their_questions(client, bank, app):
+    html = page(client, "/study/diplomacy")
+    assert "Study: Diplomacy" in html
+    assert html.index("Paragraph 5") < html.index("Twice in the year.") < html.index("Paragraph 7") \
+        < html.index("Shanghai and Almaty.")
+    assert "Shanghai&#39;s sister city?" in html
+    assert 'href="/login?next=/study/diplomacy"' in html and "Log in to practise" in html
+    no_inline_code(html)
+    russian = page(client, "/study/diplomacy", RU)
+    assert '<html lang="ru">' in russian and "Шанхай и Алматы." in russian and "Дважды за год." in russian
+    page(client, "/study/nonsense", status=404)
+    page(client, "/study/science", status=404)
+
+
+def test_a_signed_in_user_sees_mastery_and_can_practise_a_fact(client, bank, app):
+    register(client)
+    html = page(client, "/study")
+    assert re.search(r'<meter id="mastery-diplomacy" min="0" max="2" value="0"', html)
+    assert "0 of 2 questions (0%)" in html
+    take_all_types(client, app)
+    html = page(client, "/study")
+    assert re.search(r'<meter id="mastery-diplomacy" min="0" max="2" value="2"', html)
+    topic = page(client, "/study/diplomacy")
+    assert "2 of 2 questions (100%)" in topic
+    text_id = question_id(app, "t-text")
+    assert f'action="/practise/{text_id}"' in topic
+    response = client.post(f"/practise/{text_id}")
+    assert response.status_code == 302
+    attempt_id = int(re.search(r"/attempt/(\d+)$", response.headers["Location"]).group(1))
+    with app.app_context():
+        run = db.session.get(Attempt, attempt_id)
+        assert run.mode == "practice" and len(run.plan) == 1 and run.deadline_dt is None
+    assert "Shanghai&#39;s sister city?" in page(client, f"/attempt/{attempt_id}")
+    assert client.post("/practise/999999").status_code == 404
+
+
+# --- the timeline --------------------------------------------------------------------
+
+
+def test_the_timeline_lists_the_banks_events_in_order(client, real_bank):
+    html = page(client, "/timeline")
+    dates = re.findall(r'<time datetime="([\d-]+)">', html)
+    assert len(dates) == 13 and dates == sorted(dates, key=learning.date_key)
+    assert '<time datetime="2025-06">June 2025</time>' in html
+    assert '<time datetime="2026-01-07">January 7, 2026</time>' in html
+    assert html.index("Birth of Xian Xinghai") < html.index("China and Kazakhstan establish diplomatic relations")
+    assert "Source: paragraph 10 of the article" in html and "Log in to practise" in html
+    no_inline_code(html)
+    russian = page(client, "/timeline", RU)
+    assert '<html lang="ru">' in russian and "Рождение Сянь Синхая" in russian
+    assert '<time datetime="2025-06">Июнь 2025</time>' in russian
+    assert re.search(r"<time datetime=\"2026-01-07\">7 января 2026\s?г\.</time>", russian)
+
+
+def test_the_timeline_offers_practice_to_a_signed_in_user(client, real_bank, app):
+    register(client)
+    html = page(client, "/timeline")
+    birth = question_id(app, "xian-xinghai-birth-year")
+    assert f'action="/practise/{birth}"' in html and "Practise this" in html
+    response = client.post(f"/practise/{birth}")
+    assert re.search(r"/attempt/\d+$", response.headers["Location"])
+
+
+def test_a_timeline_with_no_dates_says_so(client, bank):
+    assert "No question has a date yet." in page(client, "/timeline")
+
+
+# --- review ---------------------------------------------------------------------------
+
+
+def test_review_needs_a_login(client, bank):
+    response = client.get("/review")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.post("/review/start").status_code == 302
+    home = page(client, "/")
+    assert "due for review" not in home and 'href="/review"' not in home
+
+
+def test_a_wrong_answer_is_due_on_the_home_page_and_in_review_until_reviewed(client, bank, app, clock):
+    register(client)
+    assert "0 questions due for review" in page(client, "/")
+    assert "Nothing to review yet" in page(client, "/review")
+    take_all_types(client, app, wrong_keys={"t-text", "t-year"})
+    home = page(client, "/")
+    assert re.search(r'<a href="/review">2 questions due for review</a>', home)
+    assert 'href="/review">' in page(client, "/", RU)
+    review = page(client, "/review")
+    assert "2 questions due for review" in review and "Start a review session" in review
+    assert review.count('class="review-item') == 8 and review.count(">Due</span>") == 2
+    no_inline_code(review)
+    russian = page(client, "/review", RU)
+    assert '<html lang="ru">' in russian and "Город-побратим Шанхая?" in russian
+
+    response = client.post("/review/start")
+    attempt_id = int(re.search(r"/attempt/(\d+)$", response.headers["Location"]).group(1))
+    for _ in range(2):
+        html = page(client, f"/attempt/{attempt_id}")
+        assert "Time left" not in html, "a review is untimed"
+        clock.advance(10)
+        post_answer_for_page(client, attempt_id, html, right=True)
+    result = page(client, f"/attempt/{attempt_id}/result")
+    assert "Practice: untimed and not ranked." in result and "2 / 2" in result
+    assert "0 questions due for review" in page(client, "/")
+    assert "Nothing is due now" in page(client, "/review")
+    response = client.post("/review/start")
+    assert response.headers["Location"] == "/review"
+    assert "Nothing is due for review right now." in page(client, "/review")
+    # They come back when their time comes.
+    clock.advance(days=30)
+    assert "8 questions due for review" in page(client, "/")
+
+
+def test_leeches_are_flagged_on_the_review_page(client, bank, app, clock):
+    register(client)
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        for _ in range(8):
+            learning.record_review(db.session, user.id, question_id(app, "t-year"), is_correct=False,
+                                   elapsed_s=5, allowed_s=None, at=clock.now())
+        learning.record_review(db.session, user.id, question_id(app, "t-text"), is_correct=False,
+                               elapsed_s=5, allowed_s=None, at=clock.now())
+        db.session.commit()
+    html = page(client, "/review")
+    assert html.count(">Leech</span>") == 1
+    leech = re.search(r'<li class="review-item leech" id="card-t-year">.*?</li>', html, re.S).group(0)
+    assert "Year relations were established?" in leech and "<dd>8</dd>" in leech
+    assert 'href="/study/anniversaries#q-t-year"' in leech
+    assert "answered wrong 8 times or more" in html
+
+
+def test_the_nav_links_to_study_timeline_and_review(client, bank):
+    html = page(client, "/")
+    assert 'href="/study"' in html and 'href="/timeline"' in html and 'href="/review"' not in html
+    register(client)
+    assert 'href="/review"' in page(client, "/")
+    assert '<a href="/study" aria-current="page">' in page(client, "/study/diplomacy")
+    assert '<a href="/review" aria-current="page">' in page(client, "/review")
