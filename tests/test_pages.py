@@ -111,6 +111,22 @@ def test_every_page(watched: Page, live_server, shot, lang, size):
     page.goto(base + "/leaderboard/")
     check(page, f"leaderboard-overall-{tag}", shot)
 
+    # Learning, the profile and the account.
+    for path, name in (("/study", "study"), ("/study/trade", "study-topic"), ("/timeline", "timeline"),
+                       ("/review", "review"), ("/profile", "profile"), ("/account/", "account"),
+                       ("/leaderboard/all-types?period=week", "leaderboard-week"),
+                       ("/leaderboard/all-types?board=extended", "leaderboard-extended")):
+        page.goto(base + path)
+        check(page, f"{name}-{tag}", shot)
+    page.goto(base + "/account/")
+    page.locator("form[action$='/account/tokens'] input[type=text]").fill("my script")
+    page.locator("form[action$='/account/tokens'] button[type=submit]").click()
+    check(page, f"account-token-created-{tag}", shot)
+    page.goto(base + "/profile")
+    page.locator("form[action$='/profile/password'] button[type=submit]").click()
+    expect(page.locator(".errors").first).to_be_visible()
+    check(page, f"profile-password-errors-{tag}", shot)
+
     # Immediate feedback, then an attempt that expires.
     page.goto(base + "/")
     page.locator("li.quiz-card").nth(1).get_by_role("button", name=words["start"]).click()
@@ -124,6 +140,21 @@ def test_every_page(watched: Page, live_server, shot, lang, size):
     expect(page.locator(".summary")).to_be_visible()
     check(page, f"results-expired-{tag}", shot)
     live_server.app.extensions["quizapp.clock"].advance(-120)
+
+    # The admin's page.
+    from quizapp.extensions import db
+    from quizapp.users import create_user
+    with live_server.app.app_context():
+        create_user(db.session, f"admin-{lang}-{size}", "correct horse", live_server.app.extensions["quizapp.clock"].now(),
+                    is_admin=True)
+        db.session.commit()
+    page.locator("form[action$='/logout'] button").click()
+    page.goto(base + "/login")
+    page.locator("#username").fill(f"admin-{lang}-{size}")
+    page.locator("#password").fill("correct horse")
+    page.locator("form.narrow button[type=submit]").click()
+    page.goto(base + "/admin/users")
+    check(page, f"admin-users-{tag}", shot)
 
 
 def test_the_html_of_every_visited_page_is_valid():
