@@ -149,7 +149,7 @@ def test_revoking_a_token_stops_it_working(client, app):
     token, _page = create_token_via_page(client)
     with app.app_context():
         token_id = db.session.scalar(select(ApiToken.id))
-    response = client.post(f"/account/tokens/{token_id}/revoke")
+    response = client.post(f"/account/tokens/{token_id}/revoke", headers=EN)
     assert response.status_code == 302
     page = client.get("/account/", headers=EN).get_data(as_text=True)
     assert "The token is revoked" in page and "deploy bot" not in page

@@ -82,7 +82,7 @@ def test_hiding_takes_a_player_off_the_boards_and_unhiding_restores(client, app,
         stored = db.session.scalar(select(func.count()).select_from(LeaderboardEntry))
     dana = user_id(app, "dana")
 
-    response = client.post(f"/admin/users/{dana}/hide", data={"next": "/admin/users?q=a"})
+    response = client.post(f"/admin/users/{dana}/hide", data={"next": "/admin/users?q=a"}, headers=EN)
     assert response.status_code == 302 and response.headers["Location"] == "/admin/users?q=a"
     page = client.get("/admin/users", headers=EN).get_data(as_text=True)
     assert "dana is hidden from the leaderboards. Nothing was deleted." in page
@@ -96,7 +96,7 @@ def test_hiding_takes_a_player_off_the_boards_and_unhiding_restores(client, app,
         assert db.session.scalar(select(func.count()).select_from(OverallEntry).where(OverallEntry.user_id == dana)) == 3
         assert db.session.scalar(select(func.count()).select_from(Attempt).where(Attempt.user_id == dana)) == 1
 
-    client.post(f"/admin/users/{dana}/unhide")
+    client.post(f"/admin/users/{dana}/unhide", headers=EN)
     assert "dana is shown on the leaderboards again." in client.get("/admin/users", headers=EN).get_data(as_text=True)
     assert ranks(client) == [(1, "dana"), (2, "erlan"), (3, "farida")]
     assert ranks(client, "/leaderboard/") == [(1, "dana"), (2, "erlan"), (3, "farida")]
