@@ -190,3 +190,13 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line(f"vnu errors: {'not run' if LOG.vnu_errors is None else LOG.vnu_errors}")
     terminalreporter.write_line(f"largest question page: {LOG.largest_question_page / 1024:.1f} KB")
     terminalreporter.write_line(f"requests outside the app: {len(LOG.outside_requests)}")
+
+
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 667}}
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def both_sizes(request, browser_context_args):
+    """Journey modules use this as their ``browser_context_args``: each journey runs at a
+    desktop size and a phone size."""
+    return {**browser_context_args, "viewport": VIEWPORTS[request.param]}

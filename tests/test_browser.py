@@ -13,6 +13,11 @@ from quizapp.models import Attempt
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture
+def browser_context_args(both_sizes):
+    return both_sizes
+
+
 def right_answer_now(server, attempt_id: int):
     """What the page on screen asks, and its right answer, read from the server's side."""
     from test_attempts import form_data

@@ -19,6 +19,11 @@ from test_browser import answer_on_page, register_in_browser
 
 pytestmark = pytest.mark.browser
 
+
+@pytest.fixture
+def browser_context_args(both_sizes):
+    return both_sizes
+
 QUESTIONS = Path(__file__).parent.parent / "questions"
 _axe = Axe()
 
@@ -129,7 +134,7 @@ def test_study_and_the_timeline_lead_to_practice(page: Page, live_server, shot):
     expect(events.first).to_contain_text("Рождение Сянь Синхая")
     shot(page, "timeline-ru")
 
-    page.get_by_role("link", name="Study").click()
+    page.get_by_role("link", name="Изучение").click()
     no_axe_violations(page)
     shot(page, "study-ru")
     page.get_by_role("button", name="English").click()

@@ -10,6 +10,11 @@ from test_browser import register_in_browser, right_answer_now
 
 pytestmark = pytest.mark.browser
 
+
+@pytest.fixture
+def browser_context_args(both_sizes):
+    return both_sizes
+
 FOCUS_IS_VISIBLE = """() => {
   const el = document.activeElement;
   const style = getComputedStyle(el);
