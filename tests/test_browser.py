@@ -145,3 +145,38 @@ def test_the_countdown_reaches_zero_and_the_browser_lands_on_the_results(page: P
     expect(page.locator(".summary")).to_contain_text("0 / 200")
     expect(page.locator(".review-item .verdict-timeout")).to_have_count(2)
     shot(page, "results-timed-out-en")
+
+
+def test_an_admin_hides_a_player_from_the_leaderboard_and_shows_them_again(page: Page, live_server, shot):
+    from quizapp.models import Quiz
+    from quizapp.users import create_user
+    from sqlalchemy import select
+    from test_attempts import answer_current
+
+    app, clock = live_server.app, live_server.app.extensions["quizapp.clock"]
+    with app.app_context():
+        create_user(db.session, "boss", "correct horse", clock.now(), is_admin=True)
+        quiz = db.session.scalar(select(Quiz).where(Quiz.key == "all-types"))
+        for name in ("cheater", "honest"):
+            player = create_user(db.session, name, "correct horse", clock.now())
+            attempt = attempts.start_attempt(db.session, player, quiz, clock)
+            for _ in range(8):
+                answer_current(db.session, attempt, clock, right=name == "cheater")
+        db.session.commit()
+
+    page.goto(live_server.url + "/login")
+    page.get_by_role("button", name="English").click()
+    page.get_by_label("Username").fill("boss")
+    page.get_by_label("Password").fill("correct horse")
+    page.locator("form.narrow button[type=submit]").click()
+    page.get_by_role("link", name="Admin").click()
+    page.get_by_role("button", name=re.compile(r"^Hide from leaderboards\W+cheater$")).click()
+    expect(page.get_by_text("cheater is hidden from the leaderboards")).to_be_visible()
+    shot(page, "admin-hidden-en")
+    page.goto(live_server.url + "/leaderboard/all-types")
+    expect(page.locator("table.board tbody tr")).to_have_count(1)
+    expect(page.locator("table.board tbody tr").first).to_contain_text("honest")
+    page.goto(live_server.url + "/admin/users")
+    page.get_by_role("button", name=re.compile(r"^Show on leaderboards\W+cheater$")).click()
+    page.goto(live_server.url + "/leaderboard/all-types")
+    expect(page.locator("table.board tbody tr").first).to_contain_text("cheater")
