@@ -70,7 +70,23 @@ def make_app(database_url: str, instance: Path, **overrides):
     }
     app = create_app(config, instance_path=str(instance))
     app.extensions["quizapp.clock"] = FrozenClock()
+    _made_apps.append(app)
     return app
+
+
+_made_apps: list = []
+
+
+@pytest.fixture(autouse=True)
+def _dispose_made_apps():
+    """Close the connection pools of every app a test made, so no connection is left for
+    the garbage collector (psycopg warns about that, and warnings are errors here)."""
+    yield
+    while _made_apps:
+        made = _made_apps.pop()
+        with made.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture
