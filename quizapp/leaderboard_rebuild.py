@@ -160,8 +160,9 @@ def _from_finer(connection, finer: str, coarser: str, start_of) -> None:
     s = source.c
     numbered = select(
         s.quiz_id, s.board, s.start, s.user_id, s.attempt_id, s.score, s.duration_ms, s.finished_dt,
-        func.row_number().over(partition_by=[s.quiz_id, s.board, s.user_id, s.start],
-                               order_by=_rank_order(s.score, s.duration_ms, s.finished_dt, s.attempt_id)).label("place"),
+        func.row_number().over(
+            partition_by=[s.quiz_id, s.board, s.user_id, s.start],
+            order_by=_rank_order(s.score, s.duration_ms, s.finished_dt, s.attempt_id)).label("place"),
     ).subquery("numbered")
     r = numbered.c
     connection.execute(insert(LeaderboardEntry.__table__).from_select(_entry_columns(), select(

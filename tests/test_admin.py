@@ -93,7 +93,8 @@ def test_hiding_takes_a_player_off_the_boards_and_unhiding_restores(client, app,
     assert ranks(client, "/leaderboard/all-types?period=day") == [(1, "erlan"), (2, "farida")]
     with app.app_context():  # nothing deleted
         assert db.session.scalar(select(func.count()).select_from(LeaderboardEntry)) == stored
-        assert db.session.scalar(select(func.count()).select_from(OverallEntry).where(OverallEntry.user_id == dana)) == 3
+        assert db.session.scalar(
+            select(func.count()).select_from(OverallEntry).where(OverallEntry.user_id == dana)) == 3
         assert db.session.scalar(select(func.count()).select_from(Attempt).where(Attempt.user_id == dana)) == 1
 
     client.post(f"/admin/users/{dana}/unhide", headers=EN)

@@ -185,7 +185,8 @@ def test_changing_the_password(client, app, played):
                                                    "password-confirm": "new secret 1"}, headers=EN)
     assert wrong.status_code == 400
     html = wrong.get_data(as_text=True)
-    assert re.search(r'id="password-current"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="password-current"', html)
+    assert re.search(r'id="password-current"[^>]*aria-invalid="true"'
+                     r'|aria-invalid="true"[^>]*id="password-current"', html)
     assert 'aria-describedby="password-current-error"' in html
     assert '<ul class="errors" id="password-current-error">' in html and "This is not your current password." in html
 

@@ -26,5 +26,6 @@ class PasswordForm(FlaskForm):
 
 
 class LanguageChoiceForm(FlaskForm):
-    locale = RadioField(_l("Display language"), choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
+    locale = RadioField(_l("Display language"),
+                        choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
                         validators=[InputRequired(message=_l("Choose a language."))])
