@@ -340,3 +340,5 @@ Index("ix_leaderboard_entry_attempt", LeaderboardEntry.attempt_id)
 # A user's entries for one board and period, summed into OverallEntry.
 Index("ix_leaderboard_entry_user", LeaderboardEntry.user_id, LeaderboardEntry.board, LeaderboardEntry.period,
       LeaderboardEntry.period_start)
+# Only the hidden players (few), so leaving them out of a count costs their number, not everyone's.
+Index("ix_user_hidden", User.id, sqlite_where=User.is_hidden.is_(True), postgresql_where=User.is_hidden.is_(True))

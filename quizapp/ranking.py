@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Sequence
+from functools import lru_cache
+from typing import Any, NamedTuple, Sequence
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Integer, and_, bindparam, case, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from quizapp.models import LeaderboardEntry, OverallEntry, User
+from quizapp.models import LeaderboardEntry, OverallEntry, User, UTCDateTime
 
 BOARDS = ("standard", "extended")
 
@@ -98,22 +99,54 @@ class Standing:
     quiz_count: int | None = None
 
 
-def _visible(board: Board):
-    entity = board.entity
-    return (select(entity, User.username).join(User, User.id == entity.user_id)
-            .where(*board.where(), User.is_hidden.is_(False)))
+def _board_values(board: Board) -> dict[str, Any]:
+    from quizapp.periods import EPOCH
+    values = {"board": board.board, "period": board.period, "start": board.period_start or EPOCH}
+    if board.quiz_id is not None:
+        values["quiz"] = board.quiz_id
+    return values
 
 
-def _standing(rank: int, entry: Any, username: str) -> Standing:
-    return Standing(rank, entry.user_id, username, entry.score, entry.duration_ms, entry.finished_dt,
-                    getattr(entry, "attempt_id", None), getattr(entry, "quiz_count", None))
+def _board_where(entity: Any) -> list[Any]:
+    """``Board.where`` with bound parameters in place of the values, for statements built once."""
+    clauses = [entity.board == bindparam("board"), entity.period == bindparam("period"),
+               entity.period_start == bindparam("start")]
+    if entity is LeaderboardEntry:
+        clauses.insert(0, entity.quiz_id == bindparam("quiz"))
+    return clauses
+
+
+# The statements below are built once per kind of board and then only given values: building
+# and caching a SQLAlchemy statement of this size costs more than the database takes to run it.
+
+@lru_cache(maxsize=None)
+def _standings_statement(entity: Any):
+    extra = entity.attempt_id if entity is LeaderboardEntry else entity.quiz_count
+    return (select(entity.user_id, User.username, entity.score, entity.duration_ms, entity.finished_dt, extra)
+            .join(User, User.id == entity.user_id)
+            .where(*_board_where(entity), User.is_hidden.is_(False))
+            .order_by(*ranking_order(entity)).limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+class _Ranked(NamedTuple):
+    user_id: int
+    username: str
+    score: int
+    duration_ms: int
+    finished_dt: datetime
+    attempt_id: int | None
+    quiz_count: int | None
 
 
 def standings(session: Session, board: Board, limit: int = 50, offset: int = 0) -> list[Standing]:
-    rows = session.execute(_visible(board).order_by(*ranking_order(board.entity)).limit(limit).offset(offset)).all()
-    names = {row[0].user_id: row[1] for row in rows}
-    return [_standing(rank, entry, names[entry.user_id])
-            for rank, entry in assign_ranks([row[0] for row in rows], first_rank=offset + 1)]
+    # Plain tuples, not ORM entities: a page of a board needs no identity map.
+    quiz_board = board.quiz_id is not None
+    rows = [_Ranked(user_id, username, score, duration_ms, finished_dt,
+                    *((extra, None) if quiz_board else (None, extra)))
+            for user_id, username, score, duration_ms, finished_dt, extra
+            in session.execute(_standings_statement(board.entity),
+                               {**_board_values(board), "limit": limit, "offset": offset})]
+    return [Standing(rank, *row) for rank, row in assign_ranks(rows, first_rank=offset + 1)]
 
 
 def entry_of(session: Session, board: Board, user_id: int) -> Any:
@@ -124,24 +157,56 @@ def entry_of(session: Session, board: Board, user_id: int) -> Any:
     return session.get(LeaderboardEntry, (board.quiz_id, board.board, board.period, start, user_id))
 
 
+def _hidden_users():
+    # Served by the partial index ix_user_hidden: costs the number of hidden players, not of players.
+    return select(User.id).where(User.is_hidden.is_(True))
+
+
+@lru_cache(maxsize=None)
+def _rank_statement(entity: Any, excluding: bool):
+    where = _board_where(entity)
+    score = bindparam("score", type_=Integer)
+    # Ahead of the keys: a higher score, or the same score and (time, finish, tie-break) lower
+    # as a row value.  Two disjoint ranges of the ranking index: index-only counts, no join.
+    higher = entity.score > score
+    same_and_before = and_(entity.score == score,
+                           tuple_(entity.duration_ms, entity.finished_dt, _tiebreak(entity))
+                           < tuple_(bindparam("duration", type_=Integer), bindparam("finished", type_=UTCDateTime),
+                                    bindparam("key", type_=Integer)))
+
+    def count(condition: Any) -> Any:
+        return select(func.count()).select_from(entity).where(*where, condition).scalar_subquery()
+
+    # Then take away the left-out players' rows ahead: each found by primary key (board +
+    # user) and only then tested, so the planner cannot prefer walking the range.
+    left_out = entity.user_id.in_(_hidden_users())
+    if excluding:
+        left_out = or_(left_out, entity.user_id == bindparam("exclude", type_=Integer))
+    left_out_ahead = (select(func.coalesce(func.sum(case((or_(higher, same_and_before), 1), else_=0)), 0))
+                      .select_from(entity).where(*where, left_out).scalar_subquery())
+    return select(count(higher) + count(same_and_before) - left_out_ahead)
+
+
 def rank_of(session: Session, board: Board, entry: Any, *, exclude_user: int | None = None) -> int:
     """1 + the number of visible rows ranking strictly ahead of ``entry``'s keys."""
-    entity = board.entity
-    query = (select(func.count()).select_from(entity).join(User, User.id == entity.user_id)
-             .where(*board.where(), User.is_hidden.is_(False),
-                    outranks(entity, entry.score, entry.duration_ms, entry.finished_dt,
-                             entry.attempt_id if entity is LeaderboardEntry else entry.user_id)))
+    values = {**_board_values(board), "score": entry.score, "duration": entry.duration_ms,
+              "finished": entry.finished_dt,
+              "key": entry.attempt_id if board.entity is LeaderboardEntry else entry.user_id}
     if exclude_user is not None:
-        query = query.where(entity.user_id != exclude_user)
-    return int(session.scalar(query) or 0) + 1
+        values["exclude"] = exclude_user
+    return int(session.execute(_rank_statement(board.entity, exclude_user is not None), values).scalar() or 0) + 1
+
+
+@lru_cache(maxsize=None)
+def _count_statement(entity: Any):
+    where = _board_where(entity)
+    everyone = select(func.count()).select_from(entity).where(*where).scalar_subquery()
+    hidden = select(func.count()).select_from(entity).where(*where, entity.user_id.in_(_hidden_users()))
+    return select(everyone - hidden.scalar_subquery())
 
 
 def participant_count(session: Session, board: Board) -> int:
-    entity = board.entity
-    return int(session.scalar(
-        select(func.count()).select_from(entity).join(User, User.id == entity.user_id)
-        .where(*board.where(), User.is_hidden.is_(False))
-    ) or 0)
+    return int(session.execute(_count_statement(board.entity), _board_values(board)).scalar() or 0)
 
 
 def window_around(session: Session, board: Board, rank: int, radius: int = 2) -> list[Standing]:
