@@ -348,3 +348,24 @@ def test_no_question_page_gives_the_answer_away(client, bank, app):
             shown_rights = options[: len(content["pairs"])]
             assert shown_rights != [pair["right"]["ru"] for pair in content["pairs"]]
         post_answer_for_page(client, attempt_id, page)
+
+
+def test_the_leaderboard_pages_link_to_each_other(database_url, tmp_path, bank, clock):
+    from quizapp import attempts
+    from quizapp.models import Quiz
+    from test_attempts import answer_current
+    app = make_app(database_url, tmp_path / "paged", LEADERBOARD_PAGE_SIZE=1)
+    app.extensions["quizapp.clock"] = clock
+    with app.app_context():
+        quiz = db.session.scalar(select(Quiz).where(Quiz.key == "quick"))
+        for name in ("first", "second"):
+            attempt = attempts.start_attempt(db.session, create_user(db.session, name, "password1", clock.now()),
+                                             quiz, clock)
+            for _ in range(2):
+                answer_current(db.session, attempt, clock, right=name == "first")
+        db.session.commit()
+    client = app.test_client()
+    page = client.get("/leaderboard/quick?period=week", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Page 1 of 2" in page and 'href="/leaderboard/quick?period=week&amp;board=standard&amp;page=2" rel="next"' in page
+    second = client.get("/leaderboard/quick?period=week&board=standard&page=2").get_data(as_text=True)
+    assert "second" in second and 'rel="prev"' in second
