@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, inspect, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, attributes, joinedload
 
 from quizapp.clock import Clock
 from quizapp.learning import record_answer
@@ -95,6 +96,27 @@ def option_order(attempt: Attempt, position: int, revision: QuestionRevision) ->
     keys = qtype.shuffled_keys(revision.content)
     return display_order(attempt.seed, position, keys, attempt.quiz.shuffle_options or qtype.always_shuffle,
                          avoid_identity=qtype.always_shuffle)
+
+
+# The statements of the hot path (every question page, every answer), built once: building
+# a statement costs more than SQLite takes to run it.
+_ATTEMPT_WITH_QUIZ = select(Attempt).options(joinedload(Attempt.quiz)).where(Attempt.id == bindparam("id"))
+_ANSWER_ROW = select(AttemptAnswer).where(AttemptAnswer.attempt_id == bindparam("attempt"),
+                                          AttemptAnswer.position == bindparam("position"))
+_REVISION = select(QuestionRevision).where(QuestionRevision.id == bindparam("id"))
+
+
+def get_attempt(session: Session, attempt_id: int) -> Attempt | None:
+    """An attempt with its quiz (every use of an attempt needs the quiz's rules)."""
+    return session.execute(_ATTEMPT_WITH_QUIZ, {"id": attempt_id}).unique().scalar_one_or_none()
+
+
+def get_revision(session: Session, revision_id: int) -> QuestionRevision | None:
+    # Revisions never change once stored: the one already in the session will do.
+    known = session.identity_map.get(session.identity_key(QuestionRevision, revision_id))
+    if known is not None:
+        return known
+    return session.execute(_REVISION, {"id": revision_id}).scalar_one_or_none()
 
 
 def find_active_attempt(session: Session, user: User, quiz: Quiz) -> Attempt | None:
@@ -182,23 +204,32 @@ def close_if_expired(session: Session, attempt: Attempt, clock: Clock, rules: Ru
 
 
 def _answer_row(session: Session, attempt: Attempt, position: int) -> AttemptAnswer | None:
-    return session.scalar(
-        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.position == position)
-    )
+    # Remembered for the session: a second SELECT would return the very object the identity
+    # map already holds (a query never refreshes it), so it could only cost, never inform.
+    known = session.info.setdefault("quizapp.answer_rows", {})
+    row = known.get((attempt.id, position))
+    if row is None or not inspect(row).persistent:  # a rollback undoes an insert: ask again
+        row = session.execute(_ANSWER_ROW, {"attempt": attempt.id, "position": position}).scalar_one_or_none()
+        if row is not None:
+            known[(attempt.id, position)] = row
+    return row
 
 
 def _serve_row(session: Session, attempt: Attempt, position: int, now: datetime) -> AttemptAnswer:
     row = _answer_row(session, attempt, position)
     if row is not None:
         return row
-    row = AttemptAnswer(attempt_id=attempt.id, position=position, revision_id=attempt.plan[position],
-                        served_dt=now, timed_out=False, is_correct=False, credit=0.0, points=0)
-    try:
-        with session.begin_nested():  # a second tab may serve the same question at the same moment
-            session.add(row)
-    except IntegrityError:
-        row = _answer_row(session, attempt, position)
-        assert row is not None
+    # A second tab may serve the same question at the same moment: the unique (attempt,
+    # position) decides, and whoever loses reads the winner's row.  ON CONFLICT DO NOTHING
+    # rather than a savepoint: one statement instead of three on the hottest write path.
+    insert = (postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(AttemptAnswer)
+    session.execute(
+        insert.values(attempt_id=attempt.id, position=position, revision_id=attempt.plan[position], served_dt=now,
+                      timed_out=False, is_correct=False, credit=0.0, points=0)
+        .on_conflict_do_nothing(index_elements=[AttemptAnswer.attempt_id, AttemptAnswer.position])
+    )
+    row = _answer_row(session, attempt, position)
+    assert row is not None
     return row
 
 
@@ -221,7 +252,7 @@ def current_question(session: Session, attempt: Attempt, clock: Clock,
         if question_deadline is not None and clock.now() > question_deadline + rules.grace and row.answered_dt is None:
             _record(session, attempt, row, None, Grade(0.0, False), 0, question_deadline, rules, timed_out=True)
             continue
-        revision = session.get(QuestionRevision, row.revision_id)
+        revision = get_revision(session, row.revision_id)
         assert revision is not None
         return ServedQuestion(attempt, row, revision, position, option_order(attempt, position, revision),
                               question_deadline)
@@ -318,17 +349,24 @@ def _record(session: Session, attempt: Attempt, row: AttemptAnswer, response: An
                 points=points, timed_out=timed_out)
         .execution_options(synchronize_session=False)
     ).rowcount
-    session.refresh(row)
     if not written:
+        session.refresh(row)  # someone else's write won: read what it was
         return
+    # What the UPDATE wrote is known: set it on the object instead of reading it back.
+    for name, value in dict(answered_dt=at, response=response, is_correct=grade.is_correct, credit=grade.credit,
+                            points=points, timed_out=timed_out).items():
+        attributes.set_committed_value(row, name, value)
     record_answer(session, attempt, row, at)  # every recorded answer, in any mode, moves the review schedule
-    session.execute(
+    moved = session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.current_position == row.position)
         .values(current_position=row.position + 1)
         .execution_options(synchronize_session=False)
-    )
-    session.refresh(attempt)
+    ).rowcount
+    if moved:
+        attributes.set_committed_value(attempt, "current_position", row.position + 1)
+    else:
+        session.refresh(attempt)
     if attempt.current_position >= len(attempt.plan):
         finish_attempt(session, attempt, at if attempt.deadline_dt is None else min(at, attempt.deadline_dt), rules)
 

@@ -13,7 +13,9 @@ from sqlalchemy.engine import Engine
 
 from quizapp.models import Base
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after a commit: a view that commits and then renders would otherwise
+# reload every row it already holds, one query each (the session lives for one request).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()

@@ -160,8 +160,10 @@ def allowed_seconds(attempt: Attempt) -> float | None:
 def record_answer(session: Session, attempt: Attempt, row: AttemptAnswer, at: datetime,
                   scheduler: Scheduler | None = None) -> ReviewCard:
     """The hook ``attempts._record`` calls once an answer (or a question's timeout) is written."""
-    question_id = session.scalar(select(QuestionRevision.question_id).where(QuestionRevision.id == row.revision_id))
-    assert question_id is not None
+    # The revision was loaded to grade the answer: the identity map has it, no query.
+    revision = session.get(QuestionRevision, row.revision_id)
+    assert revision is not None
+    question_id = revision.question_id
     elapsed = (as_utc(at) - row.served_dt).total_seconds() if row.served_dt is not None else None
     return record_review(session, attempt.user_id, question_id, is_correct=row.is_correct and not row.timed_out,
                          elapsed_s=None if elapsed is None else max(0.0, elapsed),

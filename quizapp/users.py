@@ -4,7 +4,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -13,6 +13,15 @@ from quizapp.models import User
 
 # Checked against when the username is unknown, so a login takes as long either way.
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+
+
+# Built once: every signed-in request loads its user, and building a statement (or going
+# through Session.get) costs more than SQLite takes to answer it.
+_USER_BY_ID = select(User).where(User.id == bindparam("id"))
+
+
+def user_by_id(session: Session, user_id: int) -> User | None:
+    return session.execute(_USER_BY_ID, {"id": user_id}).scalar_one_or_none()
 
 
 class UsernameTaken(ValueError):

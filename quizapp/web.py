@@ -17,6 +17,7 @@ from quizapp.attempts import Rules
 from quizapp.clock import Clock
 from quizapp.extensions import db, login_manager
 from quizapp.models import User
+from quizapp.users import user_by_id
 
 
 CONTENT_SECURITY_POLICY = (
@@ -92,7 +93,7 @@ def back_or(default: str) -> Any:
 def load_user(user_id: str) -> User | None:
     if not user_id.isdigit():
         return None
-    return db.session.get(User, int(user_id))
+    return user_by_id(db.session, int(user_id))
 
 
 def init_app(app: Flask) -> None:

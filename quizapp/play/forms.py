@@ -1,26 +1,43 @@
 """The answer form: one field, made by the question's type, plus the position it answers."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
 from quizapp.attempts import ServedQuestion
+from quizapp.forms import Form
 from quizapp.question_types import get_type, localized
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     pass
 
 
-def answer_form(served: ServedQuestion, locale: str, formdata=None) -> FlaskForm:
+# A form class per (revision, option order, language).  Revisions never change once stored,
+# and making the class (WTForms' metaclass walks it) costs more than rendering the page.
+_FORM_CLASSES: dict[tuple[int, tuple[str, ...], str], type[Form]] = {}
+_FORM_CLASSES_MAX = 4096
+
+
+def _answer_form_class(served: ServedQuestion, locale: str) -> type[Form]:
     revision = served.revision
-    qtype = get_type(revision.type)
-    field = qtype.make_field(revision.content, served.order, locale, localized(revision.content["text"], locale))
+    key = (revision.id, tuple(served.order), locale)
+    form_class = _FORM_CLASSES.get(key)
+    if form_class is None:
+        field = get_type(revision.type).make_field(revision.content, served.order, locale,
+                                                   localized(revision.content["text"], locale))
 
-    class AnswerForm(FlaskForm):
-        position = HiddenField()
+        class AnswerForm(Form):
+            position = HiddenField()
+            answer = field
 
-    AnswerForm.answer = field
+        if len(_FORM_CLASSES) >= _FORM_CLASSES_MAX:
+            _FORM_CLASSES.clear()
+        form_class = _FORM_CLASSES[key] = AnswerForm
+    return form_class
+
+
+def answer_form(served: ServedQuestion, locale: str, formdata=None) -> Form:
+    AnswerForm = _answer_form_class(served, locale)
     form = AnswerForm() if formdata is None else AnswerForm(formdata=formdata)
     if not form.is_submitted():
         form.position.data = str(served.position)

@@ -25,7 +25,7 @@ def _quiz_or_404(key: str) -> Quiz:
 
 
 def _own_attempt_or_404(attempt_id: int) -> Attempt:
-    attempt = db.session.get(Attempt, attempt_id)
+    attempt = attempts.get_attempt(db.session, attempt_id)
     # Someone else's attempt is "not found", not "forbidden": ids reveal nothing.
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
@@ -54,27 +54,32 @@ def question(attempt_id: int):
     attempt = _own_attempt_or_404(attempt_id)
     clock = current_clock()
     served = attempts.current_question(db.session, attempt, clock, rules())
-    db.session.commit()  # serving a question starts its clock: keep that even if nothing else happens
+    if request.method == "GET" or served is None:
+        db.session.commit()  # serving a question starts its clock: keep that even if nothing else happens
     if served is None:
         if request.method == "POST":
             flash(_("Time is up. Answers sent after the deadline are not counted."), "info")
         return redirect(url_for("play.result", attempt_id=attempt.id))
+    # A POST commits once, at the end, whatever the outcome: the question's clock (started
+    # above if this is its first serving) is kept even when the answer itself is refused,
+    # and nothing else is written unless the answer is recorded.
     locale = current_locale()
     form = answer_form(served, locale)
     status = 200
     if request.method == "POST":
         position = _posted_position()
         if position is None:
+            db.session.commit()
             abort(400)
         if position != served.position:
             try:
                 outcome = attempts.submit_answer(db.session, attempt, position, None, clock, rules=rules())
             except attempts.NotCurrentQuestion:
-                db.session.rollback()
+                db.session.commit()
                 flash(_("That answer was for another question. Here is the current one."), "error")
                 return redirect(url_for("play.question", attempt_id=attempt.id))
             # A repeat of an answer already recorded (a double click, the back button): nothing changes.
-            db.session.rollback()
+            db.session.commit()
             return _after_answer(attempt, outcome.row.position)
         if request.form.get("timeout") == "1" and not form.validate():
             # The countdown reached zero before an answer was chosen.
@@ -86,16 +91,16 @@ def question(attempt_id: int):
                 outcome = attempts.submit_answer(db.session, attempt, position, form.answer.data, clock,
                                                  rules=rules())
             except InvalidResponse as error:
-                db.session.rollback()
                 form.answer.errors = [_(str(error))]
             except attempts.AttemptClosed:
-                db.session.rollback()
+                db.session.commit()
                 return redirect(url_for("play.result", attempt_id=attempt.id))
             else:
                 db.session.commit()
                 if outcome.timed_out:
                     flash(_("Time was up for that question; the answer was not counted."), "info")
                 return _after_answer(attempt, position)
+        db.session.commit()
         status = 400
     return render_template("play/question.html", attempt=attempt, quiz=attempt.quiz, served=served, form=form,
                            now=clock.now(), revision=served.revision,
