@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from collections import OrderedDict
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import format_datetime, get_locale, gettext as _
+from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime, get_locale, get_translations, gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
+from markupsafe import Markup, escape
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -96,7 +98,66 @@ def load_user(user_id: str) -> User | None:
     return user_by_id(db.session, int(user_id))
 
 
+def _request_translations():
+    # Flask-Babel finds the catalog anew for every string (context, locale, identifier,
+    # lookup); a page asks for dozens.  Keep the answer for the request, checked against the
+    # locale so that ``force_locale`` still takes effect.
+    locale = get_locale()
+    cached = g.get("_quizapp_translations")
+    if cached is None or cached[0] is not locale:
+        cached = g._quizapp_translations = (locale, get_translations())
+    return cached[1]
+
+
+def _install_template_gettext(app: Flask) -> None:
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: _request_translations().ugettext(string),
+        ngettext=lambda singular, plural, n: _request_translations().ungettext(singular, plural, n),
+        pgettext=lambda context, string: _request_translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: _request_translations().unpgettext(context, singular, plural, n),
+        newstyle=True)
+
+
+# Which header link is marked as the current page, by endpoint (then by blueprint).
+_SECTIONS = {"main.home": "home", "study.index": "study", "study.topic": "study", "study.timeline": "timeline",
+             "study.review": "review", "profiles.own": "profile", "auth.login": "login", "auth.register": "register"}
+_SECTIONS_BY_BLUEPRINT = {"leaderboard": "leaderboard", "account": "account", "admin": "admin"}
+_CSRF_SLOT, _NEXT_SLOT = "\x00csrf\x00", "\x00next\x00"
+_HEADERS_MAX = 2048
+
+
+def _section() -> str | None:
+    endpoint = request.endpoint or ""
+    if endpoint == "profiles.show" and current_user.is_authenticated \
+            and (request.view_args or {}).get("username") == current_user.username:
+        return "profile"
+    return _SECTIONS.get(endpoint) or _SECTIONS_BY_BLUEPRINT.get(request.blueprint or "")
+
+
+def site_header() -> Markup:
+    """The page header: rendered once per (language, section, user) and then reused.
+
+    Every page has it and it changes only with those, yet rendering it (a dozen links and
+    translations) cost as much as the rest of a question page.
+    """
+    user = current_user._get_current_object()
+    signed_in = bool(user and user.is_authenticated)
+    key = (current_locale(), _section(), user.username if signed_in else None, signed_in and user.is_admin)
+    headers: OrderedDict = current_app.extensions["quizapp.headers"]
+    html = headers.get(key)
+    if html is None:
+        html = render_template("_site_header.html", locale=key[0], current=key[1], username=key[2], is_admin=key[3],
+                               csrf_slot=Markup(_CSRF_SLOT), next_slot=Markup(_NEXT_SLOT))
+        headers[key] = html
+        if len(headers) > _HEADERS_MAX:
+            headers.popitem(last=False)
+    next_page = request.full_path.rstrip("?") if request.method == "GET" else url_for("main.home")
+    return Markup(html.replace(_CSRF_SLOT, str(escape(generate_csrf()))).replace(_NEXT_SLOT, str(escape(next_page))))
+
+
 def init_app(app: Flask) -> None:
+    _install_template_gettext(app)
+    app.extensions["quizapp.headers"] = OrderedDict()
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page says why on its own
 
@@ -106,7 +167,7 @@ def init_app(app: Flask) -> None:
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
 
     app.jinja_env.globals.update(loc=loc, format_duration=format_duration, format_limit=format_limit,
-                                 current_locale=current_locale)
+                                 current_locale=current_locale, site_header=site_header)
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else "—"
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -176,7 +176,9 @@ def test_profile_needs_login_and_goes_to_the_own_page(client, played):
     assert '<label for="password-current">Current password</label>' in html
     assert 'autocomplete="current-password"' in html and 'autocomplete="new-password"' in html
     assert "<legend>Show the site in</legend>" in html
-    assert re.search(r'<a href="/profile" aria-current="page">Profile</a>', html)
+    # The header's link to one's own profile is one's name, marked as the current page.
+    assert re.search(r'<a href="/profile" aria-current="page"><span class="visually-hidden">Profile: </span>'
+                     r'<span class="who">aigerim</span></a>', html)
 
 
 def test_changing_the_password(client, app, played):

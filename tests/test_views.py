@@ -369,3 +369,28 @@ def test_the_leaderboard_pages_link_to_each_other(database_url, tmp_path, bank, 
     assert "Page 1 of 2" in page and 'href="/leaderboard/quick?period=week&amp;board=standard&amp;page=2" rel="next"' in page
     second = client.get("/leaderboard/quick?period=week&board=standard&page=2").get_data(as_text=True)
     assert "second" in second and 'rel="prev"' in second
+
+
+def test_the_header_is_each_visitors_own(app):
+    """The header is reused between requests: it must still show each person their own name,
+    their own form token, the page they are on and the language they chose."""
+    first, second, visitor = app.test_client(), app.test_client(), app.test_client()
+    register(first, "aigerim")
+    register(second, "erlan")
+    pages = {name: client.get("/study", headers={"Accept-Language": "en"}).get_data(as_text=True)
+             for name, client in (("first", first), ("second", second), ("visitor", visitor))}
+    assert '<span class="who">aigerim</span>' in pages["first"] and "erlan" not in pages["first"]
+    assert '<span class="who">erlan</span>' in pages["second"] and "aigerim" not in pages["second"]
+    assert "Log in" in pages["visitor"] and 'class="who"' not in pages["visitor"]
+    tokens = {name: set(re.findall(r'name="csrf_token" value="([^"]+)"', html)) for name, html in pages.items()}
+    assert all(len(found) == 1 for found in tokens.values())  # both header forms carry the page's token
+    assert len(set.union(*tokens.values())) == 3  # and no one gets another's
+    assert '<a href="/study" aria-current="page">Study</a>' in pages["first"]
+    timeline = first.get("/timeline?from=%3Cscript%3E", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<a href="/timeline" aria-current="page">Timeline</a>' in timeline
+    assert '<a href="/study" aria-current="page">' not in timeline
+    # The "back to this page" address of the language switch is this request's, escaped.
+    assert 'name="next" value="/timeline?from=%3Cscript%3E"' in timeline
+    first.post("/language", data={"lang": "ru", "next": "/study"})
+    russian = first.get("/study").get_data(as_text=True)
+    assert "Выйти" in russian and '<span class="who">aigerim</span>' in russian

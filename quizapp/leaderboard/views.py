@@ -1,15 +1,19 @@
 """Leaderboards: per quiz and overall; all time, this week, today; standard and extended time."""
 from __future__ import annotations
 
+from collections import OrderedDict
+from typing import Sequence
+
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
+from markupsafe import Markup
+from sqlalchemy import bindparam, select
 
 from quizapp.extensions import db
 from quizapp.models import Quiz
 from quizapp.periods import PERIODS, period_start
-from quizapp.ranking import BOARDS, Board, entry_of, participant_count, rank_of, standings, window_around
-from quizapp.web import current_clock, rules
+from quizapp.ranking import BOARDS, Board, Standing, entry_of, participant_count, rank_of, standings, window_around
+from quizapp.web import current_clock, current_locale, rules
 
 bp = Blueprint("leaderboard", __name__, url_prefix="/leaderboard")
 
@@ -22,6 +26,39 @@ def _choice(name: str, allowed: tuple[str, ...]) -> str:
 def _page_number() -> int:
     raw = request.args.get("page", "1")
     return int(raw) if raw.isdigit() and len(raw) < 7 and int(raw) > 0 else 1
+
+
+class _RenderedTables:
+    """Rendered leaderboard tables, keyed by exactly what they show.
+
+    A table of 50 rows is most of a leaderboard page's cost (each date formatted for the
+    reader's language), and everyone looking at a board sees the same rows.  The key holds
+    the rows themselves, fetched fresh for every request, so a cached table can never be
+    stale: when any row changes, the key changes.  Bounded; the oldest goes first.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self.tables: OrderedDict[tuple, Markup] = OrderedDict()
+
+    def get(self, quiz: Quiz | None, rows: Sequence[Standing], caption: str) -> Markup:
+        # Whose row is marked "you" is part of what is shown, so part of the key.
+        viewer = current_user.id if current_user.is_authenticated else None
+        own = viewer if viewer is not None and any(row.user_id == viewer for row in rows) else None
+        key = (current_locale(), quiz.id if quiz else None, caption, own, tuple(rows))
+        table = self.tables.get(key)
+        if table is None:
+            table = Markup(render_template("leaderboard/_table.html", quiz=quiz, table_rows=rows, caption=caption))
+            self.tables[key] = table
+            if len(self.tables) > self.size:
+                self.tables.popitem(last=False)
+        else:
+            self.tables.move_to_end(key)
+        return table
+
+
+_tables = _RenderedTables()
+_QUIZ_BY_KEY = select(Quiz).where(Quiz.key == bindparam("key"))
 
 
 def _render(quiz: Quiz | None):
@@ -43,7 +80,8 @@ def _render(quiz: Quiz | None):
                     "page": (rank - 1) // page_size + 1,
                     "window": [] if on_page else window_around(db.session, board, rank)}
     return render_template("leaderboard/board.html", quiz=quiz, rows=rows, page=page, pages=pages, total=total,
-                           mine=mine, period=period, board=board_name, periods=PERIODS, boards=BOARDS)
+                           mine=mine, period=period, board=board_name, periods=PERIODS, boards=BOARDS,
+                           tables=_tables)
 
 
 @bp.get("/")
@@ -53,7 +91,7 @@ def overall():
 
 @bp.get("/<key>")
 def quiz_board(key: str):
-    quiz = db.session.scalar(select(Quiz).where(Quiz.key == key))
+    quiz = db.session.execute(_QUIZ_BY_KEY, {"key": key}).scalar_one_or_none()
     if quiz is None:
         abort(404)
     return _render(quiz)
