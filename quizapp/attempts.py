@@ -13,11 +13,12 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, inspect, select, update
+from sqlalchemy import JSON, bindparam, event, func, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, attributes, joinedload
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session, attributes, joinedload
 from quizapp.clock import Clock
 from quizapp.learning import record_answer
 from quizapp.models import (Attempt, AttemptAnswer, LeaderboardEntry, OverallEntry, Question, QuestionRevision, Quiz,
-                            QuizQuestion, User)
+                            QuizQuestion, User, UTCDateTime)
 from quizapp.periods import PERIODS, period_start
 from quizapp.question_types import Grade, InvalidResponse, display_order, get_type
 from quizapp.ranking import attempt_rank, rank_key
@@ -104,6 +105,19 @@ _ATTEMPT_WITH_QUIZ = select(Attempt).options(joinedload(Attempt.quiz)).where(Att
 _ANSWER_ROW = select(AttemptAnswer).where(AttemptAnswer.attempt_id == bindparam("attempt"),
                                           AttemptAnswer.position == bindparam("position"))
 _REVISION = select(QuestionRevision).where(QuestionRevision.id == bindparam("id"))
+
+
+# Conditional updates make a replayed or concurrent answer a no-op rather than a second record.
+_answers, _attempts = AttemptAnswer.__table__, Attempt.__table__
+_RECORD_ANSWER = (update(_answers)
+                  .where(_answers.c.id == bindparam("row"), _answers.c.answered_dt.is_(None),
+                         _answers.c.timed_out.is_(False))
+                  .values(answered_dt=bindparam("at", type_=UTCDateTime), response=bindparam("response", type_=JSON),
+                          is_correct=bindparam("correct"), credit=bindparam("credit"), points=bindparam("points"),
+                          timed_out=bindparam("timed_out")))
+_MOVE_ON = (update(_attempts)
+            .where(_attempts.c.id == bindparam("attempt"), _attempts.c.current_position == bindparam("position"))
+            .values(current_position=bindparam("next")))
 
 
 def get_attempt(session: Session, attempt_id: int) -> Attempt | None:
@@ -203,10 +217,18 @@ def close_if_expired(session: Session, attempt: Attempt, clock: Clock, rules: Ru
     return False
 
 
+_ANSWER_ROWS = "quizapp.answer_rows"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_answer_rows(session: Session, transaction: Any) -> None:
+    session.info.pop(_ANSWER_ROWS, None)
+
+
 def _answer_row(session: Session, attempt: Attempt, position: int) -> AttemptAnswer | None:
-    # Remembered for the session: a second SELECT would return the very object the identity
-    # map already holds (a query never refreshes it), so it could only cost, never inform.
-    known = session.info.setdefault("quizapp.answer_rows", {})
+    # Remembered for the transaction: a second SELECT would return the very object the
+    # identity map already holds (a query never refreshes it), so it could only cost.
+    known = session.info.setdefault(_ANSWER_ROWS, {})
     row = known.get((attempt.id, position))
     if row is None or not inspect(row).persistent:  # a rollback undoes an insert: ask again
         row = session.execute(_ANSWER_ROW, {"attempt": attempt.id, "position": position}).scalar_one_or_none()
@@ -222,15 +244,21 @@ def _serve_row(session: Session, attempt: Attempt, position: int, now: datetime)
     # A second tab may serve the same question at the same moment: the unique (attempt,
     # position) decides, and whoever loses reads the winner's row.  ON CONFLICT DO NOTHING
     # rather than a savepoint: one statement instead of three on the hottest write path.
-    insert = (postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(AttemptAnswer)
-    session.execute(
-        insert.values(attempt_id=attempt.id, position=position, revision_id=attempt.plan[position], served_dt=now,
-                      timed_out=False, is_correct=False, credit=0.0, points=0)
-        .on_conflict_do_nothing(index_elements=[AttemptAnswer.attempt_id, AttemptAnswer.position])
-    )
+    session.execute(_serve_statement(session.get_bind().dialect.name),
+                    {"attempt": attempt.id, "position": position, "revision": attempt.plan[position], "at": now})
     row = _answer_row(session, attempt, position)
     assert row is not None
     return row
+
+
+@lru_cache(maxsize=None)
+def _serve_statement(dialect: str):
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return (insert(AttemptAnswer)
+            .values(attempt_id=bindparam("attempt"), position=bindparam("position"),
+                    revision_id=bindparam("revision"), served_dt=bindparam("at", type_=UTCDateTime),
+                    timed_out=False, is_correct=False, credit=0.0, points=0)
+            .on_conflict_do_nothing(index_elements=[AttemptAnswer.attempt_id, AttemptAnswer.position]))
 
 
 def _question_deadline(attempt: Attempt, row: AttemptAnswer) -> datetime | None:
@@ -341,14 +369,9 @@ def _points(attempt: Attempt, served: ServedQuestion, grade: Grade, now: datetim
 
 def _record(session: Session, attempt: Attempt, row: AttemptAnswer, response: Any, grade: Grade, points: int,
             at: datetime, rules: Rules, *, timed_out: bool) -> None:
-    # Conditional updates make a replayed or concurrent answer a no-op rather than a second record.
-    written = session.execute(
-        update(AttemptAnswer)
-        .where(AttemptAnswer.id == row.id, AttemptAnswer.answered_dt.is_(None), AttemptAnswer.timed_out.is_(False))
-        .values(answered_dt=at, response=response, is_correct=grade.is_correct, credit=grade.credit,
-                points=points, timed_out=timed_out)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    written = session.execute(_RECORD_ANSWER, {
+        "row": row.id, "at": at, "response": response, "correct": grade.is_correct, "credit": grade.credit,
+        "points": points, "timed_out": timed_out}).rowcount
     if not written:
         session.refresh(row)  # someone else's write won: read what it was
         return
@@ -357,12 +380,8 @@ def _record(session: Session, attempt: Attempt, row: AttemptAnswer, response: An
                             points=points, timed_out=timed_out).items():
         attributes.set_committed_value(row, name, value)
     record_answer(session, attempt, row, at)  # every recorded answer, in any mode, moves the review schedule
-    moved = session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.current_position == row.position)
-        .values(current_position=row.position + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    moved = session.execute(_MOVE_ON, {"attempt": attempt.id, "position": row.position,
+                                       "next": row.position + 1}).rowcount
     if moved:
         attributes.set_committed_value(attempt, "current_position", row.position + 1)
     else:

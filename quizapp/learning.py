@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Hashable, Iterable, Sequence, TypeVar
 
 from fsrs import Card, Rating, Scheduler, State
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -100,12 +100,13 @@ def to_fsrs(card: ReviewCard) -> Card:
 def _locked_card(session: Session, user_id: int, question_id: int) -> ReviewCard | None:
     # FOR UPDATE on PostgreSQL (SQLite has one writer anyway): two answers to the same
     # question at once (two tabs, two attempts) update the card one after the other.
-    return session.scalar(
-        select(ReviewCard)
-        .where(ReviewCard.user_id == user_id, ReviewCard.question_id == question_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    return session.execute(_LOCKED_CARD, {"user": user_id, "question": question_id}).scalar_one_or_none()
+
+
+_LOCKED_CARD = (select(ReviewCard)
+                .where(ReviewCard.user_id == bindparam("user"), ReviewCard.question_id == bindparam("question"))
+                .with_for_update()
+                .execution_options(populate_existing=True))
 
 
 def record_review(session: Session, user_id: int, question_id: int, *, is_correct: bool, elapsed_s: float | None,

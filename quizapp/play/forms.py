@@ -14,13 +14,15 @@ class StartForm(Form):
 
 # A form class per (revision, option order, language).  Revisions never change once stored,
 # and making the class (WTForms' metaclass walks it) costs more than rendering the page.
-_FORM_CLASSES: dict[tuple[int, tuple[str, ...], str], type[Form]] = {}
+# The content hash is in the key too, so a database rebuilt under a running process (ids
+# given out again) can never be answered with another question's form.
+_FORM_CLASSES: dict[tuple[int, str, tuple[str, ...], str], type[Form]] = {}
 _FORM_CLASSES_MAX = 4096
 
 
 def _answer_form_class(served: ServedQuestion, locale: str) -> type[Form]:
     revision = served.revision
-    key = (revision.id, tuple(served.order), locale)
+    key = (revision.id, revision.content_hash, tuple(served.order), locale)
     form_class = _FORM_CLASSES.get(key)
     if form_class is None:
         field = get_type(revision.type).make_field(revision.content, served.order, locale,
