@@ -738,3 +738,21 @@ def test_a_server_error_under_the_api_is_json_too(app, client, monkeypatch):
     response = client.get(PREFIX + "/openapi.json")
     assert response.status_code == 500 and response.get_json()["error"]["code"] == "server_error"
     assert "boom" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("trouble", ["disk_full", "read_only"])
+def test_a_database_that_cannot_write_is_a_json_503_and_records_nothing(api, app, trouble):
+    from conftest import snapshot
+    from test_bad_input import disk_full, read_only
+    _response, state = api.post("/quizzes/all-types/attempts")
+    api.answer(state["id"], 0, right_answer(state["question"]))
+    _response, state = api.get(f"/attempts/{state['id']}")
+    before = snapshot(app)
+    with (disk_full(app, "later") if trouble == "disk_full" else read_only(app)):
+        for lang, words in (("en", "was not recorded"), ("ru", "не записано")):
+            response, body = api.answer(state["id"], 1, right_answer(state["question"]), lang=lang)
+            assert response.status_code == 503 and body["error"]["code"] == "database_unavailable"
+            assert words in body["error"]["message"]
+    assert snapshot(app) == before
+    response, outcome = api.answer(state["id"], 1, right_answer(state["question"]))
+    assert response.status_code == 200 and outcome["outcome"] == "recorded"

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import re
+import sqlite3
+from contextlib import contextmanager
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
-from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import event, func, select
 
-from conftest import TEST_BANK, make_app
+from conftest import TEST_BANK, make_app, snapshot
 from quizapp.bank.importer import import_bank
 from quizapp.bank.loader import load_bank
 from quizapp.extensions import db
@@ -92,24 +93,141 @@ def test_markup_in_question_text_is_shown_as_text(client, app, tmp_path, clock):
     assert "<b>June</b>" not in feedback
 
 
-def test_a_failing_database_gives_a_clear_error_and_records_nothing(client, bank, app, monkeypatch):
+# --- a database that cannot write: read-only, or a full disk --------------------------------
+
+NOT_RECORDED = {"en": "your last action was not recorded", "ru": "ваше последнее действие не записано"}
+
+
+def answered_positions(app) -> list[int]:
+    with app.app_context():
+        return list(db.session.scalars(select(AttemptAnswer.position).where(AttemptAnswer.answered_dt.is_not(None))
+                                       .order_by(AttemptAnswer.position)))
+
+
+def dialect_of(app) -> str:
+    with app.app_context():
+        return db.engine.dialect.name
+
+
+@contextmanager
+def read_only(app):
+    """The database itself refuses every write: SQLite's query_only pragma, or PostgreSQL's
+    read-only transactions (what a standby answers after a failover).  Nothing is mocked."""
+    with app.app_context():
+        engine = db.engine
+    statement = ("PRAGMA query_only = ON" if engine.dialect.name == "sqlite"
+                 else "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+
+    def on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute(statement)
+        cursor.close()
+        dbapi_connection.commit()  # PostgreSQL's SET is transactional
+
+    engine.dispose()
+    event.listen(engine, "connect", on_connect)
+    try:
+        yield
+    finally:
+        event.remove(engine, "connect", on_connect)
+        engine.dispose()
+
+
+def disk_full_error(dialect: str) -> Exception:
+    """What each driver raises when the disk is full (SQLITE_FULL; PostgreSQL's SQLSTATE 53100)."""
+    if dialect == "sqlite":
+        return sqlite3.OperationalError("database or disk is full")
+    import psycopg
+    return psycopg.errors.DiskFull('could not extend file "base/16384/16402": No space left on device')
+
+
+@contextmanager
+def disk_full(app, where: str):
+    """Writes fail as on a full disk: at the request's first write ("first"), at a later write
+    once earlier ones went through ("later"), or when its transaction commits ("commit").  The
+    driver's own exception is raised at the driver's level, so SQLAlchemy wraps it as it would
+    the real one.  (Filling a real disk on a shared machine is not an option.)"""
+    with app.app_context():
+        engine = db.engine
+    error = disk_full_error(engine.dialect.name)
+    writes: list[str] = []
+
+    def before_execute(_conn, _cursor, statement, _parameters, _context, _executemany):
+        if re.match(r"\s*(INSERT|UPDATE|DELETE)\b", statement, re.IGNORECASE):
+            writes.append(statement.split()[2] if statement.split()[0].upper() == "INSERT" else statement.split()[1])
+            if where == "first" or (where == "later" and len(writes) > 1):
+                raise error
+
+    def do_commit(dbapi_connection):
+        if writes:  # a transaction that wrote something cannot be made durable
+            raise error
+        dbapi_connection.commit()
+
+    event.listen(engine, "before_cursor_execute", before_execute)
+    if where == "commit":
+        engine.dialect.do_commit = do_commit  # this engine's dialect only
+    try:
+        yield writes
+    finally:
+        event.remove(engine, "before_cursor_execute", before_execute)
+        engine.dialect.__dict__.pop("do_commit", None)
+
+
+def start_and_answer_the_first_question(client) -> str:
     register(client)
     location = client.post("/quiz/all-types/start").headers["Location"]
-    client.get(location)
-    before = counts(app)
+    assert client.post(location, data={"position": "0", "answer": "1"}).status_code == 302  # acknowledged
+    assert client.get(location).status_code == 200  # question 1 is served (its clock runs) before trouble starts
+    return location
 
-    def read_only(*args, **kwargs):
-        raise OperationalError("UPDATE attempt_answer", {}, Exception("attempt to write a readonly database"))
 
-    monkeypatch.setattr(db.session, "commit", read_only)
-    response = client.post(location, data={"position": "0", "answer": "1"}, headers={"Accept-Language": "en"})
-    assert response.status_code == 503
-    assert "was not recorded" in response.get_data(as_text=True)
-    monkeypatch.undo()
-    assert counts(app) == before
-    # Once the database is back, the same answer goes through.
-    assert client.post(location, data={"position": "0", "answer": "1"}).status_code == 302
-    assert counts(app)[1] == before[1] + 1
+def assert_refused_clearly(client, location: str) -> None:
+    for lang, words in NOT_RECORDED.items():
+        response = client.post(location, data={"position": "1", "answer": ["0", "2"]}, headers={"Accept-Language": lang})
+        assert response.status_code == 503 and response.mimetype == "text/html"
+        assert words in response.get_data(as_text=True), lang
+
+
+@pytest.mark.parametrize("where", ["first", "later", "commit"])
+def test_a_full_disk_while_answering_gives_a_clear_error_and_loses_no_acknowledged_answer(client, bank, app, where):
+    location = start_and_answer_the_first_question(client)
+    before = snapshot(app)
+    with disk_full(app, where) as writes:
+        assert_refused_clearly(client, location)
+    assert writes[0] == "attempt_answer"  # the answer itself was being written when the disk filled
+    if where == "later":
+        assert len(writes) > 1  # ...and the failure came after that write had gone through
+    assert snapshot(app) == before  # the acknowledged answer is there; no part of the refused one is
+    assert answered_positions(app) == [0]
+    # Once there is room again, the same answer goes through.
+    assert client.post(location, data={"position": "1", "answer": ["0", "2"]}).status_code == 302
+    assert answered_positions(app) == [0, 1]
+
+
+def test_a_read_only_database_while_answering_gives_a_clear_error_and_loses_nothing(client, bank, app):
+    location = start_and_answer_the_first_question(client)
+    before = snapshot(app)
+    with read_only(app):
+        assert_refused_clearly(client, location)
+        assert client.get("/leaderboard/").status_code == 200  # reading still works
+    assert snapshot(app) == before
+    assert client.post(location, data={"position": "1", "answer": ["0", "2"]}).status_code == 302
+    assert answered_positions(app) == [0, 1]
+
+
+def test_a_database_error_that_is_a_bug_is_not_passed_off_as_unavailable(client, bank, app, monkeypatch):
+    """Only a database that cannot write earns the 503; any other database error stays a 500."""
+    from sqlalchemy.exc import IntegrityError
+    from quizapp import attempts
+
+    def broken(*args, **kwargs):
+        raise IntegrityError("INSERT INTO attempt", {}, Exception("UNIQUE constraint failed"))
+
+    register(client)
+    monkeypatch.setattr(attempts, "start_attempt", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client.post("/quiz/all-types/start", headers={"Accept-Language": "en"})
+    assert response.status_code == 500 and "Something went wrong" in response.get_data(as_text=True)
 
 
 def test_login_is_rate_limited(database_url, tmp_path, bank):

@@ -99,7 +99,8 @@ def schemas() -> dict[str, Any]:
                                     "invalid_token, csrf_failed, invalid_json, invalid_request, invalid_answer, "
                                     "invalid_parameter, not_current_question, attempt_finished, "
                                     "attempt_in_progress, quiz_unavailable, method_not_allowed, payload_too_large, "
-                                    "unsupported_media_type, rate_limited, bad_request, server_error."},
+                                    "unsupported_media_type, rate_limited, bad_request, database_unavailable, "
+                                    "server_error."},
             "message": {"type": "string", "description": "For people, in the request's language."},
         })}),
         "Me": obj({
@@ -253,6 +254,8 @@ RESPONSES = {
     "UnsupportedMediaType": _error("The body must be JSON (Content-Type: application/json)."),
     "RateLimited": _error("Too many requests; wait and retry."),
     "ServerError": _error("Something went wrong on the server."),
+    "DatabaseUnavailable": _error("database_unavailable: the database cannot write (a full disk, a read-only "
+                                  "server); nothing of this request was recorded. Retry later."),
 }
 
 
@@ -271,7 +274,9 @@ def _operation(summary: str, responses: dict[str, Any], *, auth: bool, descripti
         "tags": tags,
         # Required auth: either scheme.  Optional auth: none, or either scheme (adds "me").
         "security": [{"bearerAuth": []}, {"cookieAuth": []}] if auth else [{}, {"bearerAuth": []}, {"cookieAuth": []}],
-        "responses": {**responses, "default": {"$ref": "#/components/responses/ServerError"}},
+        # Every operation may touch the database (a bearer token's use is recorded).
+        "responses": {**responses, "503": {"$ref": "#/components/responses/DatabaseUnavailable"},
+                      "default": {"$ref": "#/components/responses/ServerError"}},
     }
     if description:
         operation["description"] = description
