@@ -23,7 +23,11 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "WTF_CSRF_TIME_LIMIT": None,  # a long quiz must not expire its own form
+    # memory:// counts per server process; several servers share redis://host:6379/0 instead.
     "RATELIMIT_STORAGE_URI": "memory://",
+    # If that Redis stops answering, each server counts in memory until it is back: the limits
+    # hold (per server) and logging in keeps working, instead of every limited page failing.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
 }
 

@@ -1,11 +1,22 @@
 """Bad input never gives a 500 and never changes the database."""
 from __future__ import annotations
 
+import os
 import re
+import signal
+import socket
 import sqlite3
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+import redis
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import event, func, select
 
@@ -238,6 +249,99 @@ def test_login_is_rate_limited(database_url, tmp_path, bank):
     assert statuses[:10] == [400] * 10 and statuses[10:] == [429, 429]
     with app.app_context():
         db.engine.dispose()
+
+
+# --- rate limits shared by several servers through Redis ------------------------------------
+#
+# Each "server" here is its own gunicorn process.  Two create_app() calls in this process would
+# not do: Flask-Limiter's ``limiter`` is one module-level object whose storage the last
+# init_app replaces, so two in-process apps always share one counter, Redis or not.
+
+REDIS_URL = os.environ.get("QUIZAPP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_store():
+    """A Redis URL and a key prefix of this test's own: the server may be shared, so only
+    this prefix's keys are deleted afterwards.  Skipped when no Redis answers."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=5)
+    try:
+        client.ping()
+    except redis.exceptions.RedisError as error:
+        client.close()
+        pytest.skip(f"no Redis answers at {REDIS_URL} ({error}); point QUIZAPP_TEST_REDIS_URL at one")
+    prefix = f"quizapp-test-{uuid.uuid4().hex}"
+    yield {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix}
+    keys = list(client.scan_iter(match=f"*{prefix}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@contextmanager
+def servers(database_url: str, tmp_path, count: int, **settings):
+    """``count`` separate server processes of the app (gunicorn, one sync worker each); yields
+    their URLs.  Each listens on a socket opened here, so requests wait for it to boot."""
+    listeners, processes = [], []
+    try:
+        for n in range(count):
+            listener = socket.socket()
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(64)
+            listeners.append(listener)
+            env = {**os.environ, "QUIZAPP_DATABASE_URL": database_url, "QUIZAPP_SECRET_KEY": "test-secret",
+                   "QUIZAPP_INSTANCE_PATH": str(tmp_path / f"server-{n}"), "QUIZAPP_WTF_CSRF_ENABLED": "false",
+                   **{f"QUIZAPP_{name}": str(value) for name, value in settings.items()}}
+            processes.append(subprocess.Popen(
+                [str(Path(sys.executable).parent / "gunicorn"), "-w", "1", "-b", f"fd://{listener.fileno()}",
+                 "--no-control-socket", "quizapp:create_app()"],
+                env=env, pass_fds=[listener.fileno()], start_new_session=True,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        yield [f"http://127.0.0.1:{listener.getsockname()[1]}" for listener in listeners]
+    finally:
+        for process in processes:
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=30)
+        for listener in listeners:
+            listener.close()
+
+
+def login_statuses(urls: list[str], count: int) -> list[int]:
+    """``count`` refused logins from one address, sent to each server in turn.  The password is
+    empty: a form error costs no scrypt check, yet counts against the limit like any POST."""
+    body = urllib.parse.urlencode({"username": "nobody", "password": ""}).encode()
+    statuses = []
+    for n in range(count):
+        request = urllib.request.Request(urls[n % len(urls)] + "/login", data=body)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                statuses.append(response.status)
+        except urllib.error.HTTPError as error:
+            statuses.append(error.code)
+            error.close()
+    return statuses
+
+
+def test_with_redis_the_login_limit_is_shared_by_two_servers(database_url, tmp_path, redis_store):
+    with servers(database_url, tmp_path, 2, RATELIMIT_ENABLED="true", **redis_store) as urls:
+        # 10 a minute in all: the 11th try is refused whichever server it reaches.
+        assert login_statuses(urls, 12) == [400] * 10 + [429, 429]
+
+
+def test_in_memory_each_server_counts_alone(database_url, tmp_path):
+    """Why several servers need Redis: with the default store, two servers allow twice as many."""
+    with servers(database_url, tmp_path, 2, RATELIMIT_ENABLED="true") as urls:
+        assert login_statuses(urls, 20) == [400] * 20
+        assert login_statuses(urls, 2) == [429, 429]
+
+
+def test_when_redis_stops_answering_each_server_limits_on_its_own(database_url, tmp_path):
+    with socket.socket() as closed:  # a port nobody listens on: a Redis that is down
+        closed.bind(("127.0.0.1", 0))
+        down = f"redis://127.0.0.1:{closed.getsockname()[1]}/0"
+        with servers(database_url, tmp_path, 1, RATELIMIT_ENABLED="true", RATELIMIT_STORAGE_URI=down) as urls:
+            assert login_statuses(urls, 12) == [400] * 10 + [429, 429]
 
 
 @pytest.mark.parametrize("path", ["/leaderboard/a%00b", "/attempt/99999999999999999999", "/attempt/1/feedback/99999999999",
