@@ -29,6 +29,10 @@ DEFAULTS: dict[str, Any] = {
     # hold (per server) and logging in keeps working, instead of every limited page failing.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
+    # How many reverse proxies in front set X-Forwarded-For (1 behind one nginx).  The rate
+    # limits key on the client's address; behind a proxy that is the proxy's own unless this
+    # says to trust the header, and trusting it without a proxy would let anyone pick an address.
+    "TRUSTED_PROXIES": 0,
 }
 
 SECRET_KEY_FILE = "secret_key"

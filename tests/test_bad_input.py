@@ -251,6 +251,30 @@ def test_login_is_rate_limited(database_url, tmp_path, bank):
         db.engine.dispose()
 
 
+def test_a_forged_forwarded_address_does_not_escape_the_login_limit(database_url, tmp_path, bank):
+    app = make_app(database_url, tmp_path / "direct", RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    statuses = [client.post("/login", data={"username": "nobody", "password": ""},
+                            headers={"X-Forwarded-For": f"10.0.0.{n}"}).status_code for n in range(12)]
+    assert statuses == [400] * 10 + [429, 429]
+
+
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_login_limit(database_url, tmp_path, bank):
+    """Behind nginx every request comes from the proxy: without TRUSTED_PROXIES one person's
+    ten wrong passwords would lock everybody out."""
+    app = make_app(database_url, tmp_path / "proxied", RATELIMIT_ENABLED=True, TRUSTED_PROXIES=1)
+    client = app.test_client()
+
+    def login_from(address: str) -> int:
+        return client.post("/login", data={"username": "nobody", "password": ""},
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [login_from("203.0.113.7") for _ in range(11)] == [400] * 10 + [429]
+    assert login_from("198.51.100.23") == 400  # someone else behind the same proxy
+    # Only the address the proxy appended counts: a client cannot prepend its way out.
+    assert login_from("10.9.9.9, 203.0.113.7") == 429
+
+
 # --- rate limits shared by several servers through Redis ------------------------------------
 #
 # Each "server" here is its own gunicorn process.  Two create_app() calls in this process would
