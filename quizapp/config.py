@@ -19,6 +19,9 @@ DEFAULTS: dict[str, Any] = {
     # Where "today" and "this week" begin for the leaderboards (stored and compared in UTC).
     "LEADERBOARD_TIMEZONE": "Asia/Almaty",
     "QUESTIONS_PATH": None,  # defaults to the questions/ folder beside the package
+    # No form here comes near this; a larger body is refused (413) before it is read.  The API
+    # sets its own, smaller limit (api/auth.py).
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

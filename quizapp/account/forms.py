@@ -3,11 +3,11 @@ without their fields (or their CSRF inputs) sharing an id."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from quizapp.forms import Form
 from quizapp.tokens import NAME_MAX_LENGTH, normalise_name
 
 # The choices of User.time_accommodation (see attempts.TIME_ACCOMMODATIONS), with what each means.
@@ -23,7 +23,7 @@ ACCOMMODATIONS = {
 }
 
 
-class AccommodationForm(FlaskForm):
+class AccommodationForm(Form):
     time_accommodation = RadioField(
         _l("Time for quizzes"),
         choices=[SelectChoice(value, label) for value, (label, _hint) in ACCOMMODATIONS.items()],
@@ -31,7 +31,7 @@ class AccommodationForm(FlaskForm):
     )
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(
         _l("Token name"),
         filters=[lambda value: normalise_name(value) if isinstance(value, str) else value],
@@ -43,5 +43,5 @@ class TokenForm(FlaskForm):
     )
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     pass

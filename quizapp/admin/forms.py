@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
+from quizapp.forms import Form
 
-class VisibilityForm(FlaskForm):
+
+class VisibilityForm(Form):
     """Hide or unhide: no fields but the CSRF token and where to go back to."""
 
     next = HiddenField()

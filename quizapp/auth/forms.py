@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp
 
+from quizapp.forms import Form
 
-class RegisterForm(FlaskForm):
+
+class RegisterForm(Form):
     username = StringField(_l("Username"), validators=[
         InputRequired(message=_l("Choose a username.")),
         Length(min=3, max=40, message=_l("A username has 3 to 40 characters.")),
@@ -23,7 +24,7 @@ class RegisterForm(FlaskForm):
     next = HiddenField()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("Username"), validators=[InputRequired(message=_l("Enter your username.")),
                                                        Length(max=40)],
                            render_kw={"autocomplete": "username"})
@@ -33,5 +34,5 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(Form):
     pass

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
+from quizapp.forms import Form
 
-class LanguageForm(FlaskForm):
+
+class LanguageForm(Form):
     lang = HiddenField()
     next = HiddenField()

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length
+
+from quizapp.forms import Form
 
 # Each language named in itself, as language pickers do.
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField(_l("Current password"), validators=[
         InputRequired(message=_l("Enter your current password.")),
         Length(max=200),
@@ -25,7 +26,7 @@ class PasswordForm(FlaskForm):
     ], render_kw={"autocomplete": "new-password"})
 
 
-class LanguageChoiceForm(FlaskForm):
+class LanguageChoiceForm(Form):
     locale = RadioField(_l("Display language"),
                         choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
                         validators=[InputRequired(message=_l("Choose a language."))])
