@@ -146,7 +146,8 @@ def schemas() -> dict[str, Any]:
             "question": {**nullable(ref("Question")), "description": "null once the attempt is finished."},
         }),
         "AnswerRequest": obj({
-            "position": {**COUNT, "description": "The position of the question answered (from the state)."},
+            "position": {**COUNT, "maximum": 2**31 - 1,
+                         "description": "The position of the question answered (from the state)."},
             "answer": {"description": "In display positions; the shape depends on the question type "
                                       "(see the Question_* schemas).",
                        "anyOf": [INTEGER, BOOLEAN, STRING, {"type": "number"},
@@ -237,11 +238,22 @@ def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {JSON: {"schema": ref("Error")}}}
 
 
-def _ok(description: str, schema: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+def _ok(description: str, schema: str, headers: dict[str, Any] | None = None,
+        links: dict[str, Any] | None = None) -> dict[str, Any]:
     response: dict[str, Any] = {"description": description, "content": {JSON: {"schema": ref(schema)}}}
     if headers:
         response["headers"] = headers
+    if links:
+        response["links"] = links
     return response
+
+
+def _attempt_links(id_pointer: str) -> dict[str, Any]:
+    """Where an attempt's id in a response leads (clients and stateful testers follow these)."""
+    attempt_id = {"attempt_id": f"$response.body#{id_pointer}"}
+    return {"GetAttempt": {"operationId": "getAttempt", "parameters": attempt_id},
+            "Answer": {"operationId": "answer", "parameters": attempt_id},
+            "GetResult": {"operationId": "getResult", "parameters": attempt_id}}
 
 
 RESPONSES = {
@@ -309,8 +321,9 @@ def paths() -> dict[str, Any]:
         "/quizzes/{key}/attempts": {"post": _operation(
             "Start a quiz (or resume the attempt already running)",
             {"201": _ok("A new attempt. " + state_ok, "AttemptState",
-                        {"Location": {"description": "The attempt's URL.", "schema": STRING}}),
-             "200": _ok("The attempt already running at this quiz. " + state_ok, "AttemptState"),
+                        {"Location": {"description": "The attempt's URL.", "schema": STRING}}, _attempt_links("/id")),
+             "200": _ok("The attempt already running at this quiz. " + state_ok, "AttemptState",
+                        links=_attempt_links("/id")),
              "409": _error("The quiz cannot be started (quiz_unavailable)."),
              **_refs("BadRequest", "Unauthorized", "NotFound", "RateLimited")},
             auth=True, tags=["attempts"], operation_id="startAttempt", parameters=[_param("QuizKey"), _param("Csrf")],
@@ -319,12 +332,12 @@ def paths() -> dict[str, Any]:
                         "starts its clock.")},
         "/attempts/{attempt_id}": {"get": _operation(
             "An attempt's state and current question",
-            {"200": _ok(state_ok, "AttemptState"), **_refs("Unauthorized", "NotFound")},
+            {"200": _ok(state_ok, "AttemptState", links=_attempt_links("/id")), **_refs("Unauthorized", "NotFound")},
             auth=True, tags=["attempts"], operation_id="getAttempt", parameters=[_param("AttemptId")],
             description="Serving a question starts its clock. An attempt past its deadline is closed here.")},
         "/attempts/{attempt_id}/answers": {"post": _operation(
             "Answer the current question",
-            {"200": _ok("What became of the answer.", "AnswerOutcome"),
+            {"200": _ok("What became of the answer.", "AnswerOutcome", links=_attempt_links("/attempt/id")),
              "409": _error("not_current_question: the position is not the current question; attempt_finished: "
                            "the attempt accepts no more answers."),
              "422": _error("invalid_answer: the answer does not fit the question; nothing was recorded."),
