@@ -1,7 +1,7 @@
 """A throwaway instance of the app on 127.0.0.1 for the scanners of ``make audit``.
 
 A fresh SQLite database in a temporary folder, migrated, with the shipped question bank
-and one user (``scanner``), served by gunicorn on a port this process opened.  Rate
+and one user (``scanner``, an admin, so that every page can be reached), served by gunicorn on a port this process opened.  Rate
 limits are off so that a scanner's hundreds of requests are all really tested.
 """
 from __future__ import annotations
@@ -70,7 +70,7 @@ def local_instance(workers: int = 2) -> Iterator[Instance]:
         instance = Instance("", env, tmp)
         instance.flask("db", "upgrade")
         instance.flask("bank", "import")
-        instance.flask("users", "create", USERNAME, "--password", PASSWORD)
+        instance.flask("users", "create", USERNAME, "--password", PASSWORD, "--admin")  # admin pages too
         listener = socket.socket()
         listener.bind(("127.0.0.1", 0))
         listener.listen(256)
