@@ -25,6 +25,7 @@ from quizapp.bank.importer import import_bank
 from quizapp.bank.loader import load_bank
 from quizapp.extensions import db
 from quizapp.models import AttemptAnswer, User
+from test_security_headers import assert_security_headers
 from test_views import register
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -196,6 +197,7 @@ def assert_refused_clearly(client, location: str) -> None:
     for lang, words in NOT_RECORDED.items():
         response = client.post(location, data={"position": "1", "answer": ["0", "2"]}, headers={"Accept-Language": lang})
         assert response.status_code == 503 and response.mimetype == "text/html"
+        assert_security_headers(response)
         assert words in response.get_data(as_text=True), lang
 
 

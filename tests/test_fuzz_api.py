@@ -29,6 +29,7 @@ from conftest import snapshot
 from test_api import PREFIX, OpenApi
 from test_fuzz_forms import JSON_VALUE, changed_tables
 from test_profiles import finish
+from test_security_headers import assert_security_headers
 
 FUZZ = settings(max_examples=30, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -160,6 +161,7 @@ def test_every_operation_survives_anything(client, app, api_world, openapi, meth
     event(f"{verb} -> {response.status_code}")  # see --hypothesis-show-statistics
     assert response.status_code < 500, (verb, path, response.get_data(as_text=True)[:300])
     assert response.mimetype == "application/json", (verb, path, response.status_code)
+    assert_security_headers(response)
     payload = response.get_json()
     openapi.check(verb, path.split("?")[0], response.status_code, payload)
     if response.status_code >= 400:

@@ -32,6 +32,7 @@ from quizapp.users import create_user
 from conftest import make_app, snapshot
 from test_bad_input import text_or_bytes
 from test_profiles import finish
+from test_security_headers import assert_security_headers
 
 FUZZ = settings(max_examples=15, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -216,6 +217,7 @@ def test_every_form_survives_anything_and_a_refusal_changes_nothing(client, app,
     after = snapshot(app)
     assert response.status_code < 500, (path, response.status_code)
     assert_stays_on_site(response)
+    assert_security_headers(response)
     if response.status_code >= 400:
         assert after == before, (path, response.status_code)
         return
@@ -241,6 +243,7 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(client, app, world):
     response = client.post("/account/tokens", data={"token-name": "x" * (2 * 1024 * 1024)},
                            headers={"Accept-Language": "en"})
     assert response.status_code == 413 and "What was sent is too large." in response.get_data(as_text=True)
+    assert_security_headers(response)
     assert snapshot(app) == before
 
 
@@ -296,6 +299,7 @@ def test_every_page_survives_any_parameters(client, app, world, actor, data):
         response.close()
         assert response.status_code < 500, (path, query, response.status_code)
         assert_stays_on_site(response)
+        assert_security_headers(response)
 
 
 # --- CSRF and roles on every state-changing route ---------------------------------------------------
@@ -354,3 +358,30 @@ def test_every_state_changing_route_needs_a_login_and_admin_routes_an_admin(clie
         if template.startswith("/admin/"):
             sign_in(client, world.player)
             assert client.get(real_path(template, world)).status_code == 404, template
+
+
+def test_another_users_attempts_and_tokens_are_not_found_on_any_route(client, app, world, clock):
+    """Every route that names an attempt or a token, HTML and API, GET and POST: for someone
+    else's, 404 (as for one that does not exist), and nothing changes."""
+    with app.app_context():
+        intruder = create_user(db.session, "intruder", PASSWORD, clock.now())
+        _record, secret = tokens.create_token(db.session, intruder, "intruder's", clock.now())
+        db.session.commit()
+        intruder_id = intruder.id
+    owned = {"attempt_id": world.finished_attempt, "token_id": world.own_token, "position": 0}
+    client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})  # the token's first use is recorded
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not {"attempt_id", "token_id"} & set(rule.arguments):
+            continue
+        path = re.sub(r"<(?:[^:>]+:)?(\w+)>", lambda match: str(owned[match.group(1)]), rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            sign_in(client, intruder_id)
+            before = snapshot(app)
+            headers = {"Authorization": f"Bearer {secret}"} if path.startswith("/api/") else {}
+            response = client.open(path, method=method, headers=headers, json={"position": 0, "answer": 0}
+                                   if path.startswith("/api/") else None)
+            assert response.status_code == 404, (method, path, response.status_code)
+            assert snapshot(app) == before, (method, path)
+            checked += 1
+    assert checked >= 9  # attempt page, answer, feedback, result, practice, revoke; API state, answer, result

@@ -4,15 +4,21 @@ from __future__ import annotations
 import pytest
 
 
+def assert_security_headers(response) -> None:
+    """What every response carries; the fuzz tests (test_fuzz_forms, test_fuzz_api) check it on
+    every page, error and API answer they get."""
+    policy = response.headers.get("Content-Security-Policy", "")
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy and "'unsafe-inline'" not in policy, policy
+    assert "frame-ancestors 'none'" in policy, policy
+    assert response.headers.get("X-Content-Type-Options") == "nosniff"
+    assert response.headers.get("Referrer-Policy") == "same-origin"
+
+
 @pytest.mark.parametrize("path", ["/", "/login", "/leaderboard/", "/no-such-page", "/static/app.css"])
 def test_security_headers_on_every_response(client, bank, path):
     response = client.get(path)
     response.close()  # a static file is streamed from disk; close it as a server would
-    policy = response.headers["Content-Security-Policy"]
-    assert "script-src 'self'" in policy and "style-src 'self'" in policy and "'unsafe-inline'" not in policy
-    assert "frame-ancestors 'none'" in policy
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert_security_headers(response)
 
 
 def test_session_cookie_is_httponly_and_lax(client, app):
