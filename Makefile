@@ -18,9 +18,10 @@ run: $(VENV)/.installed $(CATALOGS)  ## install, migrate, import the bank, serve
 test: $(VENV)/.installed-test $(CATALOGS) chromium node_modules/.installed  ## install what the tests need and run them all
 	$(BIN)/pytest
 
-audit: $(VENV)/.installed-audit $(CATALOGS)  ## bandit (medium and above) and sqlmap against a local instance
+audit: $(VENV)/.installed-audit $(CATALOGS)  ## bandit, then sqlmap and schemathesis against a local instance
 	$(BIN)/bandit -q -r quizapp -ll
 	$(BIN)/python security/sqlmap_scan.py
+	$(BIN)/python security/schemathesis_scan.py
 
 bench: $(VENV)/.installed-bench $(CATALOGS) wrk  ## gunicorn vs a bare hello, SQLite and PostgreSQL; writes bench/results.md
 	$(BIN)/python bench/bank_bench.py

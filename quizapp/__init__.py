@@ -22,6 +22,10 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
 
     from quizapp.config import load_config
     load_config(app, test_config)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        proxies = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     from quizapp.extensions import babel, csrf, db, limiter, login_manager, migrate
     db.init_app(app)

@@ -19,12 +19,23 @@ DEFAULTS: dict[str, Any] = {
     # Where "today" and "this week" begin for the leaderboards (stored and compared in UTC).
     "LEADERBOARD_TIMEZONE": "Asia/Almaty",
     "QUESTIONS_PATH": None,  # defaults to the questions/ folder beside the package
+    # No form here comes near this; a larger body is refused (413) before it is read.  The API
+    # sets its own, smaller limit (api/auth.py).
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "WTF_CSRF_TIME_LIMIT": None,  # a long quiz must not expire its own form
+    # memory:// counts per server process; several servers share redis://host:6379/0 instead.
     "RATELIMIT_STORAGE_URI": "memory://",
+    # If that Redis stops answering, each server counts in memory until it is back: the limits
+    # hold (per server) and logging in keeps working, instead of every limited page failing.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
+    # How many reverse proxies in front set X-Forwarded-For (1 behind one nginx).  The rate
+    # limits key on the client's address; behind a proxy that is the proxy's own unless this
+    # says to trust the header, and trusting it without a proxy would let anyone pick an address.
+    "TRUSTED_PROXIES": 0,
 }
 
 SECRET_KEY_FILE = "secret_key"

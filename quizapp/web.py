@@ -8,13 +8,15 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_datetime, get_locale, get_translations, gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from markupsafe import Markup, escape
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from quizapp.api.errors import error_response, is_api_request
 from quizapp.attempts import Rules
 from quizapp.clock import Clock
 from quizapp.extensions import db, login_manager
@@ -26,6 +28,27 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
 )
+
+
+# PostgreSQL's read_only_sql_transaction: a standby after a failover, or a database set read-only.
+# psycopg files it under InternalError, not OperationalError.
+READ_ONLY_SQLSTATE = "25006"
+
+
+def database_cannot_write(error: DBAPIError) -> bool:
+    """A full disk, a read-only file or server, a lost connection: the database, not the request."""
+    return isinstance(error, OperationalError) or getattr(error.orig, "sqlstate", None) == READ_ONLY_SQLSTATE
+
+
+class HtmlSafeJSONProvider(DefaultJSONProvider):
+    """JSON with ``<``, ``>`` and ``&`` written as ``\\u003c``, ``\\u003e``, ``\\u0026`` (as Go's
+    encoder does).  The same JSON to any parser, but a username or bank text holding markup is
+    not markup in the bytes either, should anything ever render a response as HTML."""
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        # These three characters can only occur inside JSON strings, where the escapes mean them.
+        return (super().dumps(obj, **kwargs)
+                .replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
 def select_locale() -> str:
@@ -158,6 +181,7 @@ def site_header() -> Markup:
 def init_app(app: Flask) -> None:
     _install_template_gettext(app)
     app.extensions["quizapp.headers"] = OrderedDict()
+    app.json = HtmlSafeJSONProvider(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page says why on its own
 
@@ -190,20 +214,27 @@ def init_app(app: Flask) -> None:
         return render_template("error.html", code=code,
                                message=messages.get(code, error.description)), code
 
-    @app.errorhandler(OperationalError)
-    def database_unavailable(error: OperationalError):
-        # A full disk, a read-only file, a lost connection: say plainly that nothing was saved.
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(error: DBAPIError):
+        if not database_cannot_write(error):
+            raise error  # a bug, not the database's state: the 500 handler answers
+        # A full disk, a read-only file or server, a lost connection: say plainly that nothing was saved.
         db.session.rollback()
         app.logger.error("database unavailable: %s", error)
-        return render_template("error.html", code=503, message=_(
-            "The database cannot save anything right now, so your last action was not recorded. "
-            "Nothing already saved is lost. Please try again in a moment.")), 503
+        message = _("The database cannot save anything right now, so your last action was not recorded. "
+                    "Nothing already saved is lost. Please try again in a moment.")
+        if is_api_request():
+            return error_response(503, "database_unavailable", message)
+        return render_template("error.html", code=503, message=message), 503
 
     @app.errorhandler(DataError)
     def unusable_value(error: DataError):
         # A value the database itself refuses (a NUL byte, a number out of range) is bad input.
         db.session.rollback()
-        return render_template("error.html", code=400, message=_("The request could not be understood.")), 400
+        message = _("The request could not be understood.")
+        if is_api_request():
+            return error_response(400, "bad_request", message)
+        return render_template("error.html", code=400, message=message), 400
 
     @app.errorhandler(500)
     def server_error(error: Exception):  # pragma: no cover - the handler of last resort

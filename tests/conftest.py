@@ -8,7 +8,7 @@ from pathlib import Path
 
 import flask_migrate
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 
 from quizapp import create_app
 from quizapp.bank.importer import import_bank
@@ -56,6 +56,16 @@ def empty_tables() -> None:
     for table in reversed(Base.metadata.sorted_tables):
         db.session.execute(table.delete())
     db.session.commit()
+
+
+def snapshot(app) -> dict[str, list[tuple]]:
+    """Every row of every table in primary-key order: what "the database is unchanged" compares."""
+    with app.app_context():
+        rows = {table.name: [tuple(row) for row in db.session.execute(
+                    select(table).order_by(*table.primary_key.columns))]
+                for table in Base.metadata.sorted_tables}
+        db.session.rollback()
+    return rows
 
 
 def make_app(database_url: str, instance: Path, **overrides):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -460,3 +461,50 @@ def test_cli_import_of_a_broken_bank_exits_1_and_changes_nothing(app, session, i
     )
     session.rollback()
     assert snapshot(session) == before
+
+
+# --- hostile files: refused with a clear error, nothing imported -------------------------------
+
+BILLION_LAUGHS = "\n".join(['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+                            *(f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 10))]) + "\n"
+
+
+def hostile_file(kind: str, folder: Path) -> tuple[str | bytes, str]:
+    """A hostile bank file, and the start of the problem the import must report for it."""
+    marker = folder.parent / "pwned"
+    if kind == "python-tag":
+        return (f'questions:\n  - !!python/object/apply:os.system ["touch {marker}"]\n',
+                "hostile.yaml:2:5: questions[0]: YAML tag !!python/object/apply:os.system is not allowed")
+    if kind == "python-name":
+        return ("questions:\n  - !!python/name:os.system\n",
+                "hostile.yaml:2:5: questions[0]: YAML tag !!python/name:os.system is not allowed")
+    if kind == "billion-laughs":
+        return BILLION_LAUGHS, "hostile.yaml:2:10: a1[0]: YAML aliases (*name) are not allowed in a bank"
+    if kind == "50-MB":
+        return (b"#" * 99 + b"\n") * 524_288, "hostile.yaml:1:1: file: too large: 52,428,800 bytes"  # 50 MiB
+    if kind == "deep-nesting":
+        return "questions: " + "[" * 50_000 + "]" * 50_000 + "\n", "hostile.yaml:1:1011: yaml: exceeded maximum nesting depth"
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("kind", ["python-tag", "python-name", "billion-laughs", "50-MB", "deep-nesting"])
+def test_a_hostile_file_is_refused_with_a_clear_error_and_nothing_is_imported(app, session, imported, monkeypatch,
+                                                                              kind):
+    before = snapshot(session)
+    edit_everything(imported)  # valid changes beside the hostile file must not go in either
+    imported.write()
+    content, problem = hostile_file(kind, imported.path)
+    target = imported.path / "hostile.yaml"
+    target.write_bytes(content) if isinstance(content, bytes) else target.write_text(content, encoding="utf-8")
+    monkeypatch.chdir(imported.path)
+    started = time.perf_counter()
+    result = app.test_cli_runner().invoke(args=["bank", "import", "."])
+    elapsed = time.perf_counter() - started
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith(problem), result.stderr[:300]
+    assert result.stderr.endswith("nothing imported: the database keeps its previous bank\n")
+    assert elapsed < 5, elapsed  # refused without expanding, reading or recursing through it
+    assert not (imported.path.parent / "pwned").exists()  # nothing of the file was run
+    session.rollback()
+    assert snapshot(session) == before
+    target.unlink()  # 50 MB is not left behind in the temporary folder

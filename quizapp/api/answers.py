@@ -51,6 +51,20 @@ def _encodable(value: str) -> bool:
     return True
 
 
+MISSING = object()
+
+
+def is_documented(value: Any) -> bool:
+    """Whether ``value`` has a shape AnswerRequest's ``answer`` allows (see openapi.py): a number,
+    a boolean, a string, or a list of whole numbers.  Whether it fits the question is for
+    ``check_answer``; a body outside these shapes is refused even when it comes too late."""
+    if value is MISSING or value is None or isinstance(value, dict):
+        return False
+    if isinstance(value, list):
+        return all(is_int(item) or (isinstance(item, float) and item.is_integer()) for item in value)
+    return True
+
+
 def check_answer(kind: str, value: Any) -> Any:
     """The answer as the type's ``read_json`` expects it, or ``InvalidResponse``."""
     if isinstance(value, str) and not _encodable(value):

@@ -99,7 +99,8 @@ def schemas() -> dict[str, Any]:
                                     "invalid_token, csrf_failed, invalid_json, invalid_request, invalid_answer, "
                                     "invalid_parameter, not_current_question, attempt_finished, "
                                     "attempt_in_progress, quiz_unavailable, method_not_allowed, payload_too_large, "
-                                    "unsupported_media_type, rate_limited, bad_request, server_error."},
+                                    "unsupported_media_type, rate_limited, bad_request, database_unavailable, "
+                                    "server_error."},
             "message": {"type": "string", "description": "For people, in the request's language."},
         })}),
         "Me": obj({
@@ -145,7 +146,8 @@ def schemas() -> dict[str, Any]:
             "question": {**nullable(ref("Question")), "description": "null once the attempt is finished."},
         }),
         "AnswerRequest": obj({
-            "position": {**COUNT, "description": "The position of the question answered (from the state)."},
+            "position": {**COUNT, "maximum": 2**31 - 1,
+                         "description": "The position of the question answered (from the state)."},
             "answer": {"description": "In display positions; the shape depends on the question type "
                                       "(see the Question_* schemas).",
                        "anyOf": [INTEGER, BOOLEAN, STRING, {"type": "number"},
@@ -236,11 +238,22 @@ def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {JSON: {"schema": ref("Error")}}}
 
 
-def _ok(description: str, schema: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+def _ok(description: str, schema: str, headers: dict[str, Any] | None = None,
+        links: dict[str, Any] | None = None) -> dict[str, Any]:
     response: dict[str, Any] = {"description": description, "content": {JSON: {"schema": ref(schema)}}}
     if headers:
         response["headers"] = headers
+    if links:
+        response["links"] = links
     return response
+
+
+def _attempt_links(id_pointer: str) -> dict[str, Any]:
+    """Where an attempt's id in a response leads (clients and stateful testers follow these)."""
+    attempt_id = {"attempt_id": f"$response.body#{id_pointer}"}
+    return {"GetAttempt": {"operationId": "getAttempt", "parameters": attempt_id},
+            "Answer": {"operationId": "answer", "parameters": attempt_id},
+            "GetResult": {"operationId": "getResult", "parameters": attempt_id}}
 
 
 RESPONSES = {
@@ -253,6 +266,8 @@ RESPONSES = {
     "UnsupportedMediaType": _error("The body must be JSON (Content-Type: application/json)."),
     "RateLimited": _error("Too many requests; wait and retry."),
     "ServerError": _error("Something went wrong on the server."),
+    "DatabaseUnavailable": _error("database_unavailable: the database cannot write (a full disk, a read-only "
+                                  "server); nothing of this request was recorded. Retry later."),
 }
 
 
@@ -271,7 +286,9 @@ def _operation(summary: str, responses: dict[str, Any], *, auth: bool, descripti
         "tags": tags,
         # Required auth: either scheme.  Optional auth: none, or either scheme (adds "me").
         "security": [{"bearerAuth": []}, {"cookieAuth": []}] if auth else [{}, {"bearerAuth": []}, {"cookieAuth": []}],
-        "responses": {**responses, "default": {"$ref": "#/components/responses/ServerError"}},
+        # Every operation may touch the database (a bearer token's use is recorded).
+        "responses": {**responses, "503": {"$ref": "#/components/responses/DatabaseUnavailable"},
+                      "default": {"$ref": "#/components/responses/ServerError"}},
     }
     if description:
         operation["description"] = description
@@ -304,8 +321,9 @@ def paths() -> dict[str, Any]:
         "/quizzes/{key}/attempts": {"post": _operation(
             "Start a quiz (or resume the attempt already running)",
             {"201": _ok("A new attempt. " + state_ok, "AttemptState",
-                        {"Location": {"description": "The attempt's URL.", "schema": STRING}}),
-             "200": _ok("The attempt already running at this quiz. " + state_ok, "AttemptState"),
+                        {"Location": {"description": "The attempt's URL.", "schema": STRING}}, _attempt_links("/id")),
+             "200": _ok("The attempt already running at this quiz. " + state_ok, "AttemptState",
+                        links=_attempt_links("/id")),
              "409": _error("The quiz cannot be started (quiz_unavailable)."),
              **_refs("BadRequest", "Unauthorized", "NotFound", "RateLimited")},
             auth=True, tags=["attempts"], operation_id="startAttempt", parameters=[_param("QuizKey"), _param("Csrf")],
@@ -314,12 +332,12 @@ def paths() -> dict[str, Any]:
                         "starts its clock.")},
         "/attempts/{attempt_id}": {"get": _operation(
             "An attempt's state and current question",
-            {"200": _ok(state_ok, "AttemptState"), **_refs("Unauthorized", "NotFound")},
+            {"200": _ok(state_ok, "AttemptState", links=_attempt_links("/id")), **_refs("Unauthorized", "NotFound")},
             auth=True, tags=["attempts"], operation_id="getAttempt", parameters=[_param("AttemptId")],
             description="Serving a question starts its clock. An attempt past its deadline is closed here.")},
         "/attempts/{attempt_id}/answers": {"post": _operation(
             "Answer the current question",
-            {"200": _ok("What became of the answer.", "AnswerOutcome"),
+            {"200": _ok("What became of the answer.", "AnswerOutcome", links=_attempt_links("/attempt/id")),
              "409": _error("not_current_question: the position is not the current question; attempt_finished: "
                            "the attempt accepts no more answers."),
              "422": _error("invalid_answer: the answer does not fit the question; nothing was recorded."),

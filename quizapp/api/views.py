@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from quizapp import attempts
 from quizapp.api import errors, openapi
-from quizapp.api.answers import check_answer
+from quizapp.api.answers import MISSING, check_answer, is_documented
 from quizapp.api.auth import authenticate, optional_user, require_user
 from quizapp.api.errors import ApiError
 from quizapp.api.present import iso, outcome_json, quiz_brief, quiz_json, review_item, standing_json, state_json
@@ -150,12 +150,27 @@ def attempt_state(attempt_id: int):
 def answer(attempt_id: int):
     attempt = _own_attempt_or_404(attempt_id)
     body = _json_body()
+    unknown = sorted(set(body) - {"position", "answer"})
+    if unknown:  # as the document says (additionalProperties: false): a misspelt field is not ignored
+        raise ApiError(400, "invalid_request", _("Unknown field: %(name)s. Send only position and answer.",
+                                                   name=unknown[0][:40]))
     position = body.get("position")
+    if isinstance(position, float) and position.is_integer():
+        position = int(position)  # 3.0 is 3 to JSON and to the document's schema; 3.5 is refused
     if not (isinstance(position, int) and not isinstance(position, bool) and 0 <= position <= MAX_ID):
         raise ApiError(400, "invalid_request", _("Send the position of the question you answer, as a whole number."))
     clock = current_clock()
     data: Any = None
     shape_error: InvalidResponse | None = None
+    if not is_documented(body.get("answer", MISSING)):
+        # Not an answer at all (missing, null, an object...): refused whatever the time, as the
+        # document says; the message is the question's own when it is the current one.
+        kind = ""
+        if position == attempt.current_position < len(attempt.plan) and not attempt.is_finished:
+            revision = db.session.get(QuestionRevision, attempt.plan[position])
+            kind = revision.type if revision is not None else ""
+        message = "Type an answer." if kind == "text" else "Choose an answer."
+        raise ApiError(422, "invalid_answer", _(message))
     if position == attempt.current_position < len(attempt.plan) and not attempt.is_finished:
         # The type decides the shape of the answer (a replay is not read at all).
         revision = db.session.get(QuestionRevision, attempt.plan[position])

@@ -120,7 +120,7 @@ def start_review():
     return redirect(url_for("play.question", attempt_id=attempt.id))
 
 
-@bp.post("/practise/<int:question_id>")
+@bp.post("/practise/<int(max=2147483647):question_id>")  # beyond any id: 404 (SQLite overflows)
 @login_required
 def practise(question_id: int):
     StartForm().validate_on_submit()
