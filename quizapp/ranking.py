@@ -15,12 +15,21 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple, Sequence
 
-from sqlalchemy import Integer, and_, bindparam, case, func, or_, select, tuple_
+from sqlalchemy import Integer, and_, bindparam, case, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from quizapp.models import LeaderboardEntry, OverallEntry, User, UTCDateTime
 
 BOARDS = ("standard", "extended")
+
+# The buckets of LeaderboardCount.  A band of 64 points keeps the sum over bands short on the
+# overall board (sums up to ~20,000 points: ~300 bands) and the sum over single scores inside
+# a band at most 64 rows; 4.096 s of time splits the thousands of players who share a score on
+# a quiz scored by right answers (11 possible scores) into buckets of tens.  Measured on
+# 1,000,000 attempts: bench/leaderboard_bench.py, docs/leaderboards.md.
+SCORE_BAND = 64
+TIME_BAND_MS = 4096
+OVERALL_QUIZ_ID = 0  # LeaderboardCount.quiz_id of the overall board
 
 
 def rank_key(score: int, duration_ms: int, finished_dt: datetime, tiebreak_id: int) -> tuple[Any, ...]:
@@ -29,6 +38,19 @@ def rank_key(score: int, duration_ms: int, finished_dt: datetime, tiebreak_id: i
 
 def _tiebreak(entity: Any) -> Any:
     return entity.attempt_id if entity is LeaderboardEntry else entity.user_id
+
+
+def count_buckets(score: int, duration_ms: int) -> tuple[tuple[int, int, int], ...]:
+    """(level, score_from, duration_from_ms) of the three buckets a row with these keys is counted in."""
+    band = score // SCORE_BAND * SCORE_BAND
+    return (0, band, 0), (1, score, 0), (2, score, duration_ms // TIME_BAND_MS * TIME_BAND_MS)
+
+
+def count_bucket_columns(score: Any, duration_ms: Any) -> tuple[tuple[int, Any, Any], ...]:
+    """``count_buckets`` as SQL over columns (integer division: scores and times are never negative)."""
+    zero = literal(0, Integer)
+    return ((0, score // SCORE_BAND * SCORE_BAND, zero), (1, score, zero),
+            (2, score, duration_ms // TIME_BAND_MS * TIME_BAND_MS))
 
 
 def ranking_order(entity: Any = LeaderboardEntry) -> list[Any]:

@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from quizapp import ranking
-from quizapp.models import Attempt, LeaderboardEntry, Quiz
-from quizapp.periods import EPOCH
+from quizapp.attempts import keep_best
+from quizapp.models import Attempt, Quiz
 from quizapp.users import create_user
 
 T0 = datetime(2026, 1, 7, 9, 0, tzinfo=timezone.utc)
+ZONE = ZoneInfo("Asia/Almaty")
 
 
 class Row:
@@ -43,10 +45,7 @@ def board(session, clock):
                           finished_dt=T0 + timedelta(seconds=finished_offset_s), duration_ms=duration_ms)
         session.add(attempt)
         session.flush()
-        session.add(LeaderboardEntry(quiz_id=quiz.id, board="standard", period="all", period_start=EPOCH,
-                                     user_id=user.id, attempt_id=attempt.id, score=score,
-                                     duration_ms=duration_ms, finished_dt=attempt.finished_dt))
-        session.flush()
+        keep_best(session, attempt, ZONE)  # the boards' only writer: entries and bucket counts
         return user
 
     return quiz, add

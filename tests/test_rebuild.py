@@ -139,7 +139,7 @@ def test_a_full_tie_goes_to_the_lower_attempt_id(session, bank, clock):
 def test_rebuild_of_nothing_empties_the_tables(session, bank, clock):
     report = rebuild_leaderboards(session, ALMATY)
     assert report.attempts == 0 and report.overall == 0
-    assert snapshot(session) == ([], [])
+    assert snapshot(session) == ([], [], [])
 
 
 def test_practice_and_unfinished_attempts_are_not_ranked(session, bank, clock):
@@ -150,7 +150,7 @@ def test_practice_and_unfinished_attempts_are_not_ranked(session, bank, clock):
     play(session, clock, runner, quiz, [(True, 1)])             # still running
     play(session, clock, practising, quiz, [(True, 1), (True, 1)])  # finished, practice
     assert rebuild_leaderboards(session, ALMATY).attempts == 0
-    assert snapshot(session) == ([], [])
+    assert snapshot(session) == ([], [], [])
 
 
 def test_day_lookup_equals_period_start_across_almaty_history():
