@@ -172,7 +172,6 @@ def _count_buckets(connection) -> int:
                o.duration_ms),
     ).subquery("rows")
     r = rows.c
-    written = 0
     for level, score_from, duration_from in count_bucket_columns(r.score, r.duration_ms):
         # The bucket's keys as columns of a subquery, grouped by name: grouping by the
         # expressions would repeat their bound constants, which PostgreSQL cannot match.
@@ -181,9 +180,9 @@ def _count_buckets(connection) -> int:
                           duration_from.label("duration_from_ms")).subquery("bucketed")
         b = bucketed.c
         keys = [b.quiz_id, b.board, b.period, b.period_start, b.level, b.score_from, b.duration_from_ms]
-        written += connection.execute(insert(LeaderboardCount.__table__).from_select(
-            [column.name for column in keys] + ["n"], select(*keys, func.count()).group_by(*keys))).rowcount
-    return written
+        connection.execute(insert(LeaderboardCount.__table__).from_select(
+            [column.name for column in keys] + ["n"], select(*keys, func.count()).group_by(*keys)))
+    return int(connection.execute(select(func.count()).select_from(LeaderboardCount.__table__)).scalar_one())
 
 
 def _from_finer(connection, finer: str, coarser: str, start_of) -> None:
