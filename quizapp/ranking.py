@@ -22,7 +22,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple, Sequence
 
-from sqlalchemy import Integer, and_, bindparam, case, func, inspect, literal, or_, select, tuple_
+from sqlalchemy import Integer, and_, bindparam, case, func, inspect, literal, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session, aliased
 
 from quizapp.models import LeaderboardCount, LeaderboardEntry, OverallEntry, User, UTCDateTime
@@ -354,10 +354,52 @@ def participant_count(session: Session, board: Board) -> int:
     return int(session.execute(_count_statement(board.entity), _board_values(board)).scalar() or 0)
 
 
-def window_around(session: Session, board: Board, rank: int, radius: int = 2) -> list[Standing]:
-    """The rows just above and below a rank: the signed-in user's neighbourhood."""
+@lru_cache(maxsize=None)
+def _window_statement(entity: Any):
+    """The visible rows just ahead of some keys and from those keys on, by keyset: each part
+    starts at the keys in the ranking index and reads a handful of rows (the rows ahead in
+    reverse, walking the index backwards), so the cost does not grow with the rank."""
+    keys = _bound_keys()
+    d, f, t = entity.duration_ms, entity.finished_dt, _tiebreak(entity)
+    same = tuple_(d, f, t)
+    at = tuple_(keys.duration_ms, keys.finished_dt, keys.tiebreak)
+    parts = [
+        (0, and_(entity.score == keys.score, same < at), [d.desc(), f.desc(), t.desc()], "before"),
+        (0, entity.score > keys.score, [entity.score.asc(), d.desc(), f.desc(), t.desc()], "before"),
+        (1, and_(entity.score == keys.score, same >= at), [d, f, t], "after"),
+        (1, entity.score < keys.score, ranking_order(entity), "after"),
+    ]
+    selects = []
+    for side, condition, order, limit in parts:
+        part = (select(*_columns(entity), literal(side, Integer).label("side"))
+                .join(User, User.id == entity.user_id)
+                .where(*_board_where(entity), User.is_hidden.is_(False), condition)
+                .order_by(*order).limit(bindparam(limit, type_=Integer)).subquery())
+        selects.append(select(*part.c))
+    return union_all(*selects)
+
+
+def window_around(session: Session, board: Board, rank: int, radius: int = 2, *,
+                  entry: Any = None) -> list[Standing]:
+    """The rows just above and below a rank: the signed-in user's neighbourhood.
+
+    Give ``entry`` (the viewer's row, e.g. from ``entry_of``; ``rank`` is its rank) and the
+    rows are found from its keys, at a cost that does not grow with the rank; without it, by
+    counting ``rank`` rows down the board.  Both give the same rows: up to ``radius`` above,
+    then the viewer and the rest of ``2 * radius + 1``."""
     first = max(1, rank - radius)
-    return standings(session, board, limit=2 * radius + 1, offset=first - 1)
+    if entry is None:
+        return standings(session, board, limit=2 * radius + 1, offset=first - 1)
+    quiz_board = board.quiz_id is not None
+    values = {**_board_values(board), "score": entry.score, "duration": entry.duration_ms,
+              "finished": entry.finished_dt, "key": entry.attempt_id if quiz_board else entry.user_id,
+              "before": radius, "after": 2 * radius + 1}
+    rows = list(session.execute(_window_statement(board.entity), values))
+    ahead = sorted(_ranked([row for row in rows if row.side == 0], quiz_board), key=_key_of)
+    ahead = ahead[max(0, len(ahead) - radius):]
+    behind = sorted(_ranked([row for row in rows if row.side == 1], quiz_board), key=_key_of)
+    window = ahead + behind[:2 * radius + 1 - len(ahead)]
+    return [Standing(place, *row) for place, row in assign_ranks(window, first_rank=rank - len(ahead))]
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,8 @@ def _expected(session, board):
 
 
 def check_board(session, board):
-    """entry_of, rank_of by keys and participant_count agree with the rule for every row of the board."""
+    """entry_of, rank_of by keys, attempt_rank, participant_count and both ways of
+    window_around agree with the rule for every row of the board."""
     expected, visible = _expected(session, board)
     assert ranking.participant_count(session, board) == visible
     for user_id, rank in expected.items():
@@ -125,6 +126,8 @@ def check_board(session, board):
         keys = SimpleNamespace(score=entry.score, duration_ms=entry.duration_ms, finished_dt=entry.finished_dt,
                                attempt_id=entry.attempt_id, user_id=user_id)
         assert ranking.rank_of(session, board, keys) == rank  # counted again from the keys alone
+        assert (ranking.window_around(session, board, rank, entry=entry)
+                == ranking.window_around(session, board, rank))
     return expected
 
 
@@ -197,6 +200,26 @@ def test_the_overall_board_ranks_sums(session, board, clock):
         people[index].id for index in (3, 0, 1, 2, 4, 6)]
     assert ranking.entry_of(session, overall, people[6].id).quiz_count == 1
     assert ranking.entry_of(session, overall, people[6].id).score == 20
+
+
+def test_the_window_around_a_viewer_keeps_its_shape_at_the_ends(session, board):
+    quiz, add = board
+    people = [add(f"w{index}", 1000 - index, 1_000, index) for index in range(8)]
+    people[1].is_hidden = True
+    session.flush()
+    board = ranking.Board(quiz.id)
+    for person, rank, names in ((people[0], 1, ["w0", "w2", "w3", "w4", "w5"]),
+                                (people[2], 2, ["w0", "w2", "w3", "w4", "w5"]),
+                                (people[4], 4, ["w2", "w3", "w4", "w5", "w6"]),
+                                (people[7], 7, ["w5", "w6", "w7"])):
+        entry = ranking.entry_of(session, board, person.id)
+        assert entry.rank == rank
+        window = ranking.window_around(session, board, rank, entry=entry)
+        assert [standing.username for standing in window] == names
+        assert window == ranking.window_around(session, board, rank)
+        assert [standing.rank for standing in window] == list(range(window[0].rank, window[0].rank + len(names)))
+    assert ranking.window_around(session, board, 4, radius=0, entry=ranking.entry_of(session, board, people[4].id)) \
+        == ranking.window_around(session, board, 4, radius=0)
 
 
 def test_a_rank_read_with_its_entry_is_not_asked_for_again(session, board):
