@@ -160,6 +160,19 @@ def _count_where(entity: Any) -> list[Any]:
 
 # The statements below are built once per kind of board and then only given values: building
 # and caching a SQLAlchemy statement of this size costs more than the database takes to run it.
+# They run through ``_read``, as Core statements in the session's transaction.
+
+def _read(session: Session, statement: Any, values: dict[str, Any]) -> Any:
+    """Run a read on the session's connection, in its transaction, and return plain rows.
+
+    ``session.execute`` would route the statement through the ORM's result machinery, which
+    these reads do not need: measured on a 1,000,000-attempt board, it added 0.15-0.25 ms to a
+    query (the top 20: 0.51 ms against 0.25 ms on SQLite), a large share of a 1 ms budget.
+    Pending changes are flushed first, as the session's autoflush would."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, values)
+
 
 def _extra(entity: Any) -> Any:
     return entity.attempt_id if _is_quiz_board(entity) else entity.quiz_count
@@ -195,8 +208,8 @@ def _ranked(rows: Any, quiz_board: bool) -> list[_Ranked]:
 
 
 def standings(session: Session, board: Board, limit: int = 50, offset: int = 0) -> list[Standing]:
-    rows = _ranked(session.execute(_standings_statement(board.entity),
-                                   {**_board_values(board), "limit": limit, "offset": offset}),
+    rows = _ranked(_read(session, _standings_statement(board.entity),
+                         {**_board_values(board), "limit": limit, "offset": offset}),
                    board.quiz_id is not None)
     return [Standing(rank, *row) for rank, row in assign_ranks(rows, first_rank=offset + 1)]
 
@@ -306,7 +319,7 @@ def _entry_statement(entity: Any):
 
 def entry_of(session: Session, board: Board, user_id: int) -> BoardEntry | None:
     """The user's row on the board and its rank, or None when they have no row there."""
-    row = session.execute(_entry_statement(board.entity), {**_board_values(board), "user": user_id}).first()
+    row = _read(session, _entry_statement(board.entity), {**_board_values(board), "user": user_id}).first()
     if row is None:
         return None
     user, score, duration_ms, finished_dt, extra, ahead = row
@@ -334,7 +347,7 @@ def rank_of(session: Session, board: Board, entry: Any, *, exclude_user: int | N
               "key": entry.attempt_id if board.entity is LeaderboardEntry else entry.user_id}
     if exclude_user is not None:
         values["exclude"] = exclude_user
-    return int(session.execute(_rank_statement(board.entity, exclude_user is not None), values).scalar() or 0) + 1
+    return int(_read(session, _rank_statement(board.entity, exclude_user is not None), values).scalar() or 0) + 1
 
 
 @lru_cache(maxsize=None)
@@ -351,7 +364,7 @@ def _count_statement(entity: Any):
 
 def participant_count(session: Session, board: Board) -> int:
     """Visible players on the board: the board's level-0 buckets summed, less its hidden players."""
-    return int(session.execute(_count_statement(board.entity), _board_values(board)).scalar() or 0)
+    return int(_read(session, _count_statement(board.entity), _board_values(board)).scalar() or 0)
 
 
 @lru_cache(maxsize=None)
@@ -394,7 +407,7 @@ def window_around(session: Session, board: Board, rank: int, radius: int = 2, *,
     values = {**_board_values(board), "score": entry.score, "duration": entry.duration_ms,
               "finished": entry.finished_dt, "key": entry.attempt_id if quiz_board else entry.user_id,
               "before": radius, "after": 2 * radius + 1}
-    rows = list(session.execute(_window_statement(board.entity), values))
+    rows = list(_read(session, _window_statement(board.entity), values))
     ahead = sorted(_ranked([row for row in rows if row.side == 0], quiz_board), key=_key_of)
     ahead = ahead[max(0, len(ahead) - radius):]
     behind = sorted(_ranked([row for row in rows if row.side == 1], quiz_board), key=_key_of)
