@@ -22,7 +22,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple, Sequence
 
-from sqlalchemy import Integer, and_, bindparam, case, func, inspect, literal, or_, select, tuple_, union_all
+from sqlalchemy import Integer, and_, bindparam, case, func, inspect, literal_column, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session, aliased
 
 from quizapp.models import LeaderboardCount, LeaderboardEntry, OverallEntry, User, UTCDateTime
@@ -52,6 +52,12 @@ def _tiebreak(entity: Any) -> Any:
     return entity.attempt_id if _is_quiz_board(entity) else entity.user_id
 
 
+def _number(value: int) -> Any:
+    """An integer written into the SQL, not bound: these statements are built once, and a
+    constant sent as a parameter costs processing on every execution."""
+    return literal_column(str(int(value)), Integer)
+
+
 def count_buckets(score: int, duration_ms: int) -> tuple[tuple[int, int, int], ...]:
     """(level, score_from, duration_from_ms) of the three buckets a row with these keys is counted in."""
     band = score // SCORE_BAND * SCORE_BAND
@@ -60,9 +66,8 @@ def count_buckets(score: int, duration_ms: int) -> tuple[tuple[int, int, int], .
 
 def count_bucket_columns(score: Any, duration_ms: Any) -> tuple[tuple[int, Any, Any], ...]:
     """``count_buckets`` as SQL over columns (integer division: scores and times are never negative)."""
-    zero = literal(0, Integer)
-    return ((0, score // SCORE_BAND * SCORE_BAND, zero), (1, score, zero),
-            (2, score, duration_ms // TIME_BAND_MS * TIME_BAND_MS))
+    zero, band, time_band = _number(0), _number(SCORE_BAND), _number(TIME_BAND_MS)
+    return ((0, score // band * band, zero), (1, score, zero), (2, score, duration_ms // time_band * time_band))
 
 
 def ranking_order(entity: Any = LeaderboardEntry) -> list[Any]:
@@ -153,7 +158,7 @@ def _board_where(entity: Any) -> list[Any]:
 def _count_where(entity: Any) -> list[Any]:
     """The board's rows of LeaderboardCount (the overall board is quiz 0 there)."""
     count = LeaderboardCount
-    quiz = bindparam("quiz") if _is_quiz_board(entity) else literal(OVERALL_QUIZ_ID, Integer)
+    quiz = bindparam("quiz") if _is_quiz_board(entity) else _number(OVERALL_QUIZ_ID)
     return [count.quiz_id == quiz, count.board == bindparam("board"), count.period == bindparam("period"),
             count.period_start == bindparam("start")]
 
@@ -249,12 +254,13 @@ def _rows_ahead(entity: Any, keys: _Keys) -> Any:
     index.  So the work is at most the bands, the scores in one band, the time bands of one
     score and the rows of one bucket, wherever the keys stand."""
     count = LeaderboardCount
-    band_from = keys.score // SCORE_BAND * SCORE_BAND
-    time_from = keys.duration_ms // TIME_BAND_MS * TIME_BAND_MS
+    band, time_band = _number(SCORE_BAND), _number(TIME_BAND_MS)
+    band_from = keys.score // band * band
+    time_from = keys.duration_ms // time_band * time_band
 
     def total(level: int, *clauses: Any) -> Any:
-        return (select(func.coalesce(func.sum(count.n), 0))
-                .where(*_count_where(entity), count.level == level, *clauses)
+        return (select(func.coalesce(func.sum(count.n), _number(0)))
+                .where(*_count_where(entity), count.level == _number(level), *clauses)
                 .correlate_except(count).scalar_subquery())
 
     in_own_bucket = (select(func.count()).select_from(entity)
@@ -263,7 +269,7 @@ def _rows_ahead(entity: Any, keys: _Keys) -> Any:
                             < tuple_(keys.duration_ms, keys.finished_dt, keys.tiebreak))
                      .correlate_except(entity).scalar_subquery())
     return (total(0, count.score_from > band_from)
-            + total(1, count.score_from > keys.score, count.score_from < band_from + SCORE_BAND)
+            + total(1, count.score_from > keys.score, count.score_from < band_from + band)
             + total(2, count.score_from == keys.score, count.duration_from_ms < time_from)
             + in_own_bucket)
 
@@ -277,18 +283,18 @@ def _left_out_ahead(entity: Any, keys: _Keys, excluding: bool) -> Any:
     row = aliased(entity, name="left_out")
     # Explicit correlation: the probe refers both to the hidden player (the select around it)
     # and to the keys, which may be the columns of the viewer's row two levels out.
-    probe = (select(case((_ahead_of(row, keys), 1), else_=0))
+    probe = (select(case((_ahead_of(row, keys), _number(1)), else_=_number(0)))
              .where(*_board_where(row), row.user_id == User.id).correlate_except(row).scalar_subquery())
-    hidden = (select(func.coalesce(func.sum(probe), 0))
+    hidden = (select(func.coalesce(func.sum(probe), _number(0)))
               .where(User.is_hidden.is_(True), *([User.id != bindparam("exclude", type_=Integer)] if excluding else []))
               .correlate_except(User).scalar_subquery())
     if not excluding:
         return hidden
     excluded = aliased(entity, name="excluded")
-    own = (select(case((_ahead_of(excluded, keys), 1), else_=0))
+    own = (select(case((_ahead_of(excluded, keys), _number(1)), else_=_number(0)))
            .where(*_board_where(excluded), excluded.user_id == bindparam("exclude", type_=Integer))
            .correlate_except(excluded).scalar_subquery())
-    return hidden + func.coalesce(own, 0)
+    return hidden + func.coalesce(own, _number(0))
 
 
 @dataclass(frozen=True)
@@ -353,11 +359,12 @@ def rank_of(session: Session, board: Board, entry: Any, *, exclude_user: int | N
 @lru_cache(maxsize=None)
 def _count_statement(entity: Any):
     count = LeaderboardCount
-    everyone = (select(func.coalesce(func.sum(count.n), 0))
-                .where(*_count_where(entity), count.level == 0).scalar_subquery())
+    everyone = (select(func.coalesce(func.sum(count.n), _number(0)))
+                .where(*_count_where(entity), count.level == _number(0)).scalar_subquery())
     row = aliased(entity, name="hidden_row")
     hidden = (select(func.coalesce(func.sum(
-        select(func.count()).select_from(row).where(*_board_where(row), row.user_id == User.id).scalar_subquery()), 0))
+        select(func.count()).select_from(row).where(*_board_where(row), row.user_id == User.id).scalar_subquery()),
+        _number(0)))
         .where(User.is_hidden.is_(True)).scalar_subquery())
     return select(everyone - hidden)
 
@@ -384,7 +391,7 @@ def _window_statement(entity: Any):
     ]
     selects = []
     for side, condition, order, limit in parts:
-        part = (select(*_columns(entity), literal(side, Integer).label("side"))
+        part = (select(*_columns(entity), _number(side).label("side"))
                 .join(User, User.id == entity.user_id)
                 .where(*_board_where(entity), User.is_hidden.is_(False), condition)
                 .order_by(*order).limit(bindparam(limit, type_=Integer)).subquery())
