@@ -12,24 +12,24 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, bindparam, event, func, inspect, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import JSON, and_, bindparam, delete, event, func, inspect, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, attributes, joinedload
 
 from quizapp.clock import Clock
 from quizapp.learning import record_answer
-from quizapp.models import (Attempt, AttemptAnswer, LeaderboardEntry, OverallEntry, Question, QuestionRevision, Quiz,
-                            QuizQuestion, User, UTCDateTime)
+from quizapp.models import (Attempt, AttemptAnswer, LeaderboardCount, LeaderboardEntry, OverallEntry, Question,
+                            QuestionRevision, Quiz, QuizQuestion, User, UTCDateTime)
 from quizapp.periods import PERIODS, period_start
 from quizapp.question_types import Grade, InvalidResponse, display_order, get_type
-from quizapp.ranking import attempt_rank, rank_key
+from quizapp.ranking import OVERALL_QUIZ_ID, attempt_rank, count_buckets, rank_key
 
 
 @dataclass(frozen=True)
@@ -253,7 +253,7 @@ def _serve_row(session: Session, attempt: Attempt, position: int, now: datetime)
 
 @lru_cache(maxsize=None)
 def _serve_statement(dialect: str):
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return (insert(AttemptAnswer)
             .values(attempt_id=bindparam("attempt"), position=bindparam("position"),
                     revision_id=bindparam("revision"), served_dt=bindparam("at", type_=UTCDateTime),
@@ -425,11 +425,14 @@ def finish_attempt(session: Session, attempt: Attempt, finished_dt: datetime, ru
 
 def keep_best(session: Session, attempt: Attempt, zone: ZoneInfo) -> None:
     """Record a finished ranked attempt on its board for every period, where it beats the
-    user's entry; then refresh the user's overall sums.  The only writer of both tables."""
+    user's entry; then refresh the user's overall sums and the boards' bucket counts
+    (``LeaderboardCount``).  The only writer of the three tables."""
     assert attempt.finished_dt is not None and attempt.duration_ms is not None
     new_key = rank_key(attempt.score, attempt.duration_ms, attempt.finished_dt, attempt.id)
+    counts: Counter[tuple] = Counter()
     for period in PERIODS:
         start = period_start(period, attempt.finished_dt, zone)
+        board = (attempt.quiz_id, attempt.mode, period, start)
         entry = session.get(LeaderboardEntry, (attempt.quiz_id, attempt.mode, period, start, attempt.user_id))
         if entry is None:
             session.add(LeaderboardEntry(quiz_id=attempt.quiz_id, board=attempt.mode, period=period,
@@ -437,17 +440,21 @@ def keep_best(session: Session, attempt: Attempt, zone: ZoneInfo) -> None:
                                          score=attempt.score, duration_ms=attempt.duration_ms,
                                          finished_dt=attempt.finished_dt))
         elif new_key < rank_key(entry.score, entry.duration_ms, entry.finished_dt, entry.attempt_id):
+            _count(counts, board, entry.score, entry.duration_ms, -1)
             entry.attempt_id = attempt.id
             entry.score = attempt.score
             entry.duration_ms = attempt.duration_ms
             entry.finished_dt = attempt.finished_dt
         else:
             continue
+        _count(counts, board, attempt.score, attempt.duration_ms, +1)
         session.flush()
-        _refresh_overall(session, attempt.user_id, attempt.mode, period, start)
+        _refresh_overall(session, counts, attempt.user_id, attempt.mode, period, start)
+    _write_counts(session, counts)
 
 
-def _refresh_overall(session: Session, user_id: int, board: str, period: str, start: datetime) -> None:
+def _refresh_overall(session: Session, counts: Counter[tuple], user_id: int, board: str, period: str,
+                     start: datetime) -> None:
     # Recomputed from the user's (at most one per quiz) entries rather than adjusted by a
     # delta, so it always equals what a rebuild from scratch would give.
     totals = session.execute(
@@ -457,13 +464,53 @@ def _refresh_overall(session: Session, user_id: int, board: str, period: str, st
                LeaderboardEntry.period == period, LeaderboardEntry.period_start == start)
     ).one()
     overall = session.get(OverallEntry, (board, period, start, user_id))
+    overall_board = (OVERALL_QUIZ_ID, board, period, start)
     if overall is None:
         overall = OverallEntry(board=board, period=period, period_start=start, user_id=user_id)
         session.add(overall)
+    else:
+        _count(counts, overall_board, overall.score, overall.duration_ms, -1)
     overall.score, overall.duration_ms = int(totals[0]), int(totals[1])
     overall.finished_dt = totals[2]
     overall.quiz_count = int(totals[3])
+    _count(counts, overall_board, overall.score, overall.duration_ms, +1)
     session.flush()
+
+
+def _count(counts: Counter[tuple], board: tuple, score: int, duration_ms: int, change: int) -> None:
+    """Note that a row with these keys joins (+1) or leaves (-1) the board's buckets."""
+    for bucket in count_buckets(score, duration_ms):
+        counts[board + bucket] += change
+
+
+_COUNT_KEY = ("quiz_id", "board", "period", "period_start", "level", "score_from", "duration_from_ms")
+
+
+@lru_cache(maxsize=None)
+def _count_statements(dialect: str):
+    table = LeaderboardCount.__table__
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    upsert = insert(table)
+    upsert = upsert.on_conflict_do_update(index_elements=[table.c[name] for name in _COUNT_KEY],
+                                          set_={"n": table.c.n + upsert.excluded.n})
+    emptied = delete(table).where(and_(*(table.c[name] == bindparam(f"k_{name}") for name in _COUNT_KEY)),
+                                  table.c.n == 0)
+    return upsert, emptied
+
+
+def _write_counts(session: Session, counts: Counter[tuple]) -> None:
+    """Add the changes to ``LeaderboardCount`` (an upsert per bucket, so a new bucket needs no
+    reading first), then delete the buckets that emptied.  Changes that cancel out (a better
+    attempt in the same bucket) are not written.  Buckets go in key order: two transactions
+    then lock shared rows in the same order and cannot deadlock on them (PostgreSQL)."""
+    changes = sorted((key, change) for key, change in counts.items() if change)
+    if not changes:
+        return
+    upsert, emptied = _count_statements(session.get_bind().dialect.name)
+    session.execute(upsert, [{**dict(zip(_COUNT_KEY, key)), "n": change} for key, change in changes])
+    shrunk = [{f"k_{name}": value for name, value in zip(_COUNT_KEY, key)} for key, change in changes if change < 0]
+    if shrunk:
+        session.execute(emptied, shrunk)
 
 
 def close_overdue_attempts(session: Session, clock: Clock, rules: Rules = DEFAULT_RULES) -> int:

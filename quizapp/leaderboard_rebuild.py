@@ -1,12 +1,12 @@
 """Rebuild the leaderboard tables from the attempts.
 
-``attempts.keep_best`` maintains ``LeaderboardEntry`` and ``OverallEntry`` one finished
-attempt at a time; this module recomputes both from scratch, set-based, and must give
-exactly the same rows.  Use it after a bulk load (``bench seed``), after repairing data by
+``attempts.keep_best`` maintains ``LeaderboardEntry``, ``OverallEntry`` and the bucket
+counts ``LeaderboardCount`` one finished attempt at a time; this module recomputes all
+three from scratch, set-based, and must give exactly the same rows.  Use it after a bulk load (``bench seed``), after repairing data by
 hand, or to check that the maintained tables have not drifted
 (``flask --app quizapp leaderboard rebuild``).
 
-How, in four INSERT ... SELECTs inside the caller's transaction:
+How, in INSERT ... SELECTs inside the caller's transaction:
 
 1. A small temporary table of the local days the ranked attempts span, each with the UTC
    instant it begins and the start of its week, computed in Python by
@@ -19,6 +19,8 @@ How, in four INSERT ... SELECTs inside the caller's transaction:
    the best of their week rows.  The best of a set is the best of the bests of its parts,
    so this equals taking the best over the attempts, on ever fewer rows.
 4. ``OverallEntry``: per (board, period, period start, user), the sums over those rows.
+5. ``LeaderboardCount``: both kinds of rows counted per bucket (``ranking.count_buckets``),
+   one GROUP BY per level.
 
 Hidden users are rebuilt like everyone else: hiding filters what is read, never what is
 stored.  ``Attempt.rank_at_finish`` is history (the rank when the attempt finished) and is
@@ -30,12 +32,14 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Column, MetaData, String, Table, and_, func, insert, literal, select
+from sqlalchemy import (Column, Integer, MetaData, SmallInteger, String, Table, and_, func, insert, literal, select,
+                        union_all)
 from sqlalchemy.orm import Session
 
 from quizapp.attempts import RANKED_MODES
-from quizapp.models import Attempt, LeaderboardEntry, OverallEntry, UTCDateTime
+from quizapp.models import Attempt, LeaderboardCount, LeaderboardEntry, OverallEntry, UTCDateTime
 from quizapp.periods import EPOCH, period_start
+from quizapp.ranking import OVERALL_QUIZ_ID, count_bucket_columns
 
 _scratch = MetaData()
 # One row per local day: when it begins and when its week begins, both as UTC instants.
@@ -52,12 +56,14 @@ class RebuildReport:
     attempts: int
     entries: dict[str, int]
     overall: int
+    counts: int = 0
 
     def lines(self) -> list[str]:
         per_period = ", ".join(f"{period} {count}" for period, count in self.entries.items())
         return [f"ranked finished attempts: {self.attempts}",
                 f"leaderboard entries: {sum(self.entries.values())} ({per_period})",
-                f"overall entries: {self.overall}"]
+                f"overall entries: {self.overall}",
+                f"bucket counts: {self.counts}"]
 
 
 def local_days(first: datetime, last: datetime, zone: ZoneInfo) -> list[tuple[datetime, datetime]]:
@@ -89,7 +95,7 @@ def _entry_columns() -> list:
 
 
 def rebuild_leaderboards(session: Session, zone: ZoneInfo) -> RebuildReport:
-    """Replace both leaderboard tables with what the finished ranked attempts imply.
+    """Replace the leaderboard tables with what the finished ranked attempts imply.
 
     Flushes the session first and expires it afterwards (the ORM may hold entries that
     are now replaced).  Does not commit: the caller owns the transaction."""
@@ -97,6 +103,7 @@ def rebuild_leaderboards(session: Session, zone: ZoneInfo) -> RebuildReport:
     connection = session.connection()
     entry_table = LeaderboardEntry.__table__
     overall_table = OverallEntry.__table__
+    connection.execute(LeaderboardCount.__table__.delete())
     connection.execute(overall_table.delete())
     connection.execute(entry_table.delete())
 
@@ -106,7 +113,7 @@ def rebuild_leaderboards(session: Session, zone: ZoneInfo) -> RebuildReport:
         select(func.count(), func.min(a.finished_dt), func.max(a.finished_dt)).where(ranked)).one()
     if not count:
         session.expire_all()
-        return RebuildReport(0, {"day": 0, "week": 0, "all": 0}, 0)
+        return RebuildReport(0, {"day": 0, "week": 0, "all": 0}, 0, 0)
 
     _days.drop(connection, checkfirst=True)
     _days.create(connection)
@@ -145,11 +152,37 @@ def rebuild_leaderboards(session: Session, zone: ZoneInfo) -> RebuildReport:
                func.max(e.finished_dt), func.count())
         .group_by(e.board, e.period, e.period_start, e.user_id)))
 
+    # 5. The bucket counts of both kinds of boards.
+    counts = _count_buckets(connection)
+
     entries = dict(connection.execute(select(e.period, func.count()).group_by(e.period)).all())
     overall = connection.execute(select(func.count()).select_from(overall_table)).scalar_one()
     session.expire_all()
     return RebuildReport(int(count), {period: int(entries.get(period, 0)) for period in ("day", "week", "all")},
-                         int(overall))
+                         int(overall), counts)
+
+
+def _count_buckets(connection) -> int:
+    """Fill ``LeaderboardCount`` from the rows of both leaderboard tables (the overall board
+    as quiz 0), one GROUP BY per level, exactly as ``keep_best`` keeps it."""
+    e, o = LeaderboardEntry.__table__.c, OverallEntry.__table__.c
+    rows = union_all(
+        select(e.quiz_id, e.board, e.period, e.period_start, e.score, e.duration_ms),
+        select(literal(OVERALL_QUIZ_ID, Integer).label("quiz_id"), o.board, o.period, o.period_start, o.score,
+               o.duration_ms),
+    ).subquery("rows")
+    r = rows.c
+    for level, score_from, duration_from in count_bucket_columns(r.score, r.duration_ms):
+        # The bucket's keys as columns of a subquery, grouped by name: grouping by the
+        # expressions would repeat their bound constants, which PostgreSQL cannot match.
+        bucketed = select(r.quiz_id, r.board, r.period, r.period_start,
+                          literal(level, SmallInteger).label("level"), score_from.label("score_from"),
+                          duration_from.label("duration_from_ms")).subquery("bucketed")
+        b = bucketed.c
+        keys = [b.quiz_id, b.board, b.period, b.period_start, b.level, b.score_from, b.duration_from_ms]
+        connection.execute(insert(LeaderboardCount.__table__).from_select(
+            [column.name for column in keys] + ["n"], select(*keys, func.count()).group_by(*keys)))
+    return int(connection.execute(select(func.count()).select_from(LeaderboardCount.__table__)).scalar_one())
 
 
 def _from_finer(connection, finer: str, coarser: str, start_of) -> None:
@@ -170,12 +203,13 @@ def _from_finer(connection, finer: str, coarser: str, start_of) -> None:
         r.finished_dt).where(r.place == 1)))
 
 
-def snapshot(session: Session) -> tuple[list[tuple], list[tuple]]:
-    """Both tables as sorted tuples, to compare a maintained state with a rebuilt one."""
+def snapshot(session: Session) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """The three tables (entries, overall entries, bucket counts) as sorted tuples, to
+    compare a maintained state with a rebuilt one."""
     session.flush()
-    entries = sorted(tuple(row) for row in session.execute(select(*LeaderboardEntry.__table__.c)).all())
-    overall = sorted(tuple(row) for row in session.execute(select(*OverallEntry.__table__.c)).all())
-    return entries, overall
+    entries, overall, counts = (sorted(tuple(row) for row in session.execute(select(*model.__table__.c)).all())
+                                for model in (LeaderboardEntry, OverallEntry, LeaderboardCount))
+    return entries, overall, counts
 
 
 __all__ = ["RebuildReport", "local_days", "rebuild_leaderboards", "snapshot"]

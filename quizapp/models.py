@@ -19,8 +19,9 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
@@ -271,6 +272,43 @@ class OverallEntry(Base):
     quiz_count: Mapped[int]
 
     user: Mapped[User] = relationship()
+
+
+class LeaderboardCount(Base):
+    """How many rows of a board fall in each bucket of the ranking order, so that a rank is
+    a sum over a few buckets ahead plus a count inside one bucket, never a count of every
+    row ahead (``ranking.rank_of``; docs/leaderboards.md).
+
+    Three nested levels of buckets, each named by its lowest key (``ranking.count_buckets``):
+
+    - level 0: a band of ``ranking.SCORE_BAND`` points (``score_from`` is its lowest score,
+      ``duration_from_ms`` is 0);
+    - level 1: one score (``duration_from_ms`` is 0);
+    - level 2: one score and a band of ``ranking.TIME_BAND_MS`` of time taken
+      (``duration_from_ms`` is the band's shortest time).
+
+    ``quiz_id`` 0 is the overall board (hence no foreign key).  Hidden players are counted
+    like everyone (the boards store them; reads subtract them), and a bucket that empties is
+    deleted.  Kept by ``attempts.keep_best`` in the transaction that changes the boards,
+    recomputed by ``leaderboard_rebuild``."""
+
+    __tablename__ = "leaderboard_count"
+    __table_args__ = (
+        # PostgreSQL: the count rides in the index, so summing buckets is an index-only scan;
+        # SQLite: the table is its primary key's B-tree, the same effect.
+        PrimaryKeyConstraint("quiz_id", "board", "period", "period_start", "level", "score_from",
+                             "duration_from_ms", postgresql_include=["n"]),
+        {"sqlite_with_rowid": False},
+    )
+
+    quiz_id: Mapped[int] = mapped_column(autoincrement=False)
+    board: Mapped[str] = mapped_column(String(16))
+    period: Mapped[str] = mapped_column(String(8))
+    period_start: Mapped[datetime]
+    level: Mapped[int] = mapped_column(SmallInteger, autoincrement=False)
+    score_from: Mapped[int] = mapped_column(autoincrement=False)
+    duration_from_ms: Mapped[int] = mapped_column(autoincrement=False)
+    n: Mapped[int]
 
 
 class ReviewCard(Base):

@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from wtforms import fields, validators
 from wtforms.fields.choices import SelectChoice
 
-from quizapp.bank.checks import Checker, Path, is_int, is_number
+from quizapp.bank.checks import Checker, is_int, is_number
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """What every page shares: the language, the clock, the signed-in user, error pages."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from collections import OrderedDict
 from typing import Any
 from urllib.parse import urlsplit

@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import event, select
+from types import SimpleNamespace
 
 from quizapp import ranking
-from quizapp.models import Attempt, LeaderboardEntry, Quiz
-from quizapp.periods import EPOCH
+from quizapp.attempts import keep_best
+from quizapp.models import Attempt, Quiz, User
+from quizapp.periods import period_start
 from quizapp.users import create_user
 
 T0 = datetime(2026, 1, 7, 9, 0, tzinfo=timezone.utc)
+ZONE = ZoneInfo("Asia/Almaty")
 
 
 class Row:
@@ -30,23 +35,30 @@ def test_equal_rows_share_a_rank_only_when_every_key_is_equal():
     assert [rank for rank, _ in ranked] == [1, 2, 2, 4]
 
 
-@pytest.fixture
-def board(session, clock):
-    quiz = Quiz(key="q", title={"ru": "q", "en": "q"}, description={}, draw_count=1, content_hash="x",
+def _quiz(session, key="q"):
+    quiz = Quiz(key=key, title={"ru": key, "en": key}, description={}, draw_count=1, content_hash="x",
                 time_limit_s=None, question_time_limit_s=None)
     session.add(quiz)
     session.flush()
+    return quiz
+
+
+def _finish(session, user, quiz, score, duration_ms, finished_offset_s):
+    attempt = Attempt(user_id=user.id, quiz_id=quiz.id, seed=1, plan=[], started_dt=T0, score=score,
+                      finished_dt=T0 + timedelta(seconds=finished_offset_s), duration_ms=duration_ms)
+    session.add(attempt)
+    session.flush()
+    keep_best(session, attempt, ZONE)  # the boards' only writer: entries and bucket counts
+    return attempt
+
+
+@pytest.fixture
+def board(session, clock):
+    quiz = _quiz(session)
 
     def add(name, score, duration_ms, finished_offset_s):
         user = create_user(session, name, "password1", clock.now())
-        attempt = Attempt(user_id=user.id, quiz_id=quiz.id, seed=1, plan=[], started_dt=T0, score=score,
-                          finished_dt=T0 + timedelta(seconds=finished_offset_s), duration_ms=duration_ms)
-        session.add(attempt)
-        session.flush()
-        session.add(LeaderboardEntry(quiz_id=quiz.id, board="standard", period="all", period_start=EPOCH,
-                                     user_id=user.id, attempt_id=attempt.id, score=score,
-                                     duration_ms=duration_ms, finished_dt=attempt.finished_dt))
-        session.flush()
+        _finish(session, user, quiz, score, duration_ms, finished_offset_s)
         return user
 
     return quiz, add
@@ -83,3 +95,146 @@ def test_pages_continue_the_ranks(session, board):
         add(f"user{index}", 100 * index, 1000, index)
     second_page = ranking.standings(session, ranking.Board(quiz.id), limit=2, offset=2)
     assert [(s.rank, s.username) for s in second_page] == [(3, "user2"), (4, "user1")]
+
+
+# --- ranks from the bucket counts -----------------------------------------------------------------
+
+def _expected(session, board):
+    """Every row of the board with its rank among the visible players, straight from the rule."""
+    entity = board.entity
+    rows = session.execute(select(entity, User.is_hidden).join(User, User.id == entity.user_id)
+                           .where(*board.where())).all()
+    tiebreak = (lambda row: row.attempt_id) if board.quiz_id is not None else (lambda row: row.user_id)
+    keyed = sorted(rows, key=lambda pair: ranking.rank_key(pair[0].score, pair[0].duration_ms, pair[0].finished_dt,
+                                                           tiebreak(pair[0])))
+    expected, visible_ahead = {}, 0
+    for row, hidden in keyed:
+        expected[row.user_id] = visible_ahead + 1
+        visible_ahead += not hidden
+    return expected, visible_ahead
+
+
+def check_board(session, board):
+    """entry_of, rank_of by keys, attempt_rank, participant_count and both ways of
+    window_around agree with the rule for every row of the board."""
+    expected, visible = _expected(session, board)
+    assert ranking.participant_count(session, board) == visible
+    for user_id, rank in expected.items():
+        entry = ranking.entry_of(session, board, user_id)
+        assert entry.rank == rank, (user_id, entry)
+        assert ranking.rank_of(session, board, entry) == rank
+        keys = SimpleNamespace(score=entry.score, duration_ms=entry.duration_ms, finished_dt=entry.finished_dt,
+                               attempt_id=entry.attempt_id, user_id=user_id)
+        assert ranking.rank_of(session, board, keys) == rank  # counted again from the keys alone
+        assert (ranking.window_around(session, board, rank, entry=entry)
+                == ranking.window_around(session, board, rank))
+    return expected
+
+
+def test_ranks_across_bands_scores_time_bands_and_ties(session, board):
+    """Rows in higher bands, in the same band with higher scores, in earlier time bands, and in
+    the viewer's own (score, time band) bucket with equal times that only the finishing
+    moment or the attempt number separates."""
+    quiz, add = board
+    band, step = ranking.SCORE_BAND, ranking.TIME_BAND_MS
+    specs = [
+        (5 * band + 3, 40_000, 0), (5 * band + 1, 40_000, 0),          # a band above
+        (4 * band + 40, 90_000, 0), (4 * band + 39, 10, 0),             # same band, higher scores
+        (4 * band + 7, 2 * step - 1, 0), (4 * band + 7, step, 5),       # same score, earlier time bands
+        (4 * band + 7, 3 * step, 9), (4 * band + 7, 3 * step + 1, 1),   # the same bucket...
+        (4 * band + 7, 3 * step + 1, 1), (4 * band + 7, 3 * step + 1, 1),  # ...an exact tie but the attempt
+        (4 * band + 7, 3 * step + 1, 0), (4 * band + 7, 4 * step - 1, 0),  # earlier finish; the bucket's end
+        (4 * band + 7, 4 * step, 0),                                    # the next time band
+        (4 * band, 0, 0), (4 * band - 1, 0, 0), (0, 0, 0), (0, 0, 0),   # band edges, the lowest score
+    ]
+    for index, (score, duration_ms, offset) in enumerate(specs):
+        add(f"p{index:02d}", score, duration_ms, offset)
+    for period in ("all", "week", "day"):
+        expected = check_board(session, ranking.Board(quiz.id, "standard", period, _start(period)))
+        assert sorted(expected.values()) == list(range(1, len(specs) + 1))
+
+
+def _start(period):
+    return period_start(period, T0, ZONE)
+
+
+def test_hidden_players_ahead_behind_and_in_the_same_bucket(session, board):
+    quiz, add = board
+    step = ranking.TIME_BAND_MS
+    people = [add(f"p{index}", score, duration_ms, index) for index, (score, duration_ms) in enumerate([
+        (900, 1_000), (800, 2 * step), (800, 3 * step), (800, 3 * step), (800, 3 * step + 5), (700, 0), (5, 0)])]
+    for hidden in (people[0], people[2], people[3], people[6]):  # a band above, the viewer's bucket, below
+        hidden.is_hidden = True
+    session.flush()
+    board = ranking.Board(quiz.id)
+    expected = check_board(session, board)
+    assert [expected[person.id] for person in people] == [1, 1, 2, 2, 2, 3, 4]
+    assert ranking.participant_count(session, board) == 3
+    # attempt_rank leaves out the player's own row as well; a hidden player's is not taken off twice.
+    viewer = ranking.entry_of(session, board, people[4].id)
+    for excluded, rank in ((people[1], 1), (people[3], 2), (people[5], 2)):
+        assert ranking.rank_of(session, board, viewer, exclude_user=excluded.id) == rank
+
+
+def test_the_overall_board_ranks_sums(session, board, clock):
+    first, add = board
+    second = _quiz(session, "q2")
+    people = [create_user(session, f"o{index}", "password1", clock.now()) for index in range(7)]
+    results = {0: [(first, 900, 1_000), (second, 100, 9_000)],   # 1000 in 10 s
+               1: [(first, 500, 4_000), (second, 500, 6_000)],   # 1000 in 10 s, last improved later
+               2: [(first, 1000, 10_000)],                        # 1000 in 10 s, later still
+               3: [(first, 1000, 9_999)],                         # 1000 in less
+               4: [(second, 64, 0)], 5: [(second, 63, 0)],        # either side of a band's edge
+               6: [(first, 10, 5), (first, 20, 50)]}              # improved: 20 counts, not 30
+    offset = 0
+    for index, played in results.items():
+        for quiz, score, duration_ms in played:
+            offset += 1
+            _finish(session, people[index], quiz, score, duration_ms, offset)
+    people[5].is_hidden = True
+    session.flush()
+    overall = ranking.Board(None)
+    expected = check_board(session, overall)
+    assert [expected[person.id] for person in people] == [2, 3, 4, 1, 5, 6, 6]  # 5 is hidden
+    assert [standing.user_id for standing in ranking.standings(session, overall)] == [
+        people[index].id for index in (3, 0, 1, 2, 4, 6)]
+    assert ranking.entry_of(session, overall, people[6].id).quiz_count == 1
+    assert ranking.entry_of(session, overall, people[6].id).score == 20
+
+
+def test_the_window_around_a_viewer_keeps_its_shape_at_the_ends(session, board):
+    quiz, add = board
+    people = [add(f"w{index}", 1000 - index, 1_000, index) for index in range(8)]
+    people[1].is_hidden = True
+    session.flush()
+    board = ranking.Board(quiz.id)
+    for person, rank, names in ((people[0], 1, ["w0", "w2", "w3", "w4", "w5"]),
+                                (people[2], 2, ["w0", "w2", "w3", "w4", "w5"]),
+                                (people[4], 4, ["w2", "w3", "w4", "w5", "w6"]),
+                                (people[7], 7, ["w5", "w6", "w7"])):
+        entry = ranking.entry_of(session, board, person.id)
+        assert entry.rank == rank
+        window = ranking.window_around(session, board, rank, entry=entry)
+        assert [standing.username for standing in window] == names
+        assert window == ranking.window_around(session, board, rank)
+        assert [standing.rank for standing in window] == list(range(window[0].rank, window[0].rank + len(names)))
+    assert ranking.window_around(session, board, 4, radius=0, entry=ranking.entry_of(session, board, people[4].id)) \
+        == ranking.window_around(session, board, 4, radius=0)
+
+
+def test_a_rank_read_with_its_entry_is_not_asked_for_again(session, board):
+    quiz, add = board
+    player = add("once", 500, 1_000, 0)
+    entry = ranking.entry_of(session, ranking.Board(quiz.id), player.id)
+    statements = []
+    listen = lambda *args: statements.append(args[2])  # noqa: E731
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        assert ranking.rank_of(session, ranking.Board(quiz.id), entry) == 1
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert statements == []
+    assert ranking.entry_of(session, ranking.Board(quiz.id, period="week", period_start=_start("week")),
+                            player.id).rank == 1
+    assert ranking.entry_of(session, ranking.Board(quiz.id, "extended"), player.id) is None

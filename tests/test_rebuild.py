@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 import random
+from collections import Counter
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -17,10 +18,11 @@ from quizapp import attempts, ranking
 from quizapp.leaderboard_rebuild import local_days, rebuild_leaderboards, snapshot
 from quizapp.models import Base, Attempt, LeaderboardEntry, OverallEntry, Quiz, User
 from quizapp.periods import EPOCH, PERIODS, period_start
-from quizapp.ranking import rank_key
+from quizapp.ranking import OVERALL_QUIZ_ID, count_buckets, rank_key
 from quizapp.users import create_user
 
 from test_attempts import form_data
+from test_ranking import check_board
 
 UTC = timezone.utc
 BANK_TABLES = {"question", "question_revision", "quiz", "quiz_question"}
@@ -99,16 +101,41 @@ def test_rebuilt_tables_equal_the_maintained_ones(session, bank, clock, start, u
 
         maintained = snapshot(session)
         assert maintained[0] == oracle(session, ALMATY)
+        assert maintained[2] == count_oracle(*maintained[:2])
+        check_every_board(session, maintained)
         report = rebuild_leaderboards(session, ALMATY)
         rebuilt = snapshot(session)
         assert rebuilt == maintained
         assert sum(report.entries.values()) == len(rebuilt[0]) and report.overall == len(rebuilt[1])
+        assert report.counts == len(rebuilt[2])
         # Keeping on playing after a rebuild works from the rebuilt rows.
         play(session, clock, people[0], quizzes["quick"], [(True, 1), (True, 1)])
-        assert snapshot(session)[0] == oracle(session, ALMATY)
+        again = snapshot(session)
+        assert again[0] == oracle(session, ALMATY) and again[2] == count_oracle(*again[:2])
     finally:
         session.rollback()
         _forget_players(session)
+
+
+def count_oracle(entries: list[tuple], overall: list[tuple]) -> list[tuple]:
+    """LeaderboardCount as it should be, counted in Python from the two boards' rows."""
+    counts: Counter[tuple] = Counter()
+    for quiz_id, board, period, start, _user, _attempt, score, duration_ms, _finished in entries:
+        for bucket in count_buckets(score, duration_ms):
+            counts[(quiz_id, board, period, start, *bucket)] += 1
+    for board, period, start, _user, score, duration_ms, _finished, _quizzes in overall:
+        for bucket in count_buckets(score, duration_ms):
+            counts[(OVERALL_QUIZ_ID, board, period, start, *bucket)] += 1
+    return sorted((*key, n) for key, n in counts.items())
+
+
+def check_every_board(session, state) -> None:
+    """Every row's rank (read from the buckets, hidden players subtracted) is the rule's."""
+    entries, overall, _counts = state
+    boards = {ranking.Board(quiz_id, board, period, start) for quiz_id, board, period, start, *_ in entries}
+    boards |= {ranking.Board(None, board, period, start) for board, period, start, *_ in overall}
+    for board in boards:
+        check_board(session, board)
 
 
 def _forget_players(session) -> None:
@@ -139,7 +166,7 @@ def test_a_full_tie_goes_to_the_lower_attempt_id(session, bank, clock):
 def test_rebuild_of_nothing_empties_the_tables(session, bank, clock):
     report = rebuild_leaderboards(session, ALMATY)
     assert report.attempts == 0 and report.overall == 0
-    assert snapshot(session) == ([], [])
+    assert snapshot(session) == ([], [], [])
 
 
 def test_practice_and_unfinished_attempts_are_not_ranked(session, bank, clock):
@@ -150,7 +177,7 @@ def test_practice_and_unfinished_attempts_are_not_ranked(session, bank, clock):
     play(session, clock, runner, quiz, [(True, 1)])             # still running
     play(session, clock, practising, quiz, [(True, 1), (True, 1)])  # finished, practice
     assert rebuild_leaderboards(session, ALMATY).attempts == 0
-    assert snapshot(session) == ([], [])
+    assert snapshot(session) == ([], [], [])
 
 
 def test_day_lookup_equals_period_start_across_almaty_history():

@@ -29,7 +29,8 @@ def rebuild_command(check: bool) -> None:
         after = snapshot(db.session)
         db.session.rollback()
         drift = [len(set(old) ^ set(new)) for old, new in zip(before, after)]
-        click.echo(f"differing rows: leaderboard entries {drift[0]}, overall entries {drift[1]} (nothing changed)")
+        click.echo(f"differing rows: leaderboard entries {drift[0]}, overall entries {drift[1]}, "
+                   f"bucket counts {drift[2]} (nothing changed)")
         if any(drift):
             raise SystemExit(1)
         return
