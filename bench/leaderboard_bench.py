@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/leaderboard_bench.py [--sizes 10000,1000000] [--users 10000] [--quizzes 20]
                                                 [--runs 330] [--rounds 3] [--database-url URL] [--no-baseline]
+                                                [--end-with-commit]
 
 For each size: a fresh database (SQLite in a temporary folder; with --database-url or
 QUIZAPP_BENCH_DATABASE_URL, a PostgreSQL schema ``bench_<size>`` in that database, dropped
@@ -72,6 +73,10 @@ POSITIONS = [step / 10 for step in range(11)]
 # The cheapest statement there is, sent the same way: what this machine's round trip and
 # driver cost at the moment (the "floor" column), to read the other columns against.
 FLOOR = select(literal_column("1"))
+# --end-with-commit: end each measured "request" with COMMIT instead of the ROLLBACK a request
+# ends with now.  psycopg forgets its prepared statements at a ROLLBACK, so this shows what
+# keeping them (and PostgreSQL's plans) across requests would give.
+END_WITH_COMMIT = False
 
 
 # --- the baseline: the queries before the bucket counts --------------------------------------------
@@ -193,7 +198,9 @@ def measure(runs: int, rng: random.Random, viewer_rank, boards: list[tuple[Board
             looked_up = time.perf_counter()
             ranking.window_around(session, board, entry.rank, entry=entry)
             windowed = time.perf_counter()
-        session.remove()
+        if END_WITH_COMMIT:
+            session.commit()
+        session.remove()  # a request's end: ROLLBACK (unless committed above)
         if run < warm:  # the first runs warm the caches
             continue
         samples["floor"].append((started - floor_started) * 1000)
@@ -320,7 +327,11 @@ def main() -> int:
                         help="PostgreSQL to use (schemas bench_<size> in it are dropped!); "
                              "SQLite in a temporary folder if not given")
     parser.add_argument("--no-baseline", action="store_true", help="do not time the previous (rows-ahead) queries")
+    parser.add_argument("--end-with-commit", action="store_true",
+                        help="end each measured request with COMMIT, not ROLLBACK (prepared statements then survive)")
     args = parser.parse_args()
+    global END_WITH_COMMIT
+    END_WITH_COMMIT = args.end_with_commit
     sizes = [int(size) for size in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="leaderboard-bench-") as folder:
         workdir = Path(folder)
@@ -335,7 +346,8 @@ def main() -> int:
         backend = (args.database_url or "sqlite").split(":", 1)[0]
     print(f"backend: {backend}; {args.users} users, {args.quizzes} quizzes; medians of {args.runs} runs in "
           f"{args.rounds} turns, in ms; viewers at 0%, 10%, ..., 100% of the board; 'rank deep' = those at 90% "
-          f"and 100%; floor = SELECT 1 the same way; count = participant_count, window = window_around by keys")
+          f"and 100%; floor = SELECT 1 the same way; count = participant_count, window = window_around by keys; "
+          f"each request ends with {'COMMIT' if END_WITH_COMMIT else 'ROLLBACK'}")
     ok = True
     results = {size: {key: summary(samples) for key, samples in size_data.samples.items()}
                for size, size_data in prepared.items()}

@@ -227,7 +227,7 @@ def _ranked(rows: Any, quiz_board: bool) -> list[_Ranked]:
 
 def standings(session: Session, board: Board, limit: int = 50, offset: int = 0) -> list[Standing]:
     rows = _ranked(_read(session, _standings_statement(board.entity),
-                         {**_board_values(board), "limit": limit, "offset": offset}),
+                         {**_board_values(board), "limit": limit, "offset": offset}).all(),
                    board.quiz_id is not None)
     return [Standing(rank, *row) for rank, row in assign_ranks(rows, first_rank=offset + 1)]
 
@@ -426,7 +426,7 @@ def window_around(session: Session, board: Board, rank: int, radius: int = 2, *,
     values = {**_board_values(board), "score": entry.score, "duration": entry.duration_ms,
               "finished": entry.finished_dt, "key": entry.attempt_id if quiz_board else entry.user_id,
               "before": radius, "after": 2 * radius + 1}
-    rows = list(_read(session, _window_statement(board.entity), values))
+    rows = _read(session, _window_statement(board.entity), values).all()
     ahead = sorted(_ranked([row for row in rows if row.side == 0], quiz_board), key=_key_of)
     ahead = ahead[max(0, len(ahead) - radius):]
     behind = sorted(_ranked([row for row in rows if row.side == 1], quiz_board), key=_key_of)
