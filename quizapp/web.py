@@ -169,13 +169,24 @@ def site_header() -> Markup:
     headers: OrderedDict = current_app.extensions["quizapp.headers"]
     html = headers.get(key)
     if html is None:
-        html = render_template("_site_header.html", locale=key[0], current=key[1], username=key[2], is_admin=key[3],
-                               csrf_slot=Markup(_CSRF_SLOT), next_slot=Markup(_NEXT_SLOT))
+        html = render_fragment("_site_header.html", locale=key[0], current=key[1], username=key[2],
+                               is_admin=key[3], csrf_slot=_CSRF_SLOT, next_slot=_NEXT_SLOT)
         headers[key] = html
         if len(headers) > _HEADERS_MAX:
             headers.popitem(last=False)
     next_page = request.full_path.rstrip("?") if request.method == "GET" else url_for("main.home")
-    return Markup(html.replace(_CSRF_SLOT, str(escape(generate_csrf()))).replace(_NEXT_SLOT, str(escape(next_page))))
+    # Markup.replace escapes what it puts in: the token and the address arrive as text.
+    return html.replace(_CSRF_SLOT, generate_csrf()).replace(_NEXT_SLOT, next_page)
+
+
+def render_fragment(template_name: str, **context: Any) -> Markup:
+    """A template rendered on its own, as HTML ready to be placed in a page.
+
+    The template escapes every value it prints (autoescape), so its output is markup; taking
+    it through ``escape`` (which uses the rendered module's ``__html__``) says so without
+    wrapping an arbitrary string in ``Markup``.
+    """
+    return escape(current_app.jinja_env.get_template(template_name).make_module(context))
 
 
 def init_app(app: Flask) -> None:

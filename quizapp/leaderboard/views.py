@@ -13,7 +13,7 @@ from quizapp.extensions import db
 from quizapp.models import Quiz
 from quizapp.periods import PERIODS, period_start
 from quizapp.ranking import BOARDS, Board, Standing, entry_of, participant_count, rank_of, standings, window_around
-from quizapp.web import current_clock, current_locale, rules
+from quizapp.web import current_clock, current_locale, render_fragment, rules
 
 bp = Blueprint("leaderboard", __name__, url_prefix="/leaderboard")
 
@@ -48,7 +48,8 @@ class _RenderedTables:
         key = (current_locale(), quiz.id if quiz else None, caption, own, tuple(rows))
         table = self.tables.get(key)
         if table is None:
-            table = Markup(render_template("leaderboard/_table.html", quiz=quiz, table_rows=rows, caption=caption))
+            table = render_fragment("leaderboard/_table.html", quiz=quiz, table_rows=rows, caption=caption,
+                                    current_user=current_user)
             self.tables[key] = table
             if len(self.tables) > self.size:
                 self.tables.popitem(last=False)

@@ -16,8 +16,6 @@ down_revision = '0004_user_hidden_index'
 branch_labels = None
 depends_on = None
 
-SCORE_BAND = 64       # ranking.SCORE_BAND when this migration was written
-TIME_BAND_MS = 4096   # ranking.TIME_BAND_MS
 
 
 def upgrade():
@@ -35,19 +33,30 @@ def upgrade():
                                 'duration_from_ms', name=op.f('pk_leaderboard_count'), postgresql_include=['n']),
         sqlite_with_rowid=False,
     )
-    # Backfill: every board's rows counted per bucket, the per-quiz boards and the overall one (quiz 0).
-    rows = ("SELECT quiz_id, board, period, period_start, score, duration_ms FROM leaderboard_entry "
-            "UNION ALL SELECT 0, board, period, period_start, score, duration_ms FROM overall_entry")
-    keys = "quiz_id, board, period, period_start"
-    for level, score_from, duration_from in (
-            (0, f"score / {SCORE_BAND} * {SCORE_BAND}", None),
-            (1, "score", None),
-            (2, "score", f"duration_ms / {TIME_BAND_MS} * {TIME_BAND_MS}")):
-        group = ", ".join(filter(None, (keys, score_from, duration_from)))  # a constant is no GROUP BY term
-        op.execute(
-            f"INSERT INTO leaderboard_count ({keys}, level, score_from, duration_from_ms, n) "
-            f"SELECT {keys}, {level}, {score_from}, {duration_from or 0}, COUNT(*) FROM ({rows}) AS entries "
-            f"GROUP BY {group}")
+    # Backfill: every board's rows counted per bucket, the per-quiz boards and the overall one
+    # (quiz 0).  Written out in full, the band sizes as literals (64 = ranking.SCORE_BAND and
+    # 4096 = ranking.TIME_BAND_MS when this was written): a migration is a fixed text.
+    for statement in _BACKFILL:
+        op.execute(statement)
+
+
+_BACKFILL = (
+    "INSERT INTO leaderboard_count (quiz_id, board, period, period_start, level, score_from, duration_from_ms, n) "
+    "SELECT quiz_id, board, period, period_start, 0, score / 64 * 64, 0, COUNT(*) FROM "
+    "(SELECT quiz_id, board, period, period_start, score, duration_ms FROM leaderboard_entry "
+    "UNION ALL SELECT 0, board, period, period_start, score, duration_ms FROM overall_entry) AS entries "
+    "GROUP BY quiz_id, board, period, period_start, score / 64 * 64",
+    "INSERT INTO leaderboard_count (quiz_id, board, period, period_start, level, score_from, duration_from_ms, n) "
+    "SELECT quiz_id, board, period, period_start, 1, score, 0, COUNT(*) FROM "
+    "(SELECT quiz_id, board, period, period_start, score, duration_ms FROM leaderboard_entry "
+    "UNION ALL SELECT 0, board, period, period_start, score, duration_ms FROM overall_entry) AS entries "
+    "GROUP BY quiz_id, board, period, period_start, score",
+    "INSERT INTO leaderboard_count (quiz_id, board, period, period_start, level, score_from, duration_from_ms, n) "
+    "SELECT quiz_id, board, period, period_start, 2, score, duration_ms / 4096 * 4096, COUNT(*) FROM "
+    "(SELECT quiz_id, board, period, period_start, score, duration_ms FROM leaderboard_entry "
+    "UNION ALL SELECT 0, board, period, period_start, score, duration_ms FROM overall_entry) AS entries "
+    "GROUP BY quiz_id, board, period, period_start, score, duration_ms / 4096 * 4096",
+)
 
 
 def downgrade():
