@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/leaderboard_bench.py [--sizes 10000,1000000] [--users 10000] [--quizzes 20]
                                                 [--runs 330] [--rounds 3] [--database-url URL] [--no-baseline]
-                                                [--end-with-commit]
+                                                [--end-with-rollback]
 
 For each size: a fresh database (SQLite in a temporary folder; with --database-url or
 QUIZAPP_BENCH_DATABASE_URL, a PostgreSQL schema ``bench_<size>`` in that database, dropped
@@ -73,10 +73,10 @@ POSITIONS = [step / 10 for step in range(11)]
 # The cheapest statement there is, sent the same way: what this machine's round trip and
 # driver cost at the moment (the "floor" column), to read the other columns against.
 FLOOR = select(literal_column("1"))
-# --end-with-commit: end each measured "request" with COMMIT instead of the ROLLBACK a request
-# ends with now.  psycopg forgets its prepared statements at a ROLLBACK, so this shows what
-# keeping them (and PostgreSQL's plans) across requests would give.
-END_WITH_COMMIT = False
+# Each measured "request" ends with COMMIT, as the leaderboard views do: psycopg forgets its
+# prepared statements at a ROLLBACK, so ending with one (--end-with-rollback) shows what
+# the reads cost when every request has to prepare them again.
+END_WITH_COMMIT = True
 
 
 # --- the baseline: the queries before the bucket counts --------------------------------------------
@@ -200,7 +200,7 @@ def measure(runs: int, rng: random.Random, viewer_rank, boards: list[tuple[Board
             windowed = time.perf_counter()
         if END_WITH_COMMIT:
             session.commit()
-        session.remove()  # a request's end: ROLLBACK (unless committed above)
+        session.remove()  # a request's end
         if run < warm:  # the first runs warm the caches
             continue
         samples["floor"].append((started - floor_started) * 1000)
@@ -327,11 +327,12 @@ def main() -> int:
                         help="PostgreSQL to use (schemas bench_<size> in it are dropped!); "
                              "SQLite in a temporary folder if not given")
     parser.add_argument("--no-baseline", action="store_true", help="do not time the previous (rows-ahead) queries")
-    parser.add_argument("--end-with-commit", action="store_true",
-                        help="end each measured request with COMMIT, not ROLLBACK (prepared statements then survive)")
+    parser.add_argument("--end-with-rollback", action="store_true",
+                        help="end each measured request with ROLLBACK, not COMMIT as the views do "
+                             "(psycopg's prepared statements are then lost)")
     args = parser.parse_args()
     global END_WITH_COMMIT
-    END_WITH_COMMIT = args.end_with_commit
+    END_WITH_COMMIT = not args.end_with_rollback
     sizes = [int(size) for size in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="leaderboard-bench-") as folder:
         workdir = Path(folder)

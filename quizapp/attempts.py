@@ -23,6 +23,7 @@ from sqlalchemy import JSON, and_, bindparam, delete, event, func, inspect, sele
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, attributes, joinedload
 
+from quizapp.bank.importer import revision_by_id
 from quizapp.clock import Clock
 from quizapp.learning import record_answer
 from quizapp.models import (Attempt, AttemptAnswer, LeaderboardCount, LeaderboardEntry, OverallEntry, Question,
@@ -104,7 +105,6 @@ def option_order(attempt: Attempt, position: int, revision: QuestionRevision) ->
 _ATTEMPT_WITH_QUIZ = select(Attempt).options(joinedload(Attempt.quiz)).where(Attempt.id == bindparam("id"))
 _ANSWER_ROW = select(AttemptAnswer).where(AttemptAnswer.attempt_id == bindparam("attempt"),
                                           AttemptAnswer.position == bindparam("position"))
-_REVISION = select(QuestionRevision).where(QuestionRevision.id == bindparam("id"))
 
 
 # Conditional updates make a replayed or concurrent answer a no-op rather than a second record.
@@ -123,14 +123,6 @@ _MOVE_ON = (update(_attempts)
 def get_attempt(session: Session, attempt_id: int) -> Attempt | None:
     """An attempt with its quiz (every use of an attempt needs the quiz's rules)."""
     return session.execute(_ATTEMPT_WITH_QUIZ, {"id": attempt_id}).unique().scalar_one_or_none()
-
-
-def get_revision(session: Session, revision_id: int) -> QuestionRevision | None:
-    # Revisions never change once stored: the one already in the session will do.
-    known = session.identity_map.get(session.identity_key(QuestionRevision, revision_id))
-    if known is not None:
-        return known
-    return session.execute(_REVISION, {"id": revision_id}).scalar_one_or_none()
 
 
 def find_active_attempt(session: Session, user: User, quiz: Quiz) -> Attempt | None:
@@ -280,7 +272,7 @@ def current_question(session: Session, attempt: Attempt, clock: Clock,
         if question_deadline is not None and clock.now() > question_deadline + rules.grace and row.answered_dt is None:
             _record(session, attempt, row, None, Grade(0.0, False), 0, question_deadline, rules, timed_out=True)
             continue
-        revision = get_revision(session, row.revision_id)
+        revision = revision_by_id(session, row.revision_id)
         assert revision is not None
         return ServedQuestion(attempt, row, revision, position, option_order(attempt, position, revision),
                               question_deadline)

@@ -40,6 +40,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from quizapp.bank.importer import revision_by_id
 from quizapp.bank.loader import TAGS, Bank
 from quizapp.clock import as_utc
 from quizapp.models import Attempt, AttemptAnswer, Question, QuestionRevision, Quiz, QuizQuestion, ReviewCard, User
@@ -161,8 +162,8 @@ def allowed_seconds(attempt: Attempt) -> float | None:
 def record_answer(session: Session, attempt: Attempt, row: AttemptAnswer, at: datetime,
                   scheduler: Scheduler | None = None) -> ReviewCard:
     """The hook ``attempts._record`` calls once an answer (or a question's timeout) is written."""
-    # The revision was loaded to grade the answer: the identity map has it, no query.
-    revision = session.get(QuestionRevision, row.revision_id)
+    # Graded answers come with the revision in the identity map already: no query then.
+    revision = revision_by_id(session, row.revision_id)
     assert revision is not None
     question_id = revision.question_id
     elapsed = (as_utc(at) - row.served_dt).total_seconds() if row.served_dt is not None else None

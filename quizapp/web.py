@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from collections import OrderedDict
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -18,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from quizapp.api.errors import error_response, is_api_request
 from quizapp.attempts import Rules
+from quizapp.caching import BoundedCache
 from quizapp.clock import Clock
 from quizapp.extensions import db, login_manager
 from quizapp.models import User
@@ -166,14 +166,10 @@ def site_header() -> Markup:
     user = current_user._get_current_object()
     signed_in = bool(user and user.is_authenticated)
     key = (current_locale(), _section(), user.username if signed_in else None, signed_in and user.is_admin)
-    headers: OrderedDict = current_app.extensions["quizapp.headers"]
-    html = headers.get(key)
-    if html is None:
-        html = render_fragment("_site_header.html", locale=key[0], current=key[1], username=key[2],
-                               is_admin=key[3], csrf_slot=_CSRF_SLOT, next_slot=_NEXT_SLOT)
-        headers[key] = html
-        if len(headers) > _HEADERS_MAX:
-            headers.popitem(last=False)
+    headers: BoundedCache[Markup] = current_app.extensions["quizapp.headers"]
+    html = headers.get_or_make(key, lambda: render_fragment(
+        "_site_header.html", locale=key[0], current=key[1], username=key[2], is_admin=key[3],
+        csrf_slot=_CSRF_SLOT, next_slot=_NEXT_SLOT))
     next_page = request.full_path.rstrip("?") if request.method == "GET" else url_for("main.home")
     # Markup.replace escapes what it puts in: the token and the address arrive as text.
     return html.replace(_CSRF_SLOT, generate_csrf()).replace(_NEXT_SLOT, next_page)
@@ -191,7 +187,7 @@ def render_fragment(template_name: str, **context: Any) -> Markup:
 
 def init_app(app: Flask) -> None:
     _install_template_gettext(app)
-    app.extensions["quizapp.headers"] = OrderedDict()
+    app.extensions["quizapp.headers"] = BoundedCache(_HEADERS_MAX)
     app.json = HtmlSafeJSONProvider(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page says why on its own

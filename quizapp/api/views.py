@@ -18,8 +18,9 @@ from quizapp.api.answers import MISSING, check_answer, is_documented
 from quizapp.api.auth import authenticate, optional_user, require_user
 from quizapp.api.errors import ApiError
 from quizapp.api.present import iso, outcome_json, quiz_brief, quiz_json, review_item, standing_json, state_json
+from quizapp.bank.importer import revision_by_id
 from quizapp.extensions import csrf, db, limiter
-from quizapp.models import Attempt, QuestionRevision, Quiz
+from quizapp.models import Attempt, Quiz
 from quizapp.periods import PERIODS, period_start
 from quizapp.question_types import InvalidResponse
 from quizapp.ranking import BOARDS, Board, attempt_rank, entry_of, participant_count, rank_of, standings
@@ -167,13 +168,13 @@ def answer(attempt_id: int):
         # document says; the message is the question's own when it is the current one.
         kind = ""
         if position == attempt.current_position < len(attempt.plan) and not attempt.is_finished:
-            revision = db.session.get(QuestionRevision, attempt.plan[position])
+            revision = revision_by_id(db.session, attempt.plan[position])
             kind = revision.type if revision is not None else ""
         message = "Type an answer." if kind == "text" else "Choose an answer."
         raise ApiError(422, "invalid_answer", _(message))
     if position == attempt.current_position < len(attempt.plan) and not attempt.is_finished:
         # The type decides the shape of the answer (a replay is not read at all).
-        revision = db.session.get(QuestionRevision, attempt.plan[position])
+        revision = revision_by_id(db.session, attempt.plan[position])
         assert revision is not None
         try:
             data = check_answer(revision.type, body.get("answer"))
@@ -194,7 +195,7 @@ def answer(attempt_id: int):
                        _("That answer was for another question. Here is the current one.")) from None
     if shape_error is not None and not outcome.row.timed_out:
         raise ApiError(422, "invalid_answer", _(str(shape_error)))  # rolled back: nothing recorded
-    revision = db.session.get(QuestionRevision, outcome.row.revision_id)
+    revision = revision_by_id(db.session, outcome.row.revision_id)
     assert revision is not None
     if outcome.duplicate:
         db.session.rollback()  # a replay changes nothing

@@ -1,7 +1,6 @@
 """Leaderboards: per quiz and overall; all time, this week, today; standard and extended time."""
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Sequence
 
 from flask import Blueprint, abort, current_app, render_template, request
@@ -9,6 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
+from quizapp.caching import BoundedCache
 from quizapp.extensions import db
 from quizapp.models import Quiz
 from quizapp.periods import PERIODS, period_start
@@ -34,28 +34,19 @@ class _RenderedTables:
     A table of 50 rows is most of a leaderboard page's cost (each date formatted for the
     reader's language), and everyone looking at a board sees the same rows.  The key holds
     the rows themselves, fetched fresh for every request, so a cached table can never be
-    stale: when any row changes, the key changes.  Bounded; the oldest goes first.
+    stale: when any row changes, the key changes.
     """
 
     def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self.tables: OrderedDict[tuple, Markup] = OrderedDict()
+        self.cache: BoundedCache[Markup] = BoundedCache(size)
 
     def get(self, quiz: Quiz | None, rows: Sequence[Standing], caption: str) -> Markup:
         # Whose row is marked "you" is part of what is shown, so part of the key.
         viewer = current_user.id if current_user.is_authenticated else None
         own = viewer if viewer is not None and any(row.user_id == viewer for row in rows) else None
         key = (current_locale(), quiz.id if quiz else None, caption, own, tuple(rows))
-        table = self.tables.get(key)
-        if table is None:
-            table = render_fragment("leaderboard/_table.html", quiz=quiz, table_rows=rows, caption=caption,
-                                    current_user=current_user)
-            self.tables[key] = table
-            if len(self.tables) > self.size:
-                self.tables.popitem(last=False)
-        else:
-            self.tables.move_to_end(key)
-        return table
+        return self.cache.get_or_make(key, lambda: render_fragment(
+            "leaderboard/_table.html", quiz=quiz, table_rows=rows, caption=caption, current_user=current_user))
 
 
 _tables = _RenderedTables()
@@ -79,7 +70,11 @@ def _render(quiz: Quiz | None):
             on_page = any(row.user_id == current_user.id for row in rows)
             mine = {"rank": rank, "entry": entry, "on_page": on_page,
                     "page": (rank - 1) // page_size + 1,
-                    "window": [] if on_page else window_around(db.session, board, rank)}
+                    "window": [] if on_page else window_around(db.session, board, rank, entry=entry)}
+    # Nothing was written, so COMMIT and ROLLBACK end this transaction alike; but psycopg
+    # forgets the statements it has prepared at a ROLLBACK (what ending the request would
+    # send), and keeping them roughly halves the time of these reads on PostgreSQL.
+    db.session.commit()
     return render_template("leaderboard/board.html", quiz=quiz, rows=rows, page=page, pages=pages, total=total,
                            mine=mine, period=period, board=board_name, periods=PERIODS, boards=BOARDS,
                            tables=_tables)

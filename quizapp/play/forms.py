@@ -4,6 +4,7 @@ from __future__ import annotations
 from wtforms import HiddenField
 
 from quizapp.attempts import ServedQuestion
+from quizapp.caching import BoundedCache
 from quizapp.forms import Form
 from quizapp.question_types import get_type, localized
 
@@ -16,15 +17,13 @@ class StartForm(Form):
 # and making the class (WTForms' metaclass walks it) costs more than rendering the page.
 # The content hash is in the key too, so a database rebuilt under a running process (ids
 # given out again) can never be answered with another question's form.
-_FORM_CLASSES: dict[tuple[int, str, tuple[str, ...], str], type[Form]] = {}
-_FORM_CLASSES_MAX = 4096
+_form_classes: BoundedCache[type[Form]] = BoundedCache(4096)
 
 
 def _answer_form_class(served: ServedQuestion, locale: str) -> type[Form]:
     revision = served.revision
-    key = (revision.id, revision.content_hash, tuple(served.order), locale)
-    form_class = _FORM_CLASSES.get(key)
-    if form_class is None:
+
+    def make() -> type[Form]:
         field = get_type(revision.type).make_field(revision.content, served.order, locale,
                                                    localized(revision.content["text"], locale))
 
@@ -32,10 +31,9 @@ def _answer_form_class(served: ServedQuestion, locale: str) -> type[Form]:
             position = HiddenField()
             answer = field
 
-        if len(_FORM_CLASSES) >= _FORM_CLASSES_MAX:
-            _FORM_CLASSES.clear()
-        form_class = _FORM_CLASSES[key] = AnswerForm
-    return form_class
+        return AnswerForm
+
+    return _form_classes.get_or_make((revision.id, revision.content_hash, tuple(served.order), locale), make)
 
 
 def answer_form(served: ServedQuestion, locale: str, formdata=None) -> Form:
