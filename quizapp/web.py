@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
+from babel import Locale
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_datetime, get_locale, get_translations, gettext as _
 from flask_login import current_user
@@ -51,14 +53,23 @@ class HtmlSafeJSONProvider(DefaultJSONProvider):
                 .replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
-    if chosen in languages:
-        return chosen
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    return request.accept_languages.best_match(languages, default=current_app.config["BABEL_DEFAULT_LOCALE"])
+    if chosen not in languages:
+        if current_user and current_user.is_authenticated and current_user.locale in languages:
+            chosen = current_user.locale
+        else:
+            chosen = request.accept_languages.best_match(languages,
+                                                         default=current_app.config["BABEL_DEFAULT_LOCALE"])
+    return _locale(chosen)
+
+
+@lru_cache(maxsize=16)
+def _locale(identifier: str) -> Locale:
+    # Flask-Babel parses a name into a Locale for every request (a look at the locale data on
+    # disk included); a Locale it is given is used as it is.  Only configured names come here.
+    return Locale.parse(identifier)
 
 
 def current_locale() -> str:
