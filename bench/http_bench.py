@@ -93,10 +93,28 @@ def flask(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database ``url`` names if the server does not have it yet."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    target = make_url(url)
+    engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                        {"name": target.database}).first()
+            if not exists:
+                quoted = connection.dialect.identifier_preparer.quote(target.database)
+                connection.execute(text(f"CREATE DATABASE {quoted}"))
+    finally:
+        engine.dispose()
+
+
 def prepare(url: str, env: dict[str, str], users: int, attempts: int) -> dict:
     """Schema, bank, the seeded million, and the rows the benchmark drives."""
     from sqlalchemy import create_engine, text
     if url.startswith("postgresql"):
+        ensure_database(url)
         with create_engine(url, isolation_level="AUTOCOMMIT").connect() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     started = time.perf_counter()
@@ -263,6 +281,11 @@ def run_one(label: str, url: str, args, workdir: Path) -> list[tuple[Result, flo
     return rows
 
 
+def targets_met(rows: list[tuple[Result, float]]) -> bool:
+    return all(ratio >= TARGETS[result.name] and result.p99_ms <= P99_TARGET_MS
+               for result, ratio in rows if result.name in TARGETS)
+
+
 def table(label: str, rows: list[tuple[Result, float]]) -> str:
     lines = [f"### {label}", "", "| endpoint | req/s | p50 ms | p99 ms | ratio to hello | target | notes |",
              "|---|---|---|---|---|---|---|"]
@@ -275,7 +298,7 @@ def table(label: str, rows: list[tuple[Result, float]]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--users", type=int, default=10_000)
@@ -292,17 +315,22 @@ def main() -> None:
                 f"leaderboard ≥ 0.4, p99 ≤ {P99_TARGET_MS:.0f} ms."]
     with tempfile.TemporaryDirectory(prefix="quizapp-bench-") as tmp:
         workdir = Path(tmp)
+        met = True
         if args.database in ("sqlite", "both"):
             rows = run_one("SQLite", f"sqlite:///{workdir}/bench.sqlite", args, workdir)
             sections.append(table("SQLite", rows))
             print(sections[-1])
+            met = met and targets_met(rows)
         if args.database in ("postgresql", "both"):
             rows = run_one("PostgreSQL", args.postgresql_url, args, workdir)
             sections.append(table("PostgreSQL", rows))
             print(sections[-1])
+            met = met and targets_met(rows)
     (ROOT / "bench" / "results.md").write_text("\n\n".join(sections) + "\n")
     print(f"written to {ROOT / 'bench' / 'results.md'}")
+    print("targets met" if met else "targets NOT met")
+    return 0 if met else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
