@@ -241,9 +241,12 @@ def locust(url: str, user_class: str, workdir: Path, duration: int) -> Result:
     counted = [row for name, row in rows.items() if name not in ("Aggregated", "(login)")]
     rps = sum(float(row["Requests/s"]) for row in counted)
     failures = sum(int(row["Failure Count"]) for row in counted)
-    total = rows["Aggregated"]
-    return Result(user_class, rps, float(total["50%"]), float(total["99%"]),
-                  f"{failures} failures" if failures else "")
+    # Latency of the slowest kind of request, logins left out like their count: a login hashes
+    # the password with scrypt on purpose, and 32 of them at once queue for seconds.
+    p50 = max(float(row["50%"]) for row in counted)
+    p99 = max(float(row["99%"]) for row in counted)
+    notes = [f"{failures} failures" if failures else "", "latency: the slowest kind of request, logins left out"]
+    return Result(user_class, rps, p50, p99, "; ".join(filter(None, notes)))
 
 
 def run_one(label: str, url: str, args, workdir: Path) -> list[tuple[Result, float]]:
