@@ -8,10 +8,10 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from quizapp import attempts
-from quizapp.extensions import db, limiter
-from quizapp.models import Attempt, Quiz
 from quizapp.caching import BoundedCache
+from quizapp.extensions import db, limiter
 from quizapp.forms import Form
+from quizapp.models import Attempt, Quiz
 from quizapp.play.forms import StartForm, answer_form
 from quizapp.question_types import InvalidResponse, get_type
 from quizapp.ranking import Board, attempt_rank, entry_of, participant_count
