@@ -61,6 +61,7 @@ from quizapp import attempts, create_app, ranking  # noqa: E402
 from quizapp.bank.importer import import_bank  # noqa: E402
 from quizapp.bank.loader import load_bank  # noqa: E402
 from quizapp.extensions import db  # noqa: E402
+from quizapp.leaderboard_rebuild import refresh_statistics  # noqa: E402
 from quizapp.models import Attempt, Base, LeaderboardEntry, OverallEntry, Quiz, User, UTCDateTime  # noqa: E402
 from quizapp.periods import EPOCH  # noqa: E402
 from quizapp.ranking import Board  # noqa: E402
@@ -145,16 +146,6 @@ def fresh_app(url: str, instance: Path):
     with app.app_context():
         flask_migrate.upgrade()
     return app
-
-
-def analyze() -> None:
-    engine = db.engine
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE"))  # index-only scans want the visibility map
-    else:
-        with engine.begin() as connection:
-            connection.execute(text("ANALYZE"))
 
 
 def board_members(session, board) -> list[int]:
@@ -291,7 +282,7 @@ class Size:
                  zone=rules().zone)
             db.session.commit()
             self.seed_s = time.perf_counter() - started
-            analyze()
+            refresh_statistics(db.session)
             session = db.session
             quiz_ids = session.scalars(select(Quiz.id).where(Quiz.key.like("bench-%"))).all()
             self.boards = {"quiz boards": [(board, members) for board in (Board(quiz_id) for quiz_id in quiz_ids)

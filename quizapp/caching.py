@@ -37,6 +37,3 @@ class BoundedCache(Generic[Value]):
 
     def __contains__(self, key: Hashable) -> bool:
         return key in self._entries
-
-    def clear(self) -> None:
-        self._entries.clear()

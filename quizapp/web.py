@@ -7,8 +7,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from babel import Locale
+from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_datetime, get_locale, get_translations, gettext as _
 from flask_login import current_user

@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from quizapp.extensions import db
-from quizapp.leaderboard_rebuild import rebuild_leaderboards, refresh_statistics, snapshot
+from quizapp.leaderboard_rebuild import LEADERBOARD_TABLES, rebuild_leaderboards, refresh_statistics, snapshot
 from quizapp.web import current_clock, rules
 
 leaderboard_cli = AppGroup("leaderboard", help="Maintain the leaderboard tables.")
@@ -35,7 +35,7 @@ def rebuild_command(check: bool) -> None:
             raise SystemExit(1)
         return
     db.session.commit()
-    refresh_statistics(db.session)
+    refresh_statistics(db.session, LEADERBOARD_TABLES)
     click.echo(f"rebuilt in {time.perf_counter() - started:.1f} s")
 
 
@@ -58,6 +58,6 @@ def seed_command(users: int, attempts: int, quizzes: int, weeks: int, prefix: st
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     db.session.commit()
-    refresh_statistics(db.session)
+    refresh_statistics(db.session)  # players, quizzes, attempts and the boards: everything it wrote
     for line in report.lines():
         click.echo(line)

@@ -30,6 +30,7 @@ def revision_by_id(session: Session, revision_id: int) -> QuestionRevision | Non
         return known
     return session.execute(_REVISION_BY_ID, {"id": revision_id}).scalar_one_or_none()
 
+
 @dataclass
 class ImportReport:
     added: list[str] = field(default_factory=list)

@@ -28,28 +28,22 @@ def _page_number() -> int:
     return int(raw) if raw.isdigit() and len(raw) < 7 and int(raw) > 0 else 1
 
 
-class _RenderedTables:
-    """Rendered leaderboard tables, keyed by exactly what they show.
-
-    A table of 50 rows is most of a leaderboard page's cost (each date formatted for the
-    reader's language), and everyone looking at a board sees the same rows.  The key holds
-    the rows themselves, fetched fresh for every request, so a cached table can never be
-    stale: when any row changes, the key changes.
-    """
-
-    def __init__(self, size: int = 512) -> None:
-        self.cache: BoundedCache[Markup] = BoundedCache(size)
-
-    def get(self, quiz: Quiz | None, rows: Sequence[Standing], caption: str) -> Markup:
-        # Whose row is marked "you" is part of what is shown, so part of the key.
-        viewer = current_user.id if current_user.is_authenticated else None
-        own = viewer if viewer is not None and any(row.user_id == viewer for row in rows) else None
-        key = (current_locale(), quiz.id if quiz else None, caption, own, tuple(rows))
-        return self.cache.get_or_make(key, lambda: render_fragment(
-            "leaderboard/_table.html", quiz=quiz, table_rows=rows, caption=caption, current_user=current_user))
+# Rendered leaderboard tables, keyed by exactly what they show.  A table of 50 rows is most
+# of a leaderboard page's cost (each date formatted for the reader's language), and everyone
+# looking at a board sees the same rows.  The key holds the rows themselves, fetched fresh for
+# every request, so a cached table can never be stale: when any row changes, the key changes.
+_tables: BoundedCache[Markup] = BoundedCache(512)
 
 
-_tables = _RenderedTables()
+def _table(quiz: Quiz | None, rows: Sequence[Standing], caption: str) -> Markup:
+    # Whose row is marked "you" is part of what is shown, so part of the key.
+    viewer = current_user.id if current_user.is_authenticated else None
+    own = viewer if viewer is not None and any(row.user_id == viewer for row in rows) else None
+    key = (current_locale(), quiz.id if quiz else None, caption, own, tuple(rows))
+    return _tables.get_or_make(key, lambda: render_fragment(
+        "leaderboard/_table.html", quiz=quiz, table_rows=rows, caption=caption, current_user=current_user))
+
+
 _QUIZ_BY_KEY = select(Quiz).where(Quiz.key == bindparam("key"))
 
 
@@ -77,7 +71,7 @@ def _render(quiz: Quiz | None):
     db.session.commit()
     return render_template("leaderboard/board.html", quiz=quiz, rows=rows, page=page, pages=pages, total=total,
                            mine=mine, period=period, board=board_name, periods=PERIODS, boards=BOARDS,
-                           tables=_tables)
+                           table=_table)
 
 
 @bp.get("/")

@@ -1,23 +1,34 @@
 """The answer form: one field, made by the question's type, plus the position it answers."""
 from __future__ import annotations
 
+from markupsafe import Markup
 from wtforms import HiddenField
 
 from quizapp.attempts import ServedQuestion
 from quizapp.caching import BoundedCache
 from quizapp.forms import Form
 from quizapp.question_types import get_type, localized
+from quizapp.web import render_fragment
 
 
 class StartForm(Form):
     pass
 
 
-# A form class per (revision, option order, language).  Revisions never change once stored,
-# and making the class (WTForms' metaclass walks it) costs more than rendering the page.
-# The content hash is in the key too, so a database rebuilt under a running process (ids
-# given out again) can never be answered with another question's form.
+def _served_key(served: ServedQuestion, locale: str) -> tuple:
+    """What an answer form depends on: the revision, the option order, the language.
+    Revisions never change once stored; the content hash is in the key too, so a database
+    rebuilt under a running process (ids given out again) can never be answered with
+    another question's form."""
+    revision = served.revision
+    return revision.id, revision.content_hash, tuple(served.order), locale
+
+
+# Making the class (WTForms' metaclass walks it) costs more than rendering the page.
 _form_classes: BoundedCache[type[Form]] = BoundedCache(4096)
+# The question and its inputs as HTML, blank: the same for everyone served that question in
+# that order, and most of the page.
+_blank_fields: BoundedCache[Markup] = BoundedCache(4096)
 
 
 def _answer_form_class(served: ServedQuestion, locale: str) -> type[Form]:
@@ -33,7 +44,7 @@ def _answer_form_class(served: ServedQuestion, locale: str) -> type[Form]:
 
         return AnswerForm
 
-    return _form_classes.get_or_make((revision.id, revision.content_hash, tuple(served.order), locale), make)
+    return _form_classes.get_or_make(_served_key(served, locale), make)
 
 
 def answer_form(served: ServedQuestion, locale: str, formdata=None) -> Form:
@@ -42,3 +53,16 @@ def answer_form(served: ServedQuestion, locale: str, formdata=None) -> Form:
     if not form.is_submitted():
         form.position.data = str(served.position)
     return form
+
+
+def answer_fields(served: ServedQuestion, locale: str, form: Form | None = None) -> Markup:
+    """The fieldset of the answer form: blank (and cached) when nothing was sent, else
+    rendered from ``form``, with what was sent and why it was refused."""
+    def render(form: Form) -> Markup:
+        return render_fragment("play/_answer_fields.html", field=form.answer, revision=served.revision,
+                               field_kind=served.revision.type)
+
+    if form is not None:
+        return render(form)
+    return _blank_fields.get_or_make(_served_key(served, locale),
+                                     lambda: render(answer_form(served, locale, formdata=None)))

@@ -4,18 +4,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from sqlalchemy import select
 
 from quizapp import attempts
-from quizapp.caching import BoundedCache
 from quizapp.extensions import db, limiter
-from quizapp.forms import Form
 from quizapp.models import Attempt, Quiz
-from quizapp.play.forms import StartForm, answer_form
+from quizapp.play.forms import StartForm, answer_fields, answer_form
 from quizapp.question_types import InvalidResponse, get_type
 from quizapp.ranking import Board, attempt_rank, entry_of, participant_count
-from quizapp.web import current_clock, current_locale, render_fragment, rules
+from quizapp.web import current_clock, current_locale, rules
 
 bp = Blueprint("play", __name__)
 
@@ -107,27 +104,7 @@ def question(attempt_id: int):
         db.session.commit()
         status = 400
     return render_template("play/question.html", attempt=attempt, quiz=attempt.quiz, served=served,
-                           answer_fields=_answer_fields(served, locale, form), now=clock.now()), status
-
-
-# The question and its inputs as HTML, per (revision, content hash, option order, language):
-# the same for everyone who is served that question in that order, and most of the page.
-_blank_answer_fields: BoundedCache[Markup] = BoundedCache(4096)
-
-
-def _answer_fields(served: attempts.ServedQuestion, locale: str, form: Form | None) -> Markup:
-    """The fieldset of the answer form: blank (and cached) when nothing was sent, else
-    rendered with what was sent and why it was refused."""
-    def render(form: Form) -> Markup:
-        return render_fragment("play/_answer_fields.html", field=form.answer, revision=served.revision,
-                               field_kind=served.revision.type)
-
-    if form is not None:
-        return render(form)
-    revision = served.revision
-    return _blank_answer_fields.get_or_make(
-        (revision.id, revision.content_hash, tuple(served.order), locale),
-        lambda: render(answer_form(served, locale, formdata=None)))
+                           answer_fields=answer_fields(served, locale, form), now=clock.now()), status
 
 
 def _posted_position() -> int | None:
