@@ -46,9 +46,11 @@ def display_order(seed: int, position: int, keys: list[str], shuffle: bool, avoi
         return order
     rng = random.Random(f"{seed}:{position}")
     rng.shuffle(order)
-    if avoid_identity and len(order) > 1 and order == list(keys):
-        # Showing items in their right order would give the answer away.
-        order = order[1:] + order[:1]
+    # Showing items in their right order would give the answer away, so that one order is
+    # drawn again. Drawing again (not rotating) keeps every other order equally likely: a
+    # rotation made one wrong order twice as likely, which told a player a little about the key.
+    while avoid_identity and len(order) > 1 and order == list(keys):
+        rng.shuffle(order)
     return order
 
 

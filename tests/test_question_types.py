@@ -120,3 +120,14 @@ def test_ordering_is_never_shown_in_its_right_order():
     keys = ["a", "b"]
     for seed in range(50):
         assert display_order(seed, 0, keys, True, avoid_identity=True) != keys
+
+
+def test_every_wrong_order_of_an_ordering_question_is_equally_likely():
+    # With a rotation instead of a fresh draw, one wrong order came up twice as often as the
+    # others, which told a player something about the right one.
+    from collections import Counter
+    keys = ["a", "b", "c"]
+    counts = Counter(tuple(display_order(seed, 0, keys, True, avoid_identity=True)) for seed in range(6000))
+    assert tuple(keys) not in counts
+    assert len(counts) == 5
+    assert max(counts.values()) < 1.25 * min(counts.values())
