@@ -473,14 +473,43 @@ class Matching(QuestionType):
         }
 
 
+# Quotation marks and apostrophes are dropped, so «Цифровых технологий» = "Цифровых
+# технологий" and Xi'an = Xi’an = Xian.
+_QUOTES = re.compile(r"[\"'«»„“”‟‘’‚‛`´ʼ‹›]")
+# Any dash or hyphen, with or without spaces around it, is one word break, so
+# Китай—Казахстан = Китай – Казахстан = Китай-Казахстан = Китай Казахстан, and
+# Alma-Ata = Alma Ata.
+_DASHES = re.compile(r"\s*[-\u2010-\u2015\u2212\u2E3A\u2E3B\uFE58\uFE63\uFF0D]+\s*")
+# A note in brackets after the answer, "Шанхайская организация сотрудничества (ШОС)",
+# adds nothing to it.
+_BRACKETED = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
+# Commas, full stops and the like inside an answer are word breaks too:
+# "One Belt, One Road" = "One Belt One Road".
+_SEPARATORS = re.compile(r"[,.;:!?/\\&+*_|]+")
+# Romanised Kazakh and Russian names come in several systems: й and ы are written y or i
+# (Moyynty, Moiynty, Moyinty), е after a vowel ye or e (Tynyshpayev, Tynyshpaev), х kh or h.
+# Folding these in Latin text only leaves Cyrillic answers exact.
+_LATIN_YE_AFTER_VOWEL = re.compile(r"(?<=[aeiouy])ye")
 _STRIP = string.punctuation + "«»„“”‘’—–…" + string.whitespace
 
 
 def normalise_text(text: str) -> str:
-    """Case, ё/е, surrounding punctuation and runs of spaces do not matter."""
-    text = unicodedata.normalize("NFC", text).casefold().replace("ё", "е")
-    text = " ".join(text.split())
-    return text.strip(_STRIP)
+    """The one rule that decides whether two typed answers are the same answer.
+
+    Case, ё/е, quotes, dashes (with or without spaces), a bracketed note, other
+    punctuation, runs of spaces and the usual variants of romanisation do not matter;
+    letters and the order of words do.  Both the bank's accepted answers and the
+    player's answer go through it, so the bank lists only spellings that truly differ.
+    """
+    text = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+    text = _QUOTES.sub("", text)
+    without_note = _BRACKETED.sub("", text)
+    if without_note.strip(_STRIP):
+        text = without_note
+    text = _DASHES.sub(" ", _SEPARATORS.sub(" ", text))
+    text = " ".join(text.split()).strip(_STRIP)
+    text = _LATIN_YE_AFTER_VOWEL.sub("e", text)
+    return text.replace("kh", "h").replace("y", "i")
 
 
 @register
@@ -490,7 +519,15 @@ class ShortText(QuestionType):
 
     def check(self, question, check):
         check.localized(question.get("answer"), ("answer",))
-        check.string_list(question.get("accept"), ("accept",))
+        if check.string_list(question.get("accept"), ("accept",)):
+            # The grader already folds case, dashes, quotes and romanisation; two entries it
+            # reads as one answer mean the list has not been kept to spellings that differ.
+            seen: dict[str, str] = {}
+            for index, variant in enumerate(question["accept"]):
+                same = seen.setdefault(normalise_text(variant), variant)
+                if same is not variant:
+                    check.problem(("accept", index), f"{variant!r} is the same answer as {same!r} once "
+                                                     "normalised; list only spellings that truly differ")
 
     def make_field(self, content, order, locale, label):
         return fields.StringField(label, validators=[validators.InputRequired(message=_msg("Type an answer.")),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from quizapp.bank.checks import Checker
 from quizapp.question_types import REGISTRY, InvalidResponse, display_order, get_type, normalise_text
 
 SINGLE = {"options": {"a": {"ru": "А", "en": "A"}, "b": {"ru": "Б", "en": "B"}, "c": {"ru": "В", "en": "C"}}, "answer": "b"}
@@ -105,7 +106,54 @@ def test_short_text_accepts_variants_normalised(typed):
 
 
 def test_normalise_text_folds_yo_case_spaces_and_punctuation():
-    assert normalise_text("  Ёлка,  ЗЕЛЁНАЯ!! ") == "елка, зеленая"
+    assert normalise_text("  Ёлка,  ЗЕЛЁНАЯ!! ") == "елка зеленая"
+
+
+@pytest.mark.parametrize("typed, written", [
+    # a dash of any kind, with or without spaces, is one word break
+    ("Китай—Казахстан", "Китай — Казахстан"),
+    ("Китай–Казахстан", "Китай — Казахстан"),
+    ("Китай - Казахстан", "Китай — Казахстан"),
+    ("Китай Казахстан", "Китай — Казахстан"),
+    ("Alma Ata", "Alma-Ata"),
+    # quotes and apostrophes inside the answer do not count
+    ("Институт «Цифровых технологий»", "Институт цифровых технологий"),
+    ("“Цифровых технологий”", "\"Цифровых технологий\""),
+    ("Xi’an", "Xi'an"),
+    ("Xian", "Xi'an"),
+    # nor do commas and a bracketed note
+    ("One Belt, One Road", "One Belt One Road"),
+    ("Шанхайская организация сотрудничества (ШОС)", "Шанхайская организация сотрудничества"),
+    # ё/е and case
+    ("Шёлковый путь", "ШЕЛКОВЫЙ ПУТЬ"),
+    # romanised names: й/ы as y or i, е after a vowel as ye or e, х as kh or h
+    ("Moyynty", "Moiynty"),
+    ("Moyinty", "Moiynty"),
+    ("Tynyshpayev", "Tynyshpaev"),
+    ("Mukhamedzhan", "Muhamedzhan"),
+    # full-width forms typed from a Chinese keyboard
+    ("Ｘｉａｎ", "Xian"),
+])
+def test_normalise_text_reads_spelling_variants_as_one_answer(typed, written):
+    assert normalise_text(typed) == normalise_text(written)
+
+
+@pytest.mark.parametrize("typed, written", [
+    ("Казахстан — Китай", "Китай — Казахстан"),  # word order matters
+    ("Синхай", "Сянь Синхай"),  # a missing word matters
+    ("Мойынты", "Моинты"),  # Cyrillic letters are not folded
+    ("(ШОС)", ""),  # a note alone is kept: it is all the answer there is
+])
+def test_normalise_text_keeps_what_makes_answers_differ(typed, written):
+    assert normalise_text(typed) != normalise_text(written)
+
+
+def test_a_text_question_refuses_an_accept_list_with_two_spellings_of_one_answer():
+    problems = []
+    question = {"answer": {"ru": "Алматы", "en": "Almaty"}, "accept": ["Алма-Ата", "Алма Ата", "Almaty"]}
+    get_type("text").check(question, Checker(lambda path, message: problems.append((path, message))))
+    assert problems == [(("accept", 1), "'Алма Ата' is the same answer as 'Алма-Ата' once normalised; "
+                                        "list only spellings that truly differ")]
 
 
 def test_display_order_is_stable_per_attempt_and_position():
