@@ -218,6 +218,18 @@ def test_missing_translation(tmp_path):
     assert problems(tmp_path, {"bank.yaml": text}) == ["bank.yaml:4:11: text.en: missing translation"]
 
 
+def test_kazakh_and_chinese_texts_are_checked_and_other_languages_refused(tmp_path):
+    both = 'text: {ru: "Вопрос?", en: "Question?"}'
+    full = bank_file(question(replace=(both, 'text: {ru: "Вопрос?", en: "Question?", kk: "Сұрақ?", zh: "问题？"}')))
+    assert problems(tmp_path, {"bank.yaml": full}) == []
+    blank = bank_file(question(replace=(both, 'text: {ru: "Вопрос?", en: "Question?", kk: " "}')))
+    assert problems(tmp_path, {"bank.yaml": blank})[0].startswith("bank.yaml:4:")
+    assert "text.kk: expected non-empty text" in problems(tmp_path, {"bank.yaml": blank})[0]
+    german = bank_file(question(replace=(both, 'text: {ru: "Вопрос?", en: "Question?", de: "Frage?"}')))
+    assert problems(tmp_path, {"bank.yaml": german}) == [
+        "bank.yaml:4:48: text.de: unknown language (expected ru, en, kk, zh)"]
+
+
 def test_missing_key(tmp_path):
     text = bank_file(question(replace=("    difficulty: 1\n", "")))
     assert problems(tmp_path, {"bank.yaml": text}) == ["bank.yaml:2:5: difficulty: missing"]

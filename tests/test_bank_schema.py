@@ -115,7 +115,8 @@ def test_enums_and_patterns_are_the_loaders(schema):
     paragraph = defs["source"]["properties"]["paragraph"]
     assert (paragraph["minimum"], paragraph["maximum"]) == (loader.PARAGRAPHS.start, loader.PARAGRAPHS.stop - 1)
     assert (defs["difficulty"]["minimum"], defs["difficulty"]["maximum"]) == (1, 3)
-    assert set(defs["localized"]["properties"]) == set(defs["localized"]["required"]) == set(checks.LANGUAGES)
+    assert set(defs["localized"]["properties"]) == set(checks.LANGUAGES)
+    assert set(defs["localized"]["required"]) == set(checks.REQUIRED_LANGUAGES)
     assert set(schema["properties"]) == {"questions", "quizzes"}
 
 
@@ -217,7 +218,9 @@ CASES = [
     ("missing difficulty", {"questions": [question(difficulty=DROP)]}, False),
     ("missing options", {"questions": [question(options=DROP)]}, False),
     ("missing translation", {"questions": [question(text={"ru": "Вопрос?"})]}, False),
-    ("extra language", {"questions": [question(text={"ru": "Вопрос?", "en": "Q?", "kk": "Сұрақ?"})]}, False),
+    ("kazakh and chinese", {"questions": [question(text={"ru": "Вопрос?", "en": "Q?", "kk": "Сұрақ?", "zh": "问题？"})]}, True),
+    ("unknown language", {"questions": [question(text={"ru": "Вопрос?", "en": "Q?", "de": "Frage?"})]}, False),
+    ("blank kazakh", {"questions": [question(text={"ru": "Вопрос?", "en": "Q?", "kk": " "})]}, False),
     ("blank translation", {"questions": [question(text={"ru": "  ", "en": "Q?"})]}, False),
     ("translation not text", {"questions": [question(explanation={"ru": 5, "en": "So."})]}, False),
     ("text not localized", {"questions": [question(text="Вопрос?")]}, False),
