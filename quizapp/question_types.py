@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from babel.numbers import get_decimal_symbol
 from markupsafe import Markup, escape
 from wtforms import fields, validators
 from wtforms.fields.choices import SelectChoice
@@ -213,7 +214,8 @@ class MultipleChoice(QuestionType):
         return {"options": [choice.label for choice in _choices(content, order, locale)]}
 
 
-TRUE_FALSE_LABELS = {"ru": ("Верно", "Неверно"), "en": ("True", "False")}
+TRUE_FALSE_LABELS = {"ru": ("Верно", "Неверно"), "en": ("True", "False"),
+                     "kk": ("Дұрыс", "Бұрыс"), "zh": ("正确", "错误")}
 
 
 @register
@@ -272,8 +274,8 @@ def _parse_number(data: Any) -> float:
 
 
 def _format_number(value: float, locale: str) -> str:
-    text = f"{value:g}"
-    return text.replace(".", ",") if locale == "ru" else text
+    # The locale's own decimal sign (a comma in Russian and Kazakh), as Babel's data gives it.
+    return f"{value:g}".replace(".", get_decimal_symbol(locale))
 
 
 @register

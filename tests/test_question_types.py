@@ -179,3 +179,12 @@ def test_every_wrong_order_of_an_ordering_question_is_equally_likely():
     assert tuple(keys) not in counts
     assert len(counts) == 5
     assert max(counts.values()) < 1.25 * min(counts.values())
+
+
+def test_numbers_and_true_false_read_naturally_in_every_language():
+    numeric, true_false = get_type("numeric"), get_type("true_false")
+    content = {"answer": 43.8, "tolerance": 0.5}
+    assert [numeric.format_answer(content, locale) for locale in ("ru", "en", "kk", "zh")] == [
+        "43,8 ± 0,5", "43.8 ± 0.5", "43,8 ± 0,5", "43.8 ± 0.5"]
+    assert true_false.public_view({"answer": True}, [], "kk") == {"options": ["Дұрыс", "Бұрыс"]}
+    assert true_false.public_view({"answer": True}, [], "zh") == {"options": ["正确", "错误"]}
