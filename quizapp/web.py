@@ -126,10 +126,20 @@ def back_or(default: str) -> Any:
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def load_user(session_user_id: str) -> User | None:
+    """The user of a session, if the session is still theirs: ``User.get_id`` writes
+    "id:session_version", and a logout or a password change raises the version, which signs
+    out every cookie made before (a copy included).  A bare id is a session from before
+    versions existed, read as version 0."""
+    user_id, _separator, version = session_user_id.partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and len(user_id) < 12):
         return None
-    return user_by_id(db.session, int(user_id))
+    if version and not (version.isascii() and version.isdigit() and len(version) < 12):
+        return None
+    user = user_by_id(db.session, int(user_id))
+    if user is None or user.session_version != int(version or 0):
+        return None
+    return user
 
 
 def _request_translations():
