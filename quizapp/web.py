@@ -1,6 +1,7 @@
 """What every page shares: the language, the clock, the signed-in user, error pages."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
@@ -115,6 +116,10 @@ def format_limit(seconds: int | None) -> str:
 
 def is_safe_redirect(target: str | None) -> bool:
     if not target:
+        return False
+    # No control character: werkzeug refuses a newline in a Location header (a 500), and a
+    # browser drops tabs and newlines from a URL, so "/\t/evil.example" would mean "//evil.example".
+    if any(unicodedata.category(character) == "Cc" for character in target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
