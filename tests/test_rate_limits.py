@@ -211,6 +211,17 @@ def test_the_study_pages_are_limited_per_learner(limited):
     assert anonymous.get("/study").status_code == 200 and anonymous.get("/study/visits").status_code == 200
 
 
+def test_password_changes_are_limited_per_user(limited):
+    make_users(limited, "aigerim", "bolat")
+    client = signed_in(limited, "aigerim")
+    mismatch = {"password-current": "correct horse", "password-password": "new staple battery",
+                "password-confirm": "something else"}
+    assert [client.post("/profile/password", data=mismatch).status_code for _ in range(10)] == [400] * 10
+    assert_clear_429(client.post("/profile/password", data=mismatch, headers=EN))
+    # Another user from the same address is not held.
+    assert signed_in(limited, "bolat").post("/profile/password", data=mismatch).status_code == 400
+
+
 def test_limits_are_settings(database_url, tmp_path, bank):
     """A school with more players behind one address raises its per-address limits."""
     app = make_app(database_url, tmp_path / "school", RATELIMIT_ENABLED=True, LIMIT_REGISTER_PER_ADDRESS="2 per minute")
