@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 
+import flask_migrate
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from conftest import make_app
 from quizapp import tokens
@@ -93,6 +94,19 @@ def test_a_session_from_before_versions_works_until_the_next_logout(client, app,
     with old.session_transaction() as session:
         session["_user_id"] = "not:a-number"
     assert not signed_in_as(old)
+
+
+def test_the_migration_gives_existing_users_version_0(app):
+    with app.app_context():
+        flask_migrate.downgrade(revision="0005_leaderboard_count")
+        db.session.execute(text('INSERT INTO "user" (username, password_hash, created_dt, is_admin, is_hidden, '
+                                "time_accommodation) VALUES ('existing', 'x', :now, :no, :no, 'standard')"),
+                           {"now": "2026-01-01 00:00:00", "no": False})
+        db.session.commit()
+        flask_migrate.upgrade(revision="head")
+        assert db.session.execute(text('SELECT username, session_version FROM "user"')).all() == [("existing", 0)]
+        db.session.commit()
+        db.engine.dispose()
 
 
 def token_names(app) -> list[str]:
