@@ -36,6 +36,23 @@ DEFAULTS: dict[str, Any] = {
     # limits key on the client's address; behind a proxy that is the proxy's own unless this
     # says to trust the header, and trusting it without a proxy would let anyone pick an address.
     "TRUSTED_PROXIES": 0,
+    # Rate limits ("N per minute; M per hour"); quizapp/rate_limits.py says what each is keyed
+    # on.  Per user: nobody else's requests use up a player's allowance.
+    "LIMIT_ANSWERS_PER_USER": "60 per minute",
+    "LIMIT_API_ANSWERS_PER_USER": "120 per minute",
+    "LIMIT_API_STARTS_PER_USER": "30 per minute",
+    "LIMIT_PASSWORD_CHANGES_PER_USER": "10 per minute; 50 per hour",
+    # /study, /study/<topic> and /review together (each costs tens of ms of CPU); a learner
+    # reading topics one after another stays far below.
+    "LIMIT_STUDY_PAGES_PER_USER": "60 per minute",
+    # Logins count failures only: a class behind one address all log in; a guesser is stopped
+    # per name and address, per name from any address, and per address over all names.
+    "LIMIT_LOGIN_FAILURES_PER_ADDRESS_AND_NAME": "10 per minute",
+    "LIMIT_LOGIN_FAILURES_PER_NAME": "30 per hour",
+    "LIMIT_LOGIN_FAILURES_PER_ADDRESS": "50 per minute; 300 per hour",
+    # Registering runs scrypt (tens of ms, 32 MiB): per address, room for a class; and for everyone.
+    "LIMIT_REGISTER_PER_ADDRESS": "30 per minute; 200 per hour",
+    "LIMIT_REGISTER_ALL": "120 per minute",
 }
 
 SECRET_KEY_FILE = "secret_key"

@@ -75,6 +75,8 @@ class User(Base):
     is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     # Extended time (WCAG 2.2.1): "standard", "x1.5", "x2" or "untimed"; see attempts.TIME_ACCOMMODATIONS.
     time_accommodation: Mapped[str] = mapped_column(String(16), default="standard", server_default="standard")
+    # Part of every session's user id (``get_id``); raising it signs out every session made before.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     attempts: Mapped[list["Attempt"]] = relationship(back_populates="user")
 
@@ -92,7 +94,13 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # What Flask-Login keeps in the session cookie; the loader (web.load_user) accepts it
+        # only while the version is the user's current one.
+        return f"{self.id}:{self.session_version}"
+
+    def end_all_sessions(self) -> None:
+        """Sign out every session of this user (logout, a password change)."""
+        self.session_version = (self.session_version or 0) + 1
 
 
 class Quiz(Base):

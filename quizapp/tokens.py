@@ -87,5 +87,15 @@ def revoke_token(session: Session, user: User, token_id: int, now: datetime) -> 
     return True
 
 
+def revoke_all_tokens(session: Session, user: User, now: datetime) -> int:
+    """Revoke every active token of ``user`` (after a password change, say); how many were."""
+    records = active_tokens(session, user)
+    for record in records:
+        record.revoked_dt = now
+    session.flush()
+    return len(records)
+
+
 __all__ = ["DISPLAY_PREFIX_LENGTH", "MAX_ACTIVE_TOKENS", "NAME_MAX_LENGTH", "TOKEN_PREFIX", "TooManyTokens",
-           "active_tokens", "create_token", "find_token", "hash_token", "normalise_name", "revoke_token"]
+           "active_tokens", "create_token", "find_token", "hash_token", "normalise_name", "revoke_all_tokens",
+           "revoke_token"]

@@ -1,6 +1,7 @@
 """What every page shares: the language, the clock, the signed-in user, error pages."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
@@ -116,6 +117,10 @@ def format_limit(seconds: int | None) -> str:
 def is_safe_redirect(target: str | None) -> bool:
     if not target:
         return False
+    # No control character: werkzeug refuses a newline in a Location header (a 500), and a
+    # browser drops tabs and newlines from a URL, so "/\t/evil.example" would mean "//evil.example".
+    if any(unicodedata.category(character) == "Cc" for character in target):
+        return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
 
@@ -126,10 +131,20 @@ def back_or(default: str) -> Any:
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def load_user(session_user_id: str) -> User | None:
+    """The user of a session, if the session is still theirs: ``User.get_id`` writes
+    "id:session_version", and a logout or a password change raises the version, which signs
+    out every cookie made before (a copy included).  A bare id is a session from before
+    versions existed, read as version 0."""
+    user_id, _separator, version = session_user_id.partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and len(user_id) < 12):
         return None
-    return user_by_id(db.session, int(user_id))
+    if version and not (version.isascii() and version.isdigit() and len(version) < 12):
+        return None
+    user = user_by_id(db.session, int(user_id))
+    if user is None or user.session_version != int(version or 0):
+        return None
+    return user
 
 
 def _request_translations():

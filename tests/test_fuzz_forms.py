@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from quizapp import tokens, users
 from quizapp.extensions import db
-from quizapp.models import Question
+from quizapp.models import Question, User
 from quizapp.users import create_user
 
 from conftest import make_app, snapshot
@@ -88,11 +88,17 @@ def world(app, bank, clock, monkeypatch) -> World:
 
 
 def sign_in(client, user_id: int | None) -> None:
-    """Be this user (None: nobody) without a login request, so examples stay fast."""
+    """Be this user (None: nobody) without a login request, so examples stay fast.  The session
+    carries the user's current session version: an earlier example may have logged out."""
+    session_user_id = None
+    if user_id is not None:
+        with client.application.app_context():
+            session_user_id = db.session.get(User, user_id).get_id()
+            db.session.rollback()
     with client.session_transaction() as session:
         session.clear()
-        if user_id is not None:
-            session["_user_id"] = str(user_id)
+        if session_user_id is not None:
+            session["_user_id"] = session_user_id
             session["_fresh"] = True
 
 
@@ -187,7 +193,8 @@ ROUTES = [
     Route("/attempt/{attempt_id}/practice", "player", (), NEW_ATTEMPT),
     Route("/language", "player", ("lang", "next"), frozenset({"user"})),
     Route("/language", "nobody", ("lang", "next")),
-    Route("/logout", "player", ()),
+    Route("/logout", "player", (), frozenset({"user"})),  # ends every session: the version goes up
+    Route("/profile/tokens/revoke-all", "player", (), frozenset({"api_token"})),
     Route("/profile/password", "nobody", ("password-current", "password-password", "password-confirm")),
 ]
 

@@ -122,6 +122,8 @@ def test_every_page(watched: Page, live_server, shot, lang, size):
     page.locator("form[action$='/account/tokens'] input[type=text]").fill("my script")
     page.locator("form[action$='/account/tokens'] button[type=submit]").click()
     check(page, f"account-token-created-{tag}", shot)
+    page.goto(base + "/profile/tokens")  # where a password change leads: the tokens, and revoking them all
+    check(page, f"profile-tokens-{tag}", shot)
     page.goto(base + "/profile")
     page.locator("form[action$='/profile/password'] button[type=submit]").click()
     expect(page.locator(".errors").first).to_be_visible()

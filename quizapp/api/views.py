@@ -19,11 +19,12 @@ from quizapp.api.auth import authenticate, optional_user, require_user
 from quizapp.api.errors import ApiError
 from quizapp.api.present import iso, outcome_json, quiz_brief, quiz_json, review_item, standing_json, state_json
 from quizapp.bank.importer import revision_by_id
-from quizapp.extensions import csrf, db, limiter
+from quizapp.extensions import csrf, db
 from quizapp.models import Attempt, Quiz
 from quizapp.periods import PERIODS, period_start
 from quizapp.question_types import InvalidResponse
 from quizapp.ranking import BOARDS, Board, attempt_rank, entry_of, participant_count, rank_of, standings
+from quizapp.rate_limits import per_user
 from quizapp.web import current_clock, current_locale, rules
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -125,7 +126,7 @@ def quizzes():
 
 
 @bp.post("/quizzes/<key>/attempts")
-@limiter.limit("30 per minute")
+@per_user("LIMIT_API_STARTS_PER_USER")
 def start(key: str):
     user = require_user()
     quiz = _quiz_or_404(key)
@@ -147,7 +148,9 @@ def attempt_state(attempt_id: int):
 
 
 @bp.post("/attempts/<int:attempt_id>/answers")
-@limiter.limit("120 per minute")
+# Per caller, once ``authenticate`` has checked the token or cookie: anonymous posts from the
+# same address, or a rival's posts to this attempt, do not use up the player's allowance.
+@per_user("LIMIT_API_ANSWERS_PER_USER")
 def answer(attempt_id: int):
     attempt = _own_attempt_or_404(attempt_id)
     body = _json_body()

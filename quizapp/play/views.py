@@ -7,11 +7,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from quizapp import attempts
-from quizapp.extensions import db, limiter
+from quizapp.extensions import db
 from quizapp.models import Attempt, Quiz
 from quizapp.play.forms import StartForm, answer_fields, answer_form
 from quizapp.question_types import InvalidResponse, get_type
 from quizapp.ranking import Board, attempt_rank, entry_of, participant_count
+from quizapp.rate_limits import per_user
 from quizapp.web import current_clock, current_locale, rules
 
 bp = Blueprint("play", __name__)
@@ -49,7 +50,8 @@ def start(key: str):
 
 @bp.route("/attempt/<int(max=2147483647):attempt_id>", methods=["GET", "POST"])
 @login_required
-@limiter.limit("60 per minute", methods=["POST"], key_func=lambda: f"answer:{request.view_args['attempt_id']}")
+# Per player, not per attempt: a rival's posts to this attempt id count against the rival.
+@per_user("LIMIT_ANSWERS_PER_USER", methods=["POST"])
 def question(attempt_id: int):
     attempt = _own_attempt_or_404(attempt_id)
     clock = current_clock()

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 from werkzeug.security import check_password_hash
 
-from quizapp.extensions import db, limiter
+from quizapp import tokens
+from quizapp.account.forms import RevokeForm
+from quizapp.extensions import db
 from quizapp.models import User
 from quizapp.profiles import stats
 from quizapp.profiles.forms import LANGUAGE_NAMES, LanguageChoiceForm, PasswordForm
+from quizapp.rate_limits import per_user
 from quizapp.users import find_user, set_password
-from quizapp.web import current_locale
+from quizapp.web import current_clock, current_locale
 
 bp = Blueprint("profiles", __name__)
 
@@ -80,17 +83,41 @@ def own():
 
 @bp.post("/profile/password")
 @login_required
-@limiter.limit("10 per minute; 50 per hour")
+@per_user("LIMIT_PASSWORD_CHANGES_PER_USER")
 def change_password():
     form = PasswordForm(prefix="password")
     if form.validate_on_submit():
         if check_password_hash(current_user.password_hash, form.current.data):
-            set_password(current_user, form.password.data)
+            user = current_user._get_current_object()
+            set_password(user, form.password.data)
+            # Whoever else holds a session of this account (a copied cookie) is signed out;
+            # the person who changed the password is signed in again on the new version.
+            user.end_all_sessions()
             db.session.commit()
-            flash(_("Your password is changed."), "success")
-            return redirect(url_for("profiles.show", username=current_user.username))
+            login_user(user)
+            flash(_("Your password is changed. Every other session of your account is signed out."), "success")
+            return redirect(url_for("profiles.api_tokens"))
         form.current.errors.append(_("This is not your current password."))
     return _render(current_user, password_form=form, status=400)
+
+
+@bp.get("/profile/tokens")
+@login_required
+def api_tokens():
+    """Where a password change leads: API tokens do not depend on the password, so a token made
+    by someone who had the session keeps working; this lists them and offers to revoke them all."""
+    return render_template("profiles/api_tokens.html", tokens=tokens.active_tokens(db.session, current_user),
+                           revoke_form=RevokeForm(formdata=None)), 200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/profile/tokens/revoke-all")
+@login_required
+def revoke_all_tokens():
+    RevokeForm().validate_on_submit()  # CSRF is checked for every POST; the form has no fields
+    if tokens.revoke_all_tokens(db.session, current_user, current_clock().now()):
+        db.session.commit()
+        flash(_("Every API token of yours is revoked: none of them works any more."), "success")
+    return redirect(url_for("profiles.api_tokens"))
 
 
 @bp.post("/profile/language")

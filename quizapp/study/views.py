@@ -17,9 +17,15 @@ from quizapp import learning
 from quizapp.extensions import db
 from quizapp.models import Question
 from quizapp.play.forms import StartForm
+from quizapp.rate_limits import shared_per_user
 from quizapp.web import current_clock
 
 bp = Blueprint("study", __name__)
+
+# The pages that compute the signed-in learner's memory of every card (tens of ms of CPU each)
+# share one allowance per user, far above what reading them takes.  Signed out, they do not
+# compute it and are not counted.
+study_pages_limit = shared_per_user("LIMIT_STUDY_PAGES_PER_USER", "study-pages")
 
 TAG_LABELS = {
     "visits": _l("Visits"),
@@ -77,12 +83,14 @@ def review_globals() -> dict[str, Any]:
 
 
 @bp.get("/study")
+@study_pages_limit
 def index():
     sizes = learning.topic_sizes(db.session)
     return _page("study/index.html", sizes=sizes, mastery=_mastery())
 
 
 @bp.get("/study/<tag>")
+@study_pages_limit
 def topic(tag: str):
     sections = learning.outline(db.session, tag)
     if not sections:
@@ -98,6 +106,7 @@ def timeline():
 
 @bp.get("/review")
 @login_required
+@study_pages_limit
 def review():
     now = current_clock().now()
     cards = learning.card_statuses(db.session, current_user.id, now)
