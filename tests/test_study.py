@@ -87,8 +87,10 @@ def test_a_topic_shows_its_facts_by_paragraph_with_their_questions(client, bank,
     assert "Study: Diplomacy" in html
     assert html.index("Paragraph 5") < html.index("Twice in the year.") < html.index("Paragraph 7") \
         < html.index("Shanghai and Almaty.")
-    assert "Shanghai&#39;s sister city?" in html
-    assert 'href="/login?next=/study/diplomacy"' in html and "Log in to practise" in html
+    # Signed out: the facts only, with neither the questions' wording nor a way to practise them.
+    assert "Shanghai&#39;s sister city?" not in html and "Asked as" not in html
+    assert "/practise/" not in html and "Practise this" not in html
+    assert 'href="/login?next=/study/diplomacy"' in html
     no_inline_code(html)
     russian = page(client, "/study/diplomacy", RU)
     assert '<html lang="ru">' in russian and "Шанхай и Алматы." in russian and "Дважды за год." in russian
@@ -101,12 +103,15 @@ def test_a_signed_in_user_sees_mastery_and_can_practise_a_fact(client, bank, app
     html = page(client, "/study")
     assert re.search(r'<meter id="mastery-diplomacy" min="0" max="2" value="0"', html)
     assert "0 of 2 questions (0%)" in html
+    text_id = question_id(app, "t-text")
+    before = page(client, "/study/diplomacy")
+    assert "/practise/" not in before and "Shanghai&#39;s sister city?" not in before, "not met yet"
     take_all_types(client, app)
     html = page(client, "/study")
     assert re.search(r'<meter id="mastery-diplomacy" min="0" max="2" value="2"', html)
     topic = page(client, "/study/diplomacy")
     assert "2 of 2 questions (100%)" in topic
-    text_id = question_id(app, "t-text")
+    assert "Shanghai&#39;s sister city?" in topic
     assert f'action="/practise/{text_id}"' in topic
     response = client.post(f"/practise/{text_id}")
     assert response.status_code == 302
@@ -128,7 +133,7 @@ def test_the_timeline_lists_the_banks_events_in_order(client, real_bank):
     assert '<time datetime="2025-06">June 2025</time>' in html
     assert '<time datetime="2026-01-07">January 7, 2026</time>' in html
     assert html.index("Birth of Xian Xinghai") < html.index("China and Kazakhstan establish diplomatic relations")
-    assert "Source: paragraph 10 of the article" in html and "Log in to practise" in html
+    assert "Source: paragraph 10 of the article" in html and "/practise/" not in html
     no_inline_code(html)
     russian = page(client, "/timeline", RU)
     assert '<html lang="ru">' in russian and "Рождение Сянь Синхая" in russian
@@ -136,11 +141,16 @@ def test_the_timeline_lists_the_banks_events_in_order(client, real_bank):
     assert re.search(r"<time datetime=\"2026-01-07\">7 января 2026\s?г\.</time>", russian)
 
 
-def test_the_timeline_offers_practice_to_a_signed_in_user(client, real_bank, app):
+def test_the_timeline_offers_practice_of_the_questions_a_user_has_met(client, real_bank, app, clock):
     register(client)
-    html = page(client, "/timeline")
     birth = question_id(app, "xian-xinghai-birth-year")
-    assert f'action="/practise/{birth}"' in html and "Practise this" in html
+    assert "/practise/" not in page(client, "/timeline")
+    with app.app_context():  # the question is on the user's review schedule: met
+        learning.record_review(db.session, db.session.scalar(select(User.id)), birth, is_correct=True, elapsed_s=None,
+                               allowed_s=None, at=clock.now())
+        db.session.commit()
+    html = page(client, "/timeline")
+    assert f'action="/practise/{birth}"' in html and html.count("Practise this") == 1
     response = client.post(f"/practise/{birth}")
     assert re.search(r"/attempt/\d+$", response.headers["Location"])
 
