@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quizapp import learning
 from quizapp.bank.importer import import_bank
@@ -13,7 +13,7 @@ from quizapp.bank.loader import load_bank
 from quizapp.extensions import db
 from quizapp.models import Attempt, Question, User
 
-from test_views import post_answer_for_page, register
+from test_views import current_attempt, post_answer_for_page, register
 
 QUESTIONS = Path(__file__).parent.parent / "questions"
 EN = {"Accept-Language": "en"}
@@ -229,3 +229,66 @@ def test_the_nav_links_to_study_timeline_and_review(client, bank):
     assert 'href="/review"' in page(client, "/")
     assert '<a href="/study" aria-current="page">' in page(client, "/study/diplomacy")
     assert '<a href="/review" aria-current="page">' in page(client, "/review")
+
+
+# --- practice by id: only what the player has met, and never a pile of runs -------------------
+
+
+def attempt_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Attempt))
+
+
+def test_practice_by_id_is_refused_for_a_question_never_served(client, bank, app, clock):
+    from conftest import snapshot
+    register(client)
+    ids = {key: question_id(app, key) for key in ("t-single", "t-multiple", "t-text")}
+    before = snapshot(app)
+    for qid in ids.values():  # the harvest of the review: every id in turn
+        assert client.post(f"/practise/{qid}").status_code == 404
+    assert snapshot(app) == before
+    # The first question of a quiz is served, then time runs out: only that one is met.
+    client.post("/quiz/all-types/start")
+    attempt_id = current_attempt(app).id
+    assert "In which month did the leader visit Astana?" in page(client, f"/attempt/{attempt_id}")
+    clock.advance(minutes=10)
+    page(client, f"/attempt/{attempt_id}/result")
+    assert client.post(f"/practise/{ids['t-single']}").status_code == 302
+    before = snapshot(app)
+    assert client.post(f"/practise/{ids['t-multiple']}").status_code == 404, "never reached: not met"
+    assert snapshot(app) == before
+    # What someone else has met does not count.
+    client.post("/logout")
+    register(client, "bolat")
+    assert client.post(f"/practise/{ids['t-single']}").status_code == 404
+
+
+def test_posting_practise_again_reuses_the_open_run_and_old_runs_are_closed(client, bank, app):
+    register(client)
+    take_all_types(client, app)  # every question met
+    first = client.post(f"/practise/{question_id(app, 't-text')}").headers["Location"]
+    count = attempt_count(app)
+    for _ in range(60):  # the review's script: 60 POSTs in a row
+        assert client.post(f"/practise/{question_id(app, 't-text')}").headers["Location"] == first
+    assert attempt_count(app) == count, "no new row"
+    keys = ["t-single", "t-multiple", "t-true-false", "t-numeric", "t-year", "t-ordering", "t-matching"]
+    for key in keys:
+        client.post(f"/practise/{question_id(app, key)}")
+    with app.app_context():
+        still_open = db.session.scalars(select(Attempt).where(Attempt.mode == "practice",
+                                                              Attempt.finished_dt.is_(None))).all()
+        assert len(still_open) == learning.MAX_OPEN_PRACTICE_RUNS
+        assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1 + 1 + len(keys)
+
+
+def test_practise_is_rate_limited_per_player(database_url, tmp_path, bank):
+    from conftest import make_app
+    limited = make_app(database_url, tmp_path / "limited", RATELIMIT_ENABLED=True)
+    client = limited.test_client()
+    register(client)
+    qid = question_id(limited, "t-single")
+    statuses = [client.post(f"/practise/{qid}").status_code for _ in range(31)]
+    assert statuses[:30] == [404] * 30 and statuses[30] == 429
+    client.post("/logout")
+    register(client, "bolat")  # from the same address
+    assert client.post(f"/practise/{qid}").status_code == 404, "another player's allowance is their own"
