@@ -35,12 +35,12 @@ def flagged_attempts(session: Session, limit: int, offset: int = 0) -> list[Atte
     ).unique())
 
 
-def _decide(session: Session, attempt_id: int, status: str, admin: User, now: datetime) -> Attempt | None:
+def _decide(session: Session, attempt_id: int, status: str, admin: User | None, now: datetime) -> Attempt | None:
     # A conditional update: only one decision ever applies, whoever clicks first.
     decided = session.execute(
         update(Attempt)
         .where(Attempt.id == attempt_id, Attempt.review_status == FLAGGED)
-        .values(review_status=status, reviewed_dt=now, reviewed_by_id=admin.id)
+        .values(review_status=status, reviewed_dt=now, reviewed_by_id=admin.id if admin is not None else None)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not decided:
@@ -51,8 +51,10 @@ def _decide(session: Session, attempt_id: int, status: str, admin: User, now: da
     return attempt
 
 
-def clear_attempt(session: Session, attempt_id: int, admin: User, now: datetime, zone: ZoneInfo) -> Attempt | None:
-    """Put a flagged attempt on the boards.  None when it is not (or no longer) flagged."""
+def clear_attempt(session: Session, attempt_id: int, admin: User | None, now: datetime,
+                  zone: ZoneInfo) -> Attempt | None:
+    """Put a flagged attempt on the boards.  None when it is not (or no longer) flagged.
+    ``admin`` is who decided (None from the command line)."""
     attempt = _decide(session, attempt_id, CLEARED, admin, now)
     if attempt is None:
         return None
@@ -63,7 +65,7 @@ def clear_attempt(session: Session, attempt_id: int, admin: User, now: datetime,
     return attempt
 
 
-def void_attempt(session: Session, attempt_id: int, admin: User, now: datetime) -> Attempt | None:
+def void_attempt(session: Session, attempt_id: int, admin: User | None, now: datetime) -> Attempt | None:
     """Keep a flagged attempt off the boards for good.  None when it is not (or no longer) flagged."""
     return _decide(session, attempt_id, VOIDED, admin, now)
 

@@ -279,3 +279,18 @@ def test_deciding_needs_a_csrf_token(database_url, tmp_path, bank):
     assert status_of(strict, attempt_id) == "cleared"
     with strict.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 2
+
+
+def test_the_same_review_from_the_command_line(paced, held):
+    runner = paced.test_cli_runner()
+    listed = runner.invoke(args=["attempts", "held"])
+    assert listed.exit_code == 0 and "2 attempts await review" in listed.output
+    assert re.search(rf"^{held[0]}\tcarol\tall-types\t800/800\t8 of 8 answers under the floor", listed.output, re.M)
+    assert runner.invoke(args=["attempts", "clear", str(held[0])]).exit_code == 0
+    assert runner.invoke(args=["attempts", "void", str(held[1])]).exit_code == 0
+    assert (status_of(paced, held[0]), status_of(paced, held[1])) == ("cleared", "voided")
+    again = runner.invoke(args=["attempts", "clear", str(held[1])])
+    assert again.exit_code == 1 and "is not awaiting review" in again.output
+    assert [row["username"] for row in ApiClient(paced.test_client()).get("/leaderboards/all-types")[1]["rows"]] \
+        == ["carol", "dana"]
+    rebuild_agrees(paced)
