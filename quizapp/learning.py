@@ -468,18 +468,26 @@ MAX_OPEN_PRACTICE_RUNS = 5
 
 
 def _met_questions(user_id: int, question_id: int | None = None):
-    # Met: served to the user in any attempt (served_dt is set only when the server showed
-    # it; finishing an attempt adds rows for questions never reached, with none), or on the
-    # user's review schedule.
-    served = (select(QuestionRevision.question_id)
-              .join(AttemptAnswer, AttemptAnswer.revision_id == QuestionRevision.id)
-              .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
-              .where(Attempt.user_id == user_id, AttemptAnswer.served_dt.is_not(None)))
-    carded = select(ReviewCard.question_id).where(ReviewCard.user_id == user_id)
+    # Met: served to the user in a finished attempt (served_dt is set only when the server
+    # showed it; finishing adds rows with none for questions never reached), or on the user's
+    # review schedule.  A question of a ranked attempt still running is not met through that
+    # attempt, card or not: practising it would show its right answer mid-attempt.
+    def served(finished: bool):
+        query = (select(QuestionRevision.question_id)
+                 .join(AttemptAnswer, AttemptAnswer.revision_id == QuestionRevision.id)
+                 .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+                 .where(Attempt.user_id == user_id, AttemptAnswer.served_dt.is_not(None)))
+        if finished:
+            return query.where(Attempt.finished_dt.is_not(None))
+        return query.where(Attempt.finished_dt.is_(None), Attempt.mode != "practice")
+
+    seen = served(finished=True)
+    carded = select(ReviewCard.question_id).where(ReviewCard.user_id == user_id,
+                                                  ReviewCard.question_id.not_in(served(finished=False)))
     if question_id is not None:
-        served = served.where(QuestionRevision.question_id == question_id)
+        seen = seen.where(QuestionRevision.question_id == question_id)
         carded = carded.where(ReviewCard.question_id == question_id)
-    return union(served, carded)
+    return union(seen, carded)
 
 
 def met_question_ids(session: Session, user_id: int) -> set[int]:

@@ -250,7 +250,13 @@ def test_practice_by_id_is_refused_for_a_question_never_served(client, bank, app
     # The first question of a quiz is served, then time runs out: only that one is met.
     client.post("/quiz/all-types/start")
     attempt_id = current_attempt(app).id
-    assert "In which month did the leader visit Astana?" in page(client, f"/attempt/{attempt_id}")
+    html = page(client, f"/attempt/{attempt_id}")
+    assert "In which month did the leader visit Astana?" in html
+    before = snapshot(app)
+    assert client.post(f"/practise/{ids['t-single']}").status_code == 404, "not while its attempt runs"
+    assert snapshot(app) == before
+    post_answer_for_page(client, attempt_id, html, right=False)  # answered: now on the review schedule
+    assert client.post(f"/practise/{ids['t-single']}").status_code == 404, "still not while its attempt runs"
     clock.advance(minutes=10)
     page(client, f"/attempt/{attempt_id}/result")
     assert client.post(f"/practise/{ids['t-single']}").status_code == 302
