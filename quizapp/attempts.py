@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, and_, bindparam, delete, event, func, inspect, select, update
@@ -428,7 +428,7 @@ def finish_attempt(session: Session, attempt: Attempt, finished_dt: datetime, ru
         session.flush()
 
 
-def _held_as_too_fast(session: Session, attempt: Attempt, rows: Any, pace: PaceRules) -> bool:
+def _held_as_too_fast(session: Session, attempt: Attempt, rows: Iterable[AttemptAnswer], pace: PaceRules) -> bool:
     """Flag the just-finished attempt if an answer (or the whole attempt) came in under the
     human floor; the report of every answer's time against its floor is kept with it."""
     answers = []
