@@ -13,10 +13,10 @@ from __future__ import annotations
 import random
 import secrets
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, and_, bindparam, delete, event, func, inspect, select, update
@@ -28,6 +28,7 @@ from quizapp.clock import Clock
 from quizapp.learning import record_answer
 from quizapp.models import (Attempt, AttemptAnswer, LeaderboardCount, LeaderboardEntry, OverallEntry, Question,
                             QuestionRevision, Quiz, QuizQuestion, User, UTCDateTime)
+from quizapp.pace import PaceRules, TimedAnswer, pace_report
 from quizapp.periods import PERIODS, period_start
 from quizapp.question_types import Grade, InvalidResponse, display_order, get_type
 from quizapp.ranking import OVERALL_QUIZ_ID, attempt_rank, count_buckets, rank_key
@@ -39,6 +40,9 @@ class Rules:
 
     grace: timedelta = timedelta(seconds=2)
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Almaty"))
+    # The human floor (quizapp.pace): a ranked attempt answered faster is held for review.
+    # None checks nothing; the app always passes the configured floor (web.rules).
+    pace: PaceRules | None = None
 
 
 DEFAULT_RULES = Rules()
@@ -46,6 +50,13 @@ DEFAULT_RULES = Rules()
 # Extended time (WCAG 2.2.1): the factor applied to every limit; None means untimed practice.
 TIME_ACCOMMODATIONS: dict[str, float | None] = {"standard": 1.0, "x1.5": 1.5, "x2": 2.0, "untimed": None}
 RANKED_MODES = ("standard", "extended")
+# review_status values (see Attempt.review_status and quizapp.moderation).
+FLAGGED, CLEARED, VOIDED = "flagged", "cleared", "voided"
+
+
+def is_on_boards(attempt: Attempt) -> bool:
+    """Ranked, and not held or voided by the pace check: what keep_best has put on the boards."""
+    return attempt.mode in RANKED_MODES and attempt.review_status in (None, CLEARED)
 
 
 class AttemptError(Exception):
@@ -287,7 +298,7 @@ def time_out_current(session: Session, attempt: Attempt, clock: Clock, rules: Ru
     """
     if attempt.finished_dt is not None:
         return False
-    served = current_question(session, attempt, clock, Rules(timedelta(0), rules.zone))
+    served = current_question(session, attempt, clock, replace(rules, grace=timedelta(0)))
     if served is None:
         return True
     now = clock.now()
@@ -409,10 +420,30 @@ def finish_attempt(session: Session, attempt: Attempt, finished_dt: datetime, ru
     session.flush()
     session.refresh(attempt)
     if claimed and attempt.mode in RANKED_MODES:
+        if rules.pace is not None and _held_as_too_fast(session, attempt, rows.values(), rules.pace):
+            return  # off every board until an admin clears it (quizapp.moderation)
         keep_best(session, attempt, rules.zone)
         attempt.rank_at_finish = attempt_rank(session, attempt.quiz_id, attempt.user_id, attempt.score,
                                               attempt.duration_ms, attempt.finished_dt, attempt.id, attempt.mode)
         session.flush()
+
+
+def _held_as_too_fast(session: Session, attempt: Attempt, rows: Iterable[AttemptAnswer], pace: PaceRules) -> bool:
+    """Flag the just-finished attempt if an answer (or the whole attempt) came in under the
+    human floor; the report of every answer's time against its floor is kept with it."""
+    answers = []
+    for row in rows:
+        revision = revision_by_id(session, row.revision_id)
+        assert revision is not None
+        answers.append(TimedAnswer(row.position, revision.type, revision.content, row.served_dt,
+                                   None if row.timed_out else row.answered_dt))
+    report = pace_report(answers, attempt.duration_ms or 0, pace)
+    if not report["too_fast"]:
+        return False
+    attempt.review_status = FLAGGED
+    attempt.pace_report = report
+    session.flush()
+    return True
 
 
 def keep_best(session: Session, attempt: Attempt, zone: ZoneInfo) -> None:
@@ -526,7 +557,7 @@ def review(session: Session, attempt: Attempt) -> list[tuple[AttemptAnswer, Ques
     return [(row[0], row[1]) for row in rows]
 
 
-__all__ = ["AnswerOutcome", "AttemptClosed", "AttemptError", "DEFAULT_RULES", "InvalidResponse", "NotCurrentQuestion",
-           "QuizUnavailable", "Rules", "ServedQuestion", "TIME_ACCOMMODATIONS", "close_if_expired",
-           "close_overdue_attempts", "current_question", "finish_attempt", "keep_best", "option_order", "review",
-           "start_attempt", "start_practice", "submit_answer"]
+__all__ = ["AnswerOutcome", "AttemptClosed", "AttemptError", "CLEARED", "DEFAULT_RULES", "FLAGGED", "InvalidResponse",
+           "NotCurrentQuestion", "QuizUnavailable", "Rules", "ServedQuestion", "TIME_ACCOMMODATIONS", "VOIDED",
+           "close_if_expired", "close_overdue_attempts", "current_question", "finish_attempt", "is_on_boards",
+           "keep_best", "option_order", "review", "start_attempt", "start_practice", "submit_answer"]

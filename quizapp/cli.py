@@ -1,9 +1,11 @@
-"""Commands for operators: ``flask --app quizapp users ...`` and ``attempts ...``."""
+"""Commands for operators: ``flask --app quizapp users ...`` and ``attempts ...`` (closing
+overdue attempts; listing, clearing and voiding the attempts held as too fast)."""
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
 
+from quizapp import moderation
 from quizapp.attempts import close_overdue_attempts
 from quizapp.extensions import db
 from quizapp.users import UsernameTaken, create_user
@@ -36,3 +38,42 @@ def close_overdue_command() -> None:
     closed = close_overdue_attempts(db.session, current_clock(), rules())
     db.session.commit()
     click.echo(f"closed {closed} overdue attempts")
+
+
+@attempts_cli.command("held")
+def held_command() -> None:
+    """List the attempts held for review as too fast (as /admin/attempts does)."""
+    held = moderation.flagged_attempts(db.session, limit=1000)
+    for attempt in held:
+        report = attempt.pace_report or {}
+        click.echo(f"{attempt.id}\t{attempt.user.username}\t{attempt.quiz.key}\t{attempt.score}/{attempt.max_score}\t"
+                   f"{report.get('fast_answers', 0)} of {len(report.get('answers', []))} answers under the floor, "
+                   f"{attempt.duration_ms} ms against a floor of {report.get('floor_ms', 0)} ms")
+    click.echo(f"{moderation.flagged_count(db.session)} attempts await review")
+
+
+def _decide(attempt_id: int, clear: bool) -> None:
+    now = current_clock().now()
+    if clear:
+        decided = moderation.clear_attempt(db.session, attempt_id, None, now, rules().zone)
+    else:
+        decided = moderation.void_attempt(db.session, attempt_id, None, now)
+    if decided is None:
+        db.session.rollback()
+        raise click.ClickException(f"attempt {attempt_id} is not awaiting review")
+    db.session.commit()
+    click.echo(f"attempt {attempt_id} {'cleared: on the leaderboards' if clear else 'voided: never ranked'}")
+
+
+@attempts_cli.command("clear")
+@click.argument("attempt_id", type=click.IntRange(min=1, max=2**31 - 1))
+def clear_command(attempt_id: int) -> None:
+    """Put a held attempt on the leaderboards."""
+    _decide(attempt_id, clear=True)
+
+
+@attempts_cli.command("void")
+@click.argument("attempt_id", type=click.IntRange(min=1, max=2**31 - 1))
+def void_command(attempt_id: int) -> None:
+    """Keep a held attempt off the leaderboards for good."""
+    _decide(attempt_id, clear=False)

@@ -18,6 +18,13 @@ DEFAULTS: dict[str, Any] = {
     "LEADERBOARD_PAGE_SIZE": 50,
     # Where "today" and "this week" begin for the leaderboards (stored and compared in UTC).
     "LEADERBOARD_TIMEZONE": "Asia/Almaty",
+    # The human floor of a question (quizapp.pace; docs/scoring.md): a ranked attempt with an
+    # answer faster than this is held off the leaderboards until an admin clears it.
+    "PACE_CHECK": True,
+    "MIN_READ_MS_PER_CHAR": 8,  # per character of the prompt and options (125 a second)
+    "MIN_ANSWER_MS": 600,  # seeing the page and the one click every answer needs
+    "MIN_CHOICE_MS": 400,  # each further box, select or pairing to set
+    "MIN_TYPED_MS": 1000,  # typing a number, a year or a name instead of a click
     "QUESTIONS_PATH": None,  # defaults to the questions/ folder beside the package
     # No form here comes near this; a larger body is refused (413) before it is read.  The API
     # sets its own, smaller limit (api/auth.py).

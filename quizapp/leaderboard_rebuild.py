@@ -12,7 +12,8 @@ How, in INSERT ... SELECTs inside the caller's transaction:
    instant it begins and the start of its week, computed in Python by
    ``quizapp.periods.period_start``; so the database never needs time zone rules of its
    own (its tzdata could differ from Python's, and SQLite has none).
-2. The day rows: every finished ranked attempt, its day found by an index lookup in that
+2. The day rows: every finished ranked attempt that is on the boards (not held for review,
+   not voided: ``attempts.is_on_boards``), its day found by an index lookup in that
    table, and per (quiz, board, user, day) the first attempt in ranking order
    (``ROW_NUMBER() OVER (... ORDER BY`` the rule of ``ranking.rank_key``).
 3. The week rows, the best of the user's day rows of that week; then the all-time rows,
@@ -33,11 +34,11 @@ from datetime import datetime, time, timedelta
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (Column, Integer, MetaData, SmallInteger, String, Table, and_, func, insert, literal, select,
-                        text, union_all)
+from sqlalchemy import (Column, Integer, MetaData, SmallInteger, String, Table, and_, func, insert, literal, or_,
+                        select, text, union_all)
 from sqlalchemy.orm import Session
 
-from quizapp.attempts import RANKED_MODES
+from quizapp.attempts import CLEARED, RANKED_MODES
 from quizapp.models import Attempt, LeaderboardCount, LeaderboardEntry, OverallEntry, UTCDateTime
 from quizapp.periods import EPOCH, period_start
 from quizapp.ranking import OVERALL_QUIZ_ID, count_bucket_columns
@@ -109,7 +110,9 @@ def rebuild_leaderboards(session: Session, zone: ZoneInfo) -> RebuildReport:
     connection.execute(entry_table.delete())
 
     a = Attempt.__table__.c
-    ranked = and_(a.finished_dt.is_not(None), a.duration_ms.is_not(None), a.mode.in_(RANKED_MODES))
+    # attempts.is_on_boards: attempts held by the pace check (flagged) or voided by an admin stay off.
+    ranked = and_(a.finished_dt.is_not(None), a.duration_ms.is_not(None), a.mode.in_(RANKED_MODES),
+                  or_(a.review_status.is_(None), a.review_status == CLEARED))
     count, first, last = connection.execute(
         select(func.count(), func.min(a.finished_dt), func.max(a.finished_dt)).where(ranked)).one()
     if not count:

@@ -37,7 +37,7 @@ from functools import lru_cache
 from typing import Any, Callable, Hashable, Iterable, Sequence, TypeVar
 
 from fsrs import Card, Rating, Scheduler, State
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -72,6 +72,11 @@ SCHEDULER = make_scheduler()
 
 class NothingToReview(Exception):
     """A review or practice run was asked for with no question (or no quiz) to serve."""
+
+
+class QuestionNotMet(Exception):
+    """Practice of a question the user has never been served: refused, or "practise this"
+    would hand anyone the whole answer key, one question id after another."""
 
 
 # --- rating and recording ------------------------------------------------------------
@@ -457,6 +462,42 @@ def mastery(session: Session, user_id: int, now: datetime, scheduler: Scheduler 
 
 # --- review and practice runs --------------------------------------------------------
 
+# "Practise this" and review runs left open are closed past this many, oldest first, so one
+# account cannot pile up unfinished attempts (each click otherwise adds a row).
+MAX_OPEN_PRACTICE_RUNS = 5
+
+
+def _met_questions(user_id: int, question_id: int | None = None):
+    # Met: served to the user in a finished attempt (served_dt is set only when the server
+    # showed it; finishing adds rows with none for questions never reached), or on the user's
+    # review schedule.  A question of a ranked attempt still running is not met through that
+    # attempt, card or not: practising it would show its right answer mid-attempt.
+    def served(finished: bool):
+        query = (select(QuestionRevision.question_id)
+                 .join(AttemptAnswer, AttemptAnswer.revision_id == QuestionRevision.id)
+                 .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+                 .where(Attempt.user_id == user_id, AttemptAnswer.served_dt.is_not(None)))
+        if finished:
+            return query.where(Attempt.finished_dt.is_not(None))
+        return query.where(Attempt.finished_dt.is_(None), Attempt.mode != "practice")
+
+    seen = served(finished=True)
+    carded = select(ReviewCard.question_id).where(ReviewCard.user_id == user_id,
+                                                  ReviewCard.question_id.not_in(served(finished=False)))
+    if question_id is not None:
+        seen = seen.where(QuestionRevision.question_id == question_id)
+        carded = carded.where(ReviewCard.question_id == question_id)
+    return union(seen, carded)
+
+
+def met_question_ids(session: Session, user_id: int) -> set[int]:
+    """The questions this user has met, and so may practise by id and see asked on the study pages."""
+    return set(session.scalars(select(_met_questions(user_id).subquery().c[0])))
+
+
+def has_met(session: Session, user_id: int, question_id: int) -> bool:
+    return session.scalar(select(_met_questions(user_id, question_id).subquery().c[0]).limit(1)) is not None
+
 
 def _host_quiz(session: Session, question_id: int) -> Quiz:
     """The quiz an untimed run is filed under (``Attempt.quiz_id`` is required): the first
@@ -484,17 +525,27 @@ def _practice_run(session: Session, user: User, question_ids: Iterable[int], now
     plan = [current[qid] for qid in ids if qid in current]
     if not plan:
         raise NothingToReview("There is nothing to review.")
-    # A double click (or a second tab) gets the run already started, not a second one.
-    for open_run in session.scalars(
+    # A double click, a second tab or a script posting again gets the run already open for
+    # these questions, not another one.
+    open_runs = list(session.scalars(
         select(Attempt)
         .where(Attempt.user_id == user.id, Attempt.mode == "practice", Attempt.finished_dt.is_(None))
         .order_by(Attempt.id.desc())
-        .limit(5)
-    ):
+    ))
+    for open_run in open_runs:
         if list(open_run.plan) == plan and open_run.current_position == 0:
             return open_run
+    _close_old_runs(session, open_runs[MAX_OPEN_PRACTICE_RUNS - 1:], now)
     quiz = _host_quiz(session, ids[0] if ids[0] in current else next(iter(current)))
     return new_attempt(session, user, quiz, plan, secrets.randbits(31), "practice", 1.0, now)
+
+
+def _close_old_runs(session: Session, runs: Sequence[Attempt], now: datetime) -> None:
+    """Finish practice runs the user left open (what was not answered counts as not reached)."""
+    from quizapp.attempts import finish_attempt  # here, not at the top: attempts imports this module
+
+    for run in runs:
+        finish_attempt(session, run, now)
 
 
 def start_review(session: Session, user: User, now: datetime, limit: int = REVIEW_SESSION_SIZE) -> Attempt:
@@ -506,12 +557,17 @@ def start_review(session: Session, user: User, now: datetime, limit: int = REVIE
 
 
 def start_single(session: Session, user: User, question_id: int, now: datetime) -> Attempt:
-    """An untimed, unranked run of one question ("practise this")."""
+    """An untimed, unranked run of one question ("practise this"), one the user has met.
+
+    Raises ``QuestionNotMet`` otherwise (nothing is written)."""
+    if not has_met(session, user.id, question_id):
+        raise QuestionNotMet("This question has not been asked to this user yet.")
     return _practice_run(session, user, [question_id], now)
 
 
-__all__ = ["CardStatus", "CurrentQuestion", "Fact", "LEECH_LAPSES", "MASTERY_RETRIEVABILITY", "NothingToReview",
-           "OutlineSection", "REVIEW_SESSION_SIZE", "SCHEDULER", "TimelineEvent", "TopicMastery", "allowed_seconds",
-           "card_statuses", "current_questions", "date_key", "due_cards", "due_count", "is_known", "make_scheduler",
-           "mastery", "outline", "rating_for", "record_answer", "record_review", "space_siblings", "start_review",
-           "start_single", "timeline", "topic_sizes"]
+__all__ = ["CardStatus", "CurrentQuestion", "Fact", "LEECH_LAPSES", "MASTERY_RETRIEVABILITY", "MAX_OPEN_PRACTICE_RUNS",
+           "NothingToReview", "OutlineSection", "QuestionNotMet", "REVIEW_SESSION_SIZE", "SCHEDULER", "TimelineEvent",
+           "TopicMastery", "allowed_seconds", "card_statuses", "current_questions", "date_key", "due_cards",
+           "due_count", "has_met", "is_known", "make_scheduler", "mastery", "met_question_ids", "outline",
+           "rating_for", "record_answer", "record_review", "space_siblings", "start_review", "start_single",
+           "timeline", "topic_sizes"]

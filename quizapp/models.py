@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
+from sqlalchemy import text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -78,7 +79,7 @@ class User(Base):
     # Part of every session's user id (``get_id``); raising it signs out every session made before.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
-    attempts: Mapped[list["Attempt"]] = relationship(back_populates="user")
+    attempts: Mapped[list["Attempt"]] = relationship(back_populates="user", foreign_keys="Attempt.user_id")
 
     # The four members Flask-Login needs, written out so this module stays Flask-free.
     @property
@@ -202,8 +203,16 @@ class Attempt(Base):
     duration_ms: Mapped[Optional[int]]
     # The all-time rank this attempt had on its board when it finished (profiles show it).
     rank_at_finish: Mapped[Optional[int]]
+    # A ranked attempt answered faster than a person can (quizapp.pace) is "flagged" and kept
+    # off every board until an admin "cleared" it (it then enters them) or "voided" it (never
+    # ranked, kept as a record); None for every other attempt.  See quizapp.moderation.
+    review_status: Mapped[Optional[str]] = mapped_column(String(16))
+    # What flagged it: each answer's time against its floor, as pace.pace_report gave it then.
+    pace_report: Mapped[Optional[dict[str, Any]]]
+    reviewed_dt: Mapped[Optional[datetime]]
+    reviewed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
 
-    user: Mapped[User] = relationship(back_populates="attempts")
+    user: Mapped[User] = relationship(back_populates="attempts", foreign_keys=[user_id])
     quiz: Mapped[Quiz] = relationship()
     answers: Mapped[list["AttemptAnswer"]] = relationship(
         back_populates="attempt", order_by="AttemptAnswer.position"
@@ -388,3 +397,6 @@ Index("ix_leaderboard_entry_user", LeaderboardEntry.user_id, LeaderboardEntry.bo
       LeaderboardEntry.period_start)
 # Only the hidden players (few), so leaving them out of a count costs their number, not everyone's.
 Index("ix_user_hidden", User.id, sqlite_where=User.is_hidden.is_(True), postgresql_where=User.is_hidden.is_(True))
+# The admin's list of attempts awaiting review: only the flagged ones (few) are in it.
+Index("ix_attempt_flagged", Attempt.id, sqlite_where=text("review_status = 'flagged'"),
+      postgresql_where=text("review_status = 'flagged'"))

@@ -24,6 +24,7 @@ from quizapp.caching import BoundedCache
 from quizapp.clock import Clock
 from quizapp.extensions import db, login_manager
 from quizapp.models import User
+from quizapp.pace import PaceRules
 from quizapp.users import user_by_id
 
 
@@ -84,7 +85,10 @@ def current_clock() -> Clock:
 def rules() -> Rules:
     """Timing and leaderboard rules from the configuration, for the domain services."""
     config = current_app.config
-    return Rules(grace=timedelta(seconds=config["ANSWER_GRACE_SECONDS"]), zone=ZoneInfo(config["LEADERBOARD_TIMEZONE"]))
+    pace = PaceRules(read_ms_per_char=config["MIN_READ_MS_PER_CHAR"], answer_ms=config["MIN_ANSWER_MS"],
+                     choice_ms=config["MIN_CHOICE_MS"], typed_ms=config["MIN_TYPED_MS"]) if config["PACE_CHECK"] else None
+    return Rules(grace=timedelta(seconds=config["ANSWER_GRACE_SECONDS"]), zone=ZoneInfo(config["LEADERBOARD_TIMEZONE"]),
+                 pace=pace)
 
 
 def loc(value: dict[str, str] | None) -> str:

@@ -76,6 +76,9 @@ def make_app(database_url: str, instance: Path, **overrides):
         "QUESTIONS_PATH": str(TEST_BANK),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        # Most tests answer at the frozen clock's instant, faster than the human floor; the
+        # pace check's own tests (test_pace.py) turn it on.
+        "PACE_CHECK": False,
         **overrides,
     }
     app = create_app(config, instance_path=str(instance))

@@ -127,7 +127,9 @@ def test_study_and_the_timeline_lead_to_practice(page: Page, live_server, shot):
     expect(events).to_have_count(13)
     expect(events.first.locator("time")).to_have_text("1905")
     expect(events.first).to_contain_text("Birth of Xian Xinghai")
-    expect(events.first.get_by_role("link", name="Log in to practise")).to_be_visible()
+    # Signed out: the facts only; practice is for questions already met.
+    expect(page.get_by_role("button", name="Practise this")).to_have_count(0)
+    expect(page.locator("p.hint").get_by_role("link", name="Log in")).to_be_visible()
     no_axe_violations(page)
     shot(page, "timeline-en")
     page.get_by_role("button", name="Русский").click()
@@ -148,8 +150,20 @@ def test_study_and_the_timeline_lead_to_practice(page: Page, live_server, shot):
     expect(page.locator("#mastery-trade")).to_have_attribute("value", "0")
     shot(page, "study-signed-in-en")
 
-    # "Practise this" on the first event: one untimed question.
+    # "Practise this" on the first event, once the student has met its question (here: it is
+    # on their review schedule): one untimed question.
     page.goto(base + "/timeline")
+    expect(page.get_by_role("button", name="Practise this")).to_have_count(0)
+    with app.app_context():
+        from sqlalchemy import select
+        from quizapp.models import Question, User
+        student = db.session.scalar(select(User.id).where(User.username == "student"))
+        birth = db.session.scalar(select(Question.id).where(Question.key == "xian-xinghai-birth-year"))
+        learning.record_review(db.session, student, birth, is_correct=False, elapsed_s=None, allowed_s=None,
+                               at=app.extensions["quizapp.clock"].now())
+        db.session.commit()
+    page.goto(base + "/timeline")
+    expect(page.get_by_role("button", name="Practise this")).to_have_count(1)
     page.locator("ol.timeline > li").first.get_by_role("button", name="Practise this").click()
     expect(page.get_by_text("Question 1 of 1")).to_be_visible()
     key, kind, data = answer_now(live_server, attempt_id_of(page), right=True)

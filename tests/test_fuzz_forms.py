@@ -187,6 +187,10 @@ ROUTES = [
     Route("/admin/users/{user_id}/hide", "admin", ("next",), frozenset({"user"})),
     Route("/admin/users/{user_id}/unhide", "admin", ("next",), frozenset({"user"})),
     Route("/admin/users/{user_id}/hide", "player", ("next",)),  # not an admin: always 404
+    Route("/admin/attempts/{attempt_id}/clear", "admin", (),
+          frozenset({"attempt", "leaderboard_entry", "overall_entry", "leaderboard_count"})),
+    Route("/admin/attempts/{attempt_id}/void", "admin", (), frozenset({"attempt"})),
+    Route("/admin/attempts/{attempt_id}/clear", "player", ()),  # not an admin: always 404
     Route("/review/start", "player", (), NEW_ATTEMPT),
     Route("/practise/{question_id}", "player", (), NEW_ATTEMPT),
     Route("/quiz/{key}/start", "player", (), NEW_ATTEMPT),

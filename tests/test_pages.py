@@ -158,6 +158,26 @@ def test_every_page(watched: Page, live_server, shot, lang, size):
     page.goto(base + "/admin/users")
     check(page, f"admin-users-{tag}", shot)
 
+    # The attempts held for review, with one held: every answer given at once.
+    from sqlalchemy import select
+    from quizapp import attempts
+    from quizapp.models import Quiz
+    from quizapp.pace import DEFAULT_PACE
+    from test_attempts import form_data
+    clock, rules = live_server.app.extensions["quizapp.clock"], attempts.Rules(pace=DEFAULT_PACE)
+    with live_server.app.app_context():
+        player = create_user(db.session, f"speedy-{lang}-{size}", "correct horse", clock.now())
+        held = attempts.start_attempt(db.session, player, db.session.scalar(select(Quiz).where(Quiz.key == "quick")),
+                                      clock, rules=rules)
+        while not held.is_finished:
+            served = attempts.current_question(db.session, held, clock, rules)
+            attempts.submit_answer(db.session, held, served.position, form_data(served), clock, rules=rules)
+        assert held.review_status == "flagged"
+        db.session.commit()
+    page.goto(base + "/admin/attempts")
+    expect(page.locator("table.timings").first).to_be_visible()
+    check(page, f"admin-attempts-{tag}", shot)
+
 
 def test_the_html_of_every_visited_page_is_valid():
     """One run of the Nu HTML Checker over every page saved above (one JVM start)."""

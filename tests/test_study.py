@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quizapp import learning
 from quizapp.bank.importer import import_bank
@@ -13,7 +13,7 @@ from quizapp.bank.loader import load_bank
 from quizapp.extensions import db
 from quizapp.models import Attempt, Question, User
 
-from test_views import post_answer_for_page, register
+from test_views import current_attempt, post_answer_for_page, register
 
 QUESTIONS = Path(__file__).parent.parent / "questions"
 EN = {"Accept-Language": "en"}
@@ -87,8 +87,10 @@ def test_a_topic_shows_its_facts_by_paragraph_with_their_questions(client, bank,
     assert "Study: Diplomacy" in html
     assert html.index("Paragraph 5") < html.index("Twice in the year.") < html.index("Paragraph 7") \
         < html.index("Shanghai and Almaty.")
-    assert "Shanghai&#39;s sister city?" in html
-    assert 'href="/login?next=/study/diplomacy"' in html and "Log in to practise" in html
+    # Signed out: the facts only, with neither the questions' wording nor a way to practise them.
+    assert "Shanghai&#39;s sister city?" not in html and "Asked as" not in html
+    assert "/practise/" not in html and "Practise this" not in html
+    assert 'href="/login?next=/study/diplomacy"' in html
     no_inline_code(html)
     russian = page(client, "/study/diplomacy", RU)
     assert '<html lang="ru">' in russian and "Шанхай и Алматы." in russian and "Дважды за год." in russian
@@ -101,12 +103,15 @@ def test_a_signed_in_user_sees_mastery_and_can_practise_a_fact(client, bank, app
     html = page(client, "/study")
     assert re.search(r'<meter id="mastery-diplomacy" min="0" max="2" value="0"', html)
     assert "0 of 2 questions (0%)" in html
+    text_id = question_id(app, "t-text")
+    before = page(client, "/study/diplomacy")
+    assert "/practise/" not in before and "Shanghai&#39;s sister city?" not in before, "not met yet"
     take_all_types(client, app)
     html = page(client, "/study")
     assert re.search(r'<meter id="mastery-diplomacy" min="0" max="2" value="2"', html)
     topic = page(client, "/study/diplomacy")
     assert "2 of 2 questions (100%)" in topic
-    text_id = question_id(app, "t-text")
+    assert "Shanghai&#39;s sister city?" in topic
     assert f'action="/practise/{text_id}"' in topic
     response = client.post(f"/practise/{text_id}")
     assert response.status_code == 302
@@ -128,7 +133,7 @@ def test_the_timeline_lists_the_banks_events_in_order(client, real_bank):
     assert '<time datetime="2025-06">June 2025</time>' in html
     assert '<time datetime="2026-01-07">January 7, 2026</time>' in html
     assert html.index("Birth of Xian Xinghai") < html.index("China and Kazakhstan establish diplomatic relations")
-    assert "Source: paragraph 10 of the article" in html and "Log in to practise" in html
+    assert "Source: paragraph 10 of the article" in html and "/practise/" not in html
     no_inline_code(html)
     russian = page(client, "/timeline", RU)
     assert '<html lang="ru">' in russian and "Рождение Сянь Синхая" in russian
@@ -136,11 +141,16 @@ def test_the_timeline_lists_the_banks_events_in_order(client, real_bank):
     assert re.search(r"<time datetime=\"2026-01-07\">7 января 2026\s?г\.</time>", russian)
 
 
-def test_the_timeline_offers_practice_to_a_signed_in_user(client, real_bank, app):
+def test_the_timeline_offers_practice_of_the_questions_a_user_has_met(client, real_bank, app, clock):
     register(client)
-    html = page(client, "/timeline")
     birth = question_id(app, "xian-xinghai-birth-year")
-    assert f'action="/practise/{birth}"' in html and "Practise this" in html
+    assert "/practise/" not in page(client, "/timeline")
+    with app.app_context():  # the question is on the user's review schedule: met
+        learning.record_review(db.session, db.session.scalar(select(User.id)), birth, is_correct=True, elapsed_s=None,
+                               allowed_s=None, at=clock.now())
+        db.session.commit()
+    html = page(client, "/timeline")
+    assert f'action="/practise/{birth}"' in html and html.count("Practise this") == 1
     response = client.post(f"/practise/{birth}")
     assert re.search(r"/attempt/\d+$", response.headers["Location"])
 
@@ -219,3 +229,72 @@ def test_the_nav_links_to_study_timeline_and_review(client, bank):
     assert 'href="/review"' in page(client, "/")
     assert '<a href="/study" aria-current="page">' in page(client, "/study/diplomacy")
     assert '<a href="/review" aria-current="page">' in page(client, "/review")
+
+
+# --- practice by id: only what the player has met, and never a pile of runs -------------------
+
+
+def attempt_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Attempt))
+
+
+def test_practice_by_id_is_refused_for_a_question_never_served(client, bank, app, clock):
+    from conftest import snapshot
+    register(client)
+    ids = {key: question_id(app, key) for key in ("t-single", "t-multiple", "t-text")}
+    before = snapshot(app)
+    for qid in ids.values():  # the harvest of the review: every id in turn
+        assert client.post(f"/practise/{qid}").status_code == 404
+    assert snapshot(app) == before
+    # The first question of a quiz is served, then time runs out: only that one is met.
+    client.post("/quiz/all-types/start")
+    attempt_id = current_attempt(app).id
+    html = page(client, f"/attempt/{attempt_id}")
+    assert "In which month did the leader visit Astana?" in html
+    before = snapshot(app)
+    assert client.post(f"/practise/{ids['t-single']}").status_code == 404, "not while its attempt runs"
+    assert snapshot(app) == before
+    post_answer_for_page(client, attempt_id, html, right=False)  # answered: now on the review schedule
+    assert client.post(f"/practise/{ids['t-single']}").status_code == 404, "still not while its attempt runs"
+    clock.advance(minutes=10)
+    page(client, f"/attempt/{attempt_id}/result")
+    assert client.post(f"/practise/{ids['t-single']}").status_code == 302
+    before = snapshot(app)
+    assert client.post(f"/practise/{ids['t-multiple']}").status_code == 404, "never reached: not met"
+    assert snapshot(app) == before
+    # What someone else has met does not count.
+    client.post("/logout")
+    register(client, "bolat")
+    assert client.post(f"/practise/{ids['t-single']}").status_code == 404
+
+
+def test_posting_practise_again_reuses_the_open_run_and_old_runs_are_closed(client, bank, app):
+    register(client)
+    take_all_types(client, app)  # every question met
+    first = client.post(f"/practise/{question_id(app, 't-text')}").headers["Location"]
+    count = attempt_count(app)
+    for _ in range(60):  # the review's script: 60 POSTs in a row
+        assert client.post(f"/practise/{question_id(app, 't-text')}").headers["Location"] == first
+    assert attempt_count(app) == count, "no new row"
+    keys = ["t-single", "t-multiple", "t-true-false", "t-numeric", "t-year", "t-ordering", "t-matching"]
+    for key in keys:
+        client.post(f"/practise/{question_id(app, key)}")
+    with app.app_context():
+        still_open = db.session.scalars(select(Attempt).where(Attempt.mode == "practice",
+                                                              Attempt.finished_dt.is_(None))).all()
+        assert len(still_open) == learning.MAX_OPEN_PRACTICE_RUNS
+        assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1 + 1 + len(keys)
+
+
+def test_practise_is_rate_limited_per_player(database_url, tmp_path, bank):
+    from conftest import make_app
+    limited = make_app(database_url, tmp_path / "limited", RATELIMIT_ENABLED=True)
+    client = limited.test_client()
+    register(client)
+    qid = question_id(limited, "t-single")
+    statuses = [client.post(f"/practise/{qid}").status_code for _ in range(31)]
+    assert statuses[:30] == [404] * 30 and statuses[30] == 429
+    client.post("/logout")
+    register(client, "bolat")  # from the same address
+    assert client.post(f"/practise/{qid}").status_code == 404, "another player's allowance is their own"

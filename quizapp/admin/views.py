@@ -1,19 +1,22 @@
 """``/admin/users``: find players and hide them from (or show them again on) the leaderboards.
+``/admin/attempts``: the attempts held for review as too fast (``quizapp.moderation``), to
+clear (they enter the boards) or void (never ranked).
 
 Only admins get these pages; everyone else gets 404, as if they did not exist.  Hiding
 deletes nothing: the player's attempts and leaderboard rows stay, and every board filters
 hidden players out when it is read (``ranking``), so unhiding puts them straight back."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from quizapp.admin.forms import VisibilityForm
+from quizapp import moderation
+from quizapp.admin.forms import DecisionForm, VisibilityForm
 from quizapp.extensions import db
 from quizapp.models import Attempt, User
-from quizapp.web import back_or
+from quizapp.web import back_or, current_clock, rules
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -73,3 +76,69 @@ def hide(user_id: int):
 @bp.post("/users/<int:user_id>/unhide")
 def unhide(user_id: int):
     return _set_hidden(user_id, False)
+
+
+# --- attempts held for review ------------------------------------------------------------
+
+TYPE_LABELS = {
+    "single": _l("single choice"),
+    "multiple": _l("multiple choice"),
+    "true_false": _l("true or false"),
+    "numeric": _l("number"),
+    "year": _l("year"),
+    "ordering": _l("ordering"),
+    "matching": _l("matching"),
+    "text": _l("typed answer"),
+}
+
+
+def seconds(milliseconds: int) -> str:
+    """A time to the tenth of a second, in the page's language ("0.2 s", "2,4 с")."""
+    return _("%(seconds)s s", seconds=format_decimal(milliseconds / 1000, "0.0"))
+
+
+@bp.get("/attempts")
+def flagged():
+    total = moderation.flagged_count(db.session)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(_page_number(), pages)
+    held = moderation.flagged_attempts(db.session, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    return render_template("admin/attempts.html", held=held, total=total, page=page, pages=pages,
+                           seconds=seconds,
+                           type_label=lambda name: str(TYPE_LABELS.get(name, name)))
+
+
+def _decide(attempt_id: int, clear: bool):
+    form = DecisionForm()
+    if attempt_id > MAX_ID or db.session.get(Attempt, attempt_id) is None:
+        abort(404)
+    if not form.validate_on_submit():
+        abort(400)
+    now = current_clock().now()
+    if clear:
+        decided = moderation.clear_attempt(db.session, attempt_id, current_user, now, rules().zone)
+    else:
+        decided = moderation.void_attempt(db.session, attempt_id, current_user, now)
+    if decided is None:
+        db.session.rollback()
+        flash(_("Attempt %(id)d is not awaiting review (another admin may have decided already). Nothing changed.",
+                id=attempt_id), "info")
+    else:
+        db.session.commit()
+        if clear:
+            flash(_("Attempt %(id)d by %(name)s is cleared and now on the leaderboards.", id=attempt_id,
+                    name=decided.user.username), "success")
+        else:
+            flash(_("Attempt %(id)d by %(name)s is voided: kept as a record, never ranked.", id=attempt_id,
+                    name=decided.user.username), "success")
+    return redirect(url_for("admin.flagged"))
+
+
+@bp.post("/attempts/<int:attempt_id>/clear")
+def clear(attempt_id: int):
+    return _decide(attempt_id, clear=True)
+
+
+@bp.post("/attempts/<int:attempt_id>/void")
+def void(attempt_id: int):
+    return _decide(attempt_id, clear=False)

@@ -187,6 +187,10 @@ def schemas() -> dict[str, Any]:
             "mode": mode,
             "time_factor": NUMBER,
             "ranked": BOOLEAN,
+            "review_status": {"type": ["string", "null"], "enum": ["flagged", "cleared", "voided", None],
+                              "description": "flagged: answered faster than a person can read and answer, so on no "
+                                             "leaderboard until an admin reviews it (rank is then null); cleared: "
+                                             "reviewed and ranked; voided: reviewed and never ranked; null: not held."},
             "score": COUNT,
             "max_score": COUNT,
             "correct_count": COUNT,

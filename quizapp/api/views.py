@@ -218,7 +218,7 @@ def result(attempt_id: int):
     db.session.commit()
     locale = current_locale()
     rank = participants = is_best = None
-    if attempt.mode in attempts.RANKED_MODES:
+    if attempts.is_on_boards(attempt):
         board = Board(attempt.quiz_id, attempt.mode)
         rank = attempt_rank(db.session, attempt.quiz_id, attempt.user_id, attempt.score, attempt.duration_ms or 0,
                             attempt.finished_dt, attempt.id, board=attempt.mode)
@@ -232,6 +232,9 @@ def result(attempt_id: int):
         "mode": attempt.mode,
         "time_factor": attempt.time_factor,
         "ranked": attempt.mode in attempts.RANKED_MODES,
+        # "flagged": answered faster than a person can, off the boards until an admin reviews it;
+        # "voided": reviewed and never ranked; "cleared": reviewed and ranked; null: not held.
+        "review_status": attempt.review_status,
         "score": attempt.score,
         "max_score": attempt.max_score,
         "correct_count": attempt.correct_count,

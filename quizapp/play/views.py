@@ -143,7 +143,7 @@ def result(attempt_id: int):
         return redirect(url_for("play.question", attempt_id=attempt.id))
     db.session.commit()
     standing = None
-    if attempt.mode in attempts.RANKED_MODES:
+    if attempts.is_on_boards(attempt):
         board = Board(attempt.quiz_id, attempt.mode)
         rank = attempt_rank(db.session, attempt.quiz_id, attempt.user_id, attempt.score, attempt.duration_ms or 0,
                             attempt.finished_dt, attempt.id, board=attempt.mode)

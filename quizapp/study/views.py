@@ -14,7 +14,7 @@ from flask_babel import format_date, format_time, gettext as _, lazy_gettext as 
 from flask_login import current_user, login_required
 
 from quizapp import learning
-from quizapp.extensions import db
+from quizapp.extensions import db, limiter
 from quizapp.models import Question
 from quizapp.play.forms import StartForm
 from quizapp.rate_limits import shared_per_user
@@ -66,6 +66,14 @@ def _mastery() -> dict[str, learning.TopicMastery]:
     return learning.mastery(db.session, current_user.id, current_clock().now())
 
 
+def _met() -> set[int]:
+    """The questions the viewer has met: only those are asked and offered for practice on
+    the public pages (the facts are for everyone)."""
+    if not current_user.is_authenticated:
+        return set()
+    return learning.met_question_ids(db.session, current_user.id)
+
+
 def _page(template: str, **context: Any) -> str:
     return render_template(template, tag_label=tag_label, event_date=event_date, moment=moment,
                            known_percent=round(learning.MASTERY_RETRIEVABILITY * 100), **context)
@@ -95,13 +103,13 @@ def topic(tag: str):
     sections = learning.outline(db.session, tag)
     if not sections:
         abort(404)
-    return _page("study/topic.html", tag=tag, sections=sections, mastery=_mastery().get(tag),
+    return _page("study/topic.html", tag=tag, sections=sections, mastery=_mastery().get(tag), met=_met(),
                  fact_count=sum(len(section.facts) for section in sections))
 
 
 @bp.get("/timeline")
 def timeline():
-    return _page("study/timeline.html", events=learning.timeline(db.session))
+    return _page("study/timeline.html", events=learning.timeline(db.session), met=_met())
 
 
 @bp.get("/review")
@@ -131,6 +139,7 @@ def start_review():
 
 @bp.post("/practise/<int(max=2147483647):question_id>")  # beyond any id: 404 (SQLite overflows)
 @login_required
+@limiter.limit("30 per minute", key_func=lambda: f"practise:{current_user.id}")  # per player, counted once signed in
 def practise(question_id: int):
     StartForm().validate_on_submit()
     question = db.session.get(Question, question_id)
@@ -138,6 +147,11 @@ def practise(question_id: int):
         abort(404)
     try:
         attempt = learning.start_single(db.session, current_user, question.id, current_clock().now())
+    except learning.QuestionNotMet:
+        # Only questions already met can be practised by id; the others are "not found",
+        # as if they did not exist, so ids reveal nothing.
+        db.session.rollback()
+        abort(404)
     except learning.NothingToReview:
         db.session.rollback()
         flash(_("This question cannot be practised right now."), "error")

@@ -1,6 +1,6 @@
 """user.session_version: logging out or changing the password ends every session
 
-Revision ID: 0008_user_session_version
+Revision ID: 0006_user_session_version
 Revises: 0005_leaderboard_count
 
 Every existing user starts at version 0 (the server default fills the rows).  A session
@@ -10,7 +10,7 @@ it keeps working until that user next logs out or changes the password.
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0008_user_session_version'
+revision = '0006_user_session_version'
 down_revision = '0005_leaderboard_count'
 branch_labels = None
 depends_on = None

@@ -1,0 +1,73 @@
+"""Attempts held for review: the ones answered faster than a person can (``quizapp.pace``).
+
+``attempts.finish_attempt`` flags them and leaves them off every board.  An admin then
+either **clears** one (it enters the boards exactly as ``attempts.keep_best`` would have
+put it when it finished: per-quiz rows, overall sums and bucket counts) or **voids** it
+(never ranked; the attempt stays as a record).  Each decision is taken once: a second
+click, or two admins at once, finds the attempt no longer flagged and changes nothing.
+
+Plain Python over a session; ``flush()``, never ``commit()``.  No Flask.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from quizapp.attempts import CLEARED, FLAGGED, VOIDED, keep_best
+from quizapp.models import Attempt, User
+from quizapp.ranking import attempt_rank
+
+
+def flagged_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Attempt).where(Attempt.review_status == FLAGGED)) or 0)
+
+
+def flagged_attempts(session: Session, limit: int, offset: int = 0) -> list[Attempt]:
+    """Attempts awaiting review, the oldest first (each with its player and quiz)."""
+    return list(session.scalars(
+        select(Attempt).options(joinedload(Attempt.user), joinedload(Attempt.quiz))
+        .where(Attempt.review_status == FLAGGED)
+        .order_by(Attempt.finished_dt, Attempt.id)
+        .limit(limit).offset(offset)
+    ).unique())
+
+
+def _decide(session: Session, attempt_id: int, status: str, admin: User | None, now: datetime) -> Attempt | None:
+    # A conditional update: only one decision ever applies, whoever clicks first.
+    decided = session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id, Attempt.review_status == FLAGGED)
+        .values(review_status=status, reviewed_dt=now, reviewed_by_id=admin.id if admin is not None else None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not decided:
+        return None
+    attempt = session.get(Attempt, attempt_id)
+    assert attempt is not None
+    session.refresh(attempt)
+    return attempt
+
+
+def clear_attempt(session: Session, attempt_id: int, admin: User | None, now: datetime,
+                  zone: ZoneInfo) -> Attempt | None:
+    """Put a flagged attempt on the boards.  None when it is not (or no longer) flagged.
+    ``admin`` is who decided (None from the command line)."""
+    attempt = _decide(session, attempt_id, CLEARED, admin, now)
+    if attempt is None:
+        return None
+    keep_best(session, attempt, zone)
+    attempt.rank_at_finish = attempt_rank(session, attempt.quiz_id, attempt.user_id, attempt.score,
+                                          attempt.duration_ms or 0, attempt.finished_dt, attempt.id, attempt.mode)
+    session.flush()
+    return attempt
+
+
+def void_attempt(session: Session, attempt_id: int, admin: User | None, now: datetime) -> Attempt | None:
+    """Keep a flagged attempt off the boards for good.  None when it is not (or no longer) flagged."""
+    return _decide(session, attempt_id, VOIDED, admin, now)
+
+
+__all__ = ["clear_attempt", "flagged_attempts", "flagged_count", "void_attempt"]
