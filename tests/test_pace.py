@@ -43,6 +43,13 @@ def test_the_floor_counts_the_shortest_language_and_the_controls_to_set():
     assert pace.question_floor_ms("multiple", multiple, rules) == 500 + 110 + 300
 
 
+def test_a_chinese_character_counts_as_three_letters():
+    # Otherwise the zh text, a third of the ru one's length, would set every floor a third as high.
+    question = {"text": {"ru": "Где прошёл саммит?", "en": "Where was the summit?", "zh": "峰会在哪里举行？"},
+                "options": {"a": {"ru": "Астана", "en": "Astana", "zh": "阿斯塔纳"}}}
+    assert pace.shown_characters(question) == min(18 + 6, 21 + 6, 3 * 7 + 1 + 3 * 4)
+
+
 def test_any_answer_under_its_floor_or_the_whole_attempt_under_the_sum_is_too_fast():
     start = datetime(2026, 1, 7, 9, tzinfo=timezone.utc)
     rules = pace.PaceRules(read_ms_per_char=10, answer_ms=500, choice_ms=300, typed_ms=900)  # floor 610 ms each
