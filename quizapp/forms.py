@@ -20,7 +20,7 @@ from flask_wtf.form import SUBMIT_METHODS
 from wtforms.i18n import messages_path
 from wtforms.validators import StopValidation, ValidationError
 
-from quizapp.names import NameProblem, check_name
+from quizapp.names import MAX_LENGTH, NameProblem, check_name
 from quizapp.users import PasswordProblem, password_problem
 
 _FROM_REQUEST = object()
@@ -44,8 +44,9 @@ class Form(FlaskForm):
         super().__init__(formdata=formdata, **kwargs)
 
 
+NAME_LENGTH_MESSAGE = _l("A username has 3 to 40 characters.")
 NAME_MESSAGES = {
-    NameProblem.TOO_SHORT: _l("A username has 3 to 40 characters."),
+    NameProblem.TOO_SHORT: NAME_LENGTH_MESSAGE,
     NameProblem.TOO_LONG: _l("This username is too long once its letters are written out plainly "
                              "(some signs stand for several letters): use at most 40 characters."),
     NameProblem.CHARACTERS: _l("Use letters, digits, dots, dashes and underscores only."),
@@ -64,7 +65,10 @@ class AcceptableName:
     """The rules of ``quizapp.names``, applied to the name as it will be stored (after NFKC)."""
 
     def __call__(self, form: Any, field: Any) -> None:
-        checked = check_name(field.data or "")
+        typed = field.data or ""
+        checked = check_name(typed)
+        if checked is NameProblem.TOO_LONG and len(typed.strip()) > MAX_LENGTH:
+            raise StopValidation(str(NAME_LENGTH_MESSAGE))  # too long as typed, not only once written out
         if isinstance(checked, NameProblem):
             raise StopValidation(str(NAME_MESSAGES[checked]))
 

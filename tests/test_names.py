@@ -167,6 +167,10 @@ def test_forty_fdfb_ligatures_are_refused_not_stored_as_320_characters(client, a
     ru = client.post("/register", data={"username": FDFB_40, "password": "correct horse",
                                         "confirm": "correct horse"}, headers=RU)
     assert "Это имя слишком длинное" in ru.get_data(as_text=True)
+    # A name too long as typed gets the plain message.
+    plain = client.post("/register", data={"username": "x" * 41, "password": "correct horse",
+                                           "confirm": "correct horse"}, headers=EN)
+    assert "A username has 3 to 40 characters." in plain.get_data(as_text=True)
 
 
 def test_names_of_one_script_register(client, app):
