@@ -45,6 +45,7 @@ def upgrade():
     skeletons = {name_skeleton(username) for _, username in rows}
     taken_keys: set[str] = set()
     taken_skeletons: set[str] = set()
+    values = []
     for user_id, username in rows:
         key, skeleton = name_key(username), name_skeleton(username)
         if key in taken_keys or skeleton in taken_skeletons:
@@ -54,8 +55,11 @@ def upgrade():
             username, key, skeleton = new_name, name_key(new_name), name_skeleton(new_name)
         taken_keys.add(key)
         taken_skeletons.add(skeleton)
-        connection.execute(sa.update(users).where(users.c.id == user_id)
-                           .values(username=username, username_key=key, username_skeleton=skeleton))
+        values.append({"user_id": user_id, "new_username": username, "key": key, "skeleton": skeleton})
+    if values:  # one executemany: a seeded database has 100,000 players
+        connection.execute(sa.update(users).where(users.c.id == sa.bindparam("user_id"))
+                           .values(username=sa.bindparam("new_username"), username_key=sa.bindparam("key"),
+                                   username_skeleton=sa.bindparam("skeleton")), values)
 
     with op.batch_alter_table('user') as batch:
         batch.alter_column('username_key', existing_type=sa.String(length=120), nullable=False)
