@@ -133,6 +133,7 @@ def make_bench_rows(env: dict[str, str]) -> dict:
     from quizapp import create_app
     from quizapp.extensions import db
     from quizapp.models import Attempt, LeaderboardEntry, Question, Quiz, QuizQuestion, User
+    from quizapp.names import name_key, name_skeleton
 
     app = create_app()
     now = datetime.now(timezone.utc)
@@ -140,7 +141,8 @@ def make_bench_rows(env: dict[str, str]) -> dict:
         session = db.session
         password_hash = generate_password_hash(PASSWORD, method="scrypt")
         names = ["bench", *(f"journey{n}" for n in range(64))]
-        session.execute(insert(User), [dict(username=n, password_hash=password_hash, created_dt=now, is_admin=False,
+        session.execute(insert(User), [dict(username=n, username_key=name_key(n), username_skeleton=name_skeleton(n),
+                                            password_hash=password_hash, created_dt=now, is_admin=False,
                                             is_hidden=False, time_accommodation="standard") for n in names])
         bench_user = session.scalar(select(User).where(User.username == "bench"))
         # The busiest seeded quiz for the leaderboard page.

@@ -8,11 +8,26 @@ from flask.cli import AppGroup
 from quizapp import moderation
 from quizapp.attempts import close_overdue_attempts
 from quizapp.extensions import db
-from quizapp.users import UsernameTaken, create_user
+from quizapp.names import NameProblem
+from quizapp.users import InvalidUsername, PasswordProblem, UsernameTaken, create_user, password_problem
 from quizapp.web import current_clock, rules
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 attempts_cli = AppGroup("attempts", help="Maintain quiz attempts.")
+
+
+# Operators read English; the web forms say the same in the visitor's language.
+_PASSWORD_PROBLEMS = {
+    PasswordProblem.LENGTH: "a password has 8 to 200 characters",
+    PasswordProblem.USERNAME: "a password must not be the username",
+    PasswordProblem.GUESSABLE: "this password is too easy to guess (a common password, a word or a simple pattern)",
+}
+_NAME_PROBLEMS = {
+    NameProblem.TOO_SHORT: "a username has 3 to 40 characters",
+    NameProblem.TOO_LONG: "it has more than 40 characters once normalised (NFKC)",
+    NameProblem.CHARACTERS: "use letters, digits, dots, dashes and underscores only",
+    NameProblem.MIXED_SCRIPTS: "it mixes alphabets (Latin and Cyrillic, say)",
+}
 
 
 @users_cli.command("create")
@@ -21,13 +36,17 @@ attempts_cli = AppGroup("attempts", help="Maintain quiz attempts.")
 @click.option("--admin", is_flag=True, help="Give the user the admin role.")
 def create_user_command(username: str, password: str, admin: bool) -> None:
     """Create a user (an admin with --admin)."""
-    if len(password) < 8:
-        raise click.ClickException("a password has at least 8 characters")
+    problem = password_problem(password, username)
+    if problem is not None:
+        raise click.ClickException(_PASSWORD_PROBLEMS[problem])
     try:
         user = create_user(db.session, username, password, current_clock().now(), is_admin=admin)
+    except InvalidUsername as refused:
+        raise click.ClickException(f"the username {username!r} is refused: {_NAME_PROBLEMS[refused.problem]}") \
+            from None
     except UsernameTaken:
         db.session.rollback()
-        raise click.ClickException(f"the username {username!r} is taken") from None
+        raise click.ClickException(f"the username {username!r} is taken, or looks like one that is") from None
     db.session.commit()
     click.echo(f"created {'admin ' if admin else ''}user {user.username} (id {user.id})")
 

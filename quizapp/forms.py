@@ -13,10 +13,15 @@ from typing import Any
 
 from babel import support
 from flask import request
-from flask_babel import get_locale
+from flask_babel import get_locale, lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.form import SUBMIT_METHODS
 from wtforms.i18n import messages_path
+from wtforms.validators import StopValidation, ValidationError
+
+from quizapp.names import MAX_LENGTH, NameProblem, check_name
+from quizapp.users import PasswordProblem, password_problem
 
 _FROM_REQUEST = object()
 
@@ -37,3 +42,47 @@ class Form(FlaskForm):
         if formdata is _FROM_REQUEST:
             formdata = request.form if request.method in SUBMIT_METHODS and request.form else None
         super().__init__(formdata=formdata, **kwargs)
+
+
+NAME_LENGTH_MESSAGE = _l("A username has 3 to 40 characters.")
+NAME_MESSAGES = {
+    NameProblem.TOO_SHORT: NAME_LENGTH_MESSAGE,
+    NameProblem.TOO_LONG: _l("This username is too long once its letters are written out plainly "
+                             "(some signs stand for several letters): use at most 40 characters."),
+    NameProblem.CHARACTERS: _l("Use letters, digits, dots, dashes and underscores only."),
+    NameProblem.MIXED_SCRIPTS: _l("Use the letters of one alphabet only: a name that mixes alphabets "
+                                  "(Latin and Cyrillic, say) can pass for someone else's."),
+}
+NAME_TAKEN_MESSAGE = _l("This username is taken, or looks too much like one that is. Choose another.")
+PASSWORD_MESSAGES = {
+    PasswordProblem.USERNAME: _l("A password must not be your username."),
+    PasswordProblem.GUESSABLE: _l("This password is too easy to guess: it is a common password, a word or "
+                                  "a simple pattern. Try a few words that do not go together."),
+}
+
+
+class AcceptableName:
+    """The rules of ``quizapp.names``, applied to the name as it will be stored (after NFKC)."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        typed = field.data or ""
+        checked = check_name(typed)
+        if checked is NameProblem.TOO_LONG and len(typed.strip()) > MAX_LENGTH:
+            raise StopValidation(str(NAME_LENGTH_MESSAGE))  # too long as typed, not only once written out
+        if isinstance(checked, NameProblem):
+            raise StopValidation(str(NAME_MESSAGES[checked]))
+
+
+class HardToGuess:
+    """``users.password_problem`` for the field, against the form's username or, on a form
+    without one (changing the password), the signed-in user's.  Runs after ``Length``."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        username_field = getattr(form, "username", None)
+        if username_field is not None:
+            username = username_field.data or ""
+        else:
+            username = current_user.username if current_user.is_authenticated else ""
+        problem = password_problem(field.data or "", username)
+        if problem in PASSWORD_MESSAGES:
+            raise ValidationError(str(PASSWORD_MESSAGES[problem]))

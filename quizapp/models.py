@@ -23,10 +23,13 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy import text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship, validates
 from sqlalchemy.types import TypeDecorator
+
+from quizapp.names import MAX_KEY_LENGTH, MAX_SKELETON_LENGTH, name_key, name_skeleton
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -68,6 +71,10 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)
+    # Set with the username (see ``_keep_name_keys``); what lookups and uniqueness use: one
+    # account per name whatever its case, and none that looks like another (quizapp.names).
+    username_key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH), unique=True)
+    username_skeleton: Mapped[str] = mapped_column(String(MAX_SKELETON_LENGTH), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_dt: Mapped[datetime]
     locale: Mapped[Optional[str]] = mapped_column(String(8))
@@ -78,8 +85,17 @@ class User(Base):
     time_accommodation: Mapped[str] = mapped_column(String(16), default="standard", server_default="standard")
     # Part of every session's user id (``get_id``); raising it signs out every session made before.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Whether other signed-in players may see this player's profile.  Off unless the player
+    # turns it on: the players are school children (visitors who are not signed in never see it).
+    shares_profile: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     attempts: Mapped[list["Attempt"]] = relationship(back_populates="user", foreign_keys="Attempt.user_id")
+
+    @validates("username")
+    def _keep_name_keys(self, _field: str, username: str) -> str:
+        self.username_key = name_key(username)
+        self.username_skeleton = name_skeleton(username)
+        return username
 
     # The four members Flask-Login needs, written out so this module stays Flask-free.
     @property

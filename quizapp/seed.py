@@ -26,6 +26,7 @@ from werkzeug.security import generate_password_hash
 
 from quizapp.leaderboard_rebuild import RebuildReport, rebuild_leaderboards
 from quizapp.models import Attempt, Question, QuestionRevision, Quiz, QuizQuestion, User
+from quizapp.names import name_key, name_skeleton
 
 # Share of local activity per hour of the day (0-23): quiet at night, busy in the evening.
 HOUR_WEIGHTS = [1, 1, 1, 1, 1, 1, 2, 3, 4, 5, 5, 6, 7, 6, 6, 6, 7, 8, 10, 12, 12, 10, 6, 3]
@@ -187,7 +188,10 @@ def _make_users(session: Session, rng: random.Random, count: int, prefix: str, s
     rows, shapes = [], []
     for index in range(count):
         accommodation, factor, _weight = rng.choices(kinds, cum_weights=kind_weights)[0]
-        rows.append({"username": f"{prefix}-{index + 1:06d}", "password_hash": password_hash,
+        name = f"{prefix}-{index + 1:06d}"
+        # A bulk insert skips the model's hook that sets the name's keys.
+        rows.append({"username": name, "username_key": name_key(name), "username_skeleton": name_skeleton(name),
+                     "password_hash": password_hash,
                      "created_dt": since - timedelta(seconds=rng.randrange(86_400 * 30)),
                      "locale": rng.choice(["ru", "en"]), "is_admin": False, "is_hidden": rng.random() < 0.002,
                      "time_accommodation": accommodation})

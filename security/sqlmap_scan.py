@@ -88,6 +88,8 @@ def main() -> int:
             form(base, cookie, "/profile/password", f"password-current={PASSWORD}&password-password={PASSWORD}"
                  f"&password-confirm={PASSWORD}", f"/users/{USERNAME}", "password-csrf_token"),
             form(base, cookie, "/profile/language", "language-locale=en", f"/users/{USERNAME}", "language-csrf_token"),
+            form(base, cookie, "/profile/visibility", "visibility-visibility=members", f"/users/{USERNAME}",
+                 "visibility-csrf_token"),
             form(base, cookie, "/account/time", "time-time_accommodation=untimed", "/account/", "time-csrf_token"),
             form(base, cookie, "/account/tokens", "token-name=scan", "/account/", "token-csrf_token"),
             form(base, cookie, "/admin/users/1/hide", "next=/admin/users", "/admin/users"),

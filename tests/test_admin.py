@@ -30,7 +30,7 @@ def people(app, bank, clock):
 
 def ranks(client, path="/leaderboard/all-types") -> list[tuple[int, str]]:
     html = client.get(path, headers=EN).get_data(as_text=True)
-    return [(int(rank), name) for rank, name in re.findall(r"<td>(\d+)</td>\s*<td>([a-z]+)", html)]
+    return [(int(rank), name) for rank, name in re.findall(r"<td>(\d+)</td>\s*<td>(?:<a [^>]*>)?([a-z]+)", html)]
 
 
 def user_id(app, name) -> int:

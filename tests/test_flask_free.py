@@ -7,7 +7,7 @@ import sys
 DOMAIN_MODULES = ["quizapp.clock", "quizapp.models", "quizapp.question_types", "quizapp.bank.loader",
                   "quizapp.bank.importer", "quizapp.attempts", "quizapp.ranking", "quizapp.users",
                   "quizapp.periods", "quizapp.tokens", "quizapp.learning", "quizapp.caching", "quizapp.pace",
-                  "quizapp.moderation", "quizapp.leaderboard_rebuild"]
+                  "quizapp.moderation", "quizapp.leaderboard_rebuild", "quizapp.names"]
 
 
 def test_domain_modules_do_not_import_flask():

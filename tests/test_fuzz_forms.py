@@ -125,7 +125,7 @@ def upload(content: bytes) -> tuple[io.BytesIO, str]:
 
 VALUE = st.one_of(
     text_or_bytes,
-    st.sampled_from([PASSWORD, "ru", "en", "kk", "standard", "x2", "untimed", "/", "//evil.example/",
+    st.sampled_from([PASSWORD, "ru", "en", "kk", "standard", "x2", "untimed", "members", "private", "/", "//evil.example/",
                      "https://evil.example/", "javascript:alert(1)", "/\\evil.example", "\t/x", "x" * 300]),
     st.lists(text_or_bytes, min_size=2, max_size=3),  # a field sent twice
     st.builds(upload, st.binary(max_size=200)),  # a file where text is expected
@@ -181,6 +181,8 @@ ROUTES = [
     Route("/profile/password", "player", ("password-current", "password-password", "password-confirm"),
           frozenset({"user"})),
     Route("/profile/language", "player", ("language-locale",), frozenset({"user"})),
+    Route("/profile/visibility", "player", ("visibility-visibility",), frozenset({"user"})),
+    Route("/profile/visibility", "nobody", ("visibility-visibility",)),
     Route("/account/time", "player", ("time-time_accommodation",), frozenset({"user"})),
     Route("/account/tokens", "player", ("token-name",), frozenset({"api_token"})),
     Route("/account/tokens/{token_id}/revoke", "player", (), frozenset({"api_token"})),
@@ -265,6 +267,7 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(client, app, world):
     ("/profile/password", {"password-current": PASSWORD, "password-password": "long enough",
                            "password-confirm": "long enough"}),
     ("/profile/language", {"language-locale": "en"}),
+    ("/profile/visibility", {"visibility-visibility": "members"}),
 ])
 @pytest.mark.parametrize("how", ["files", "json"])
 def test_files_and_json_are_not_form_fields(client, app, world, path, fields, how):

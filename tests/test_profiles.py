@@ -118,7 +118,15 @@ def played(app, bank, clock):
         db.session.commit()
 
 
-def test_a_profile_is_public_and_shows_history_bests_accuracy_and_chart(client, played):
+def share(app, name="aigerim", shared=True):
+    with app.app_context():
+        db.session.scalar(select(User).where(User.username == name)).shares_profile = shared
+        db.session.commit()
+
+
+def test_a_shared_profile_shows_history_bests_accuracy_and_chart(client, app, played):
+    share(app)
+    login(client, "visitor")
     page = client.get("/users/aigerim", headers=EN)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -135,21 +143,24 @@ def test_a_profile_is_public_and_shows_history_bests_accuracy_and_chart(client, 
     assert "<script" not in html.split("<main", 1)[1] and "style=" not in html
     # Accuracy by topic, with a header per row and per column.
     assert re.search(r'<th scope="row">Visits</th><td>2</td><td>1</td><td>50 %</td>', html)
-    # A visitor sees no settings.
-    assert "Change password" not in html
+    # Another player sees no settings.
+    assert "Change password" not in html and "Who may see your profile" not in html
 
 
 def test_unknown_users_are_404(client, played):
+    login(client, "visitor")
     assert client.get("/users/nobody").status_code == 404
     assert client.get("/users/" + "x" * 200).status_code == 404
 
 
 def test_usernames_are_found_whatever_the_case(client, played):
+    login(client)
     response = client.get("/users/AIGERIM")
     assert response.status_code == 301 and response.headers["Location"].endswith("/users/aigerim")
 
 
 def test_a_hidden_players_page_is_only_for_them_and_admins(client, app, played):
+    share(app)  # even one shared with every signed-in player
     with app.app_context():
         db.session.scalar(select(User).where(User.username == "aigerim")).is_hidden = True
         db.session.commit()
@@ -248,8 +259,10 @@ def test_the_settings_forms_need_a_csrf_token(database_url, tmp_path, bank, app)
                                                      "password-confirm": "new secret 1"})
     assert refused.status_code == 400
     assert client.post("/profile/language", data={"language-locale": "en"}).status_code == 400
+    assert client.post("/profile/visibility", data={"visibility-visibility": "members"}).status_code == 400
     profile = client.get("/users/aigerim").get_data(as_text=True)
     assert profile.count('name="password-csrf_token"') == 1 and profile.count('name="language-csrf_token"') == 1
+    assert profile.count('name="visibility-csrf_token"') == 1
     with strict.app_context():
         db.engine.dispose()
 
@@ -260,6 +273,7 @@ def test_the_history_is_paged(client, app, bank, clock):
         for _ in range(21):
             finish(db.session, clock, user, key="quick", seconds=1)
         db.session.commit()
+    login(client, "busy")
     first = client.get("/users/busy", headers=EN).get_data(as_text=True)
     assert "Page 1 of 2" in first and 'rel="next"' in first
     second = client.get("/users/busy?page=2", headers=EN).get_data(as_text=True)

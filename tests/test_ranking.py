@@ -81,11 +81,11 @@ def test_sql_standings_match_the_rule(session, board):
 
 def test_hidden_users_are_left_out(session, board):
     quiz, add = board
-    add("a", 500, 1000, 1)
+    add("ann", 500, 1000, 1)
     cheat = add("cheat", 900, 1, 1)
     cheat.is_hidden = True
     session.flush()
-    assert [s.username for s in ranking.standings(session, ranking.Board(quiz.id))] == ["a"]
+    assert [s.username for s in ranking.standings(session, ranking.Board(quiz.id))] == ["ann"]
     assert ranking.participant_count(session, ranking.Board(quiz.id)) == 1
 
 
@@ -161,7 +161,7 @@ def _start(period):
 def test_hidden_players_ahead_behind_and_in_the_same_bucket(session, board):
     quiz, add = board
     step = ranking.TIME_BAND_MS
-    people = [add(f"p{index}", score, duration_ms, index) for index, (score, duration_ms) in enumerate([
+    people = [add(f"player{index}", score, duration_ms, index) for index, (score, duration_ms) in enumerate([
         (900, 1_000), (800, 2 * step), (800, 3 * step), (800, 3 * step), (800, 3 * step + 5), (700, 0), (5, 0)])]
     for hidden in (people[0], people[2], people[3], people[6]):  # a band above, the viewer's bucket, below
         hidden.is_hidden = True
@@ -179,7 +179,7 @@ def test_hidden_players_ahead_behind_and_in_the_same_bucket(session, board):
 def test_the_overall_board_ranks_sums(session, board, clock):
     first, add = board
     second = _quiz(session, "q2")
-    people = [create_user(session, f"o{index}", "password1", clock.now()) for index in range(7)]
+    people = [create_user(session, f"other{index}", "password1", clock.now()) for index in range(7)]
     results = {0: [(first, 900, 1_000), (second, 100, 9_000)],   # 1000 in 10 s
                1: [(first, 500, 4_000), (second, 500, 6_000)],   # 1000 in 10 s, last improved later
                2: [(first, 1000, 10_000)],                        # 1000 in 10 s, later still
@@ -204,14 +204,14 @@ def test_the_overall_board_ranks_sums(session, board, clock):
 
 def test_the_window_around_a_viewer_keeps_its_shape_at_the_ends(session, board):
     quiz, add = board
-    people = [add(f"w{index}", 1000 - index, 1_000, index) for index in range(8)]
+    people = [add(f"win{index}", 1000 - index, 1_000, index) for index in range(8)]
     people[1].is_hidden = True
     session.flush()
     board = ranking.Board(quiz.id)
-    for person, rank, names in ((people[0], 1, ["w0", "w2", "w3", "w4", "w5"]),
-                                (people[2], 2, ["w0", "w2", "w3", "w4", "w5"]),
-                                (people[4], 4, ["w2", "w3", "w4", "w5", "w6"]),
-                                (people[7], 7, ["w5", "w6", "w7"])):
+    for person, rank, names in ((people[0], 1, ["win0", "win2", "win3", "win4", "win5"]),
+                                (people[2], 2, ["win0", "win2", "win3", "win4", "win5"]),
+                                (people[4], 4, ["win2", "win3", "win4", "win5", "win6"]),
+                                (people[7], 7, ["win5", "win6", "win7"])):
         entry = ranking.entry_of(session, board, person.id)
         assert entry.rank == rank
         window = ranking.window_around(session, board, rank, entry=entry)

@@ -140,7 +140,7 @@ def test_a_whole_quiz_in_the_browser_flow(client, bank, app):
     assert result.count("<dt>Right answer</dt>") == 8 and "Source: paragraph 13 of the article" in result
     assert "2026 − 34 = 1992." in result
     board = client.get("/leaderboard/all-types", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert re.search(r'<tr class="mine" aria-current="true">\s*<td>1</td>\s*<td>aigerim', board)
+    assert re.search(r'<tr class="mine" aria-current="true">\s*<td>1</td>\s*<td><a href="/users/aigerim">aigerim</a>', board)
 
 
 def test_a_reload_shows_the_same_question(client, bank):
@@ -257,9 +257,9 @@ def test_the_leaderboard_ranks_best_attempts_and_marks_my_row(client, bank, app,
     login_page = client.post("/login", data={"username": "erlan", "password": "password1"})
     assert login_page.status_code == 302
     board = client.get("/leaderboard/all-types", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    names = re.findall(r"<td>(\w+)(?: <span class=\"you\">)?", board)
+    names = re.findall(r"<td>(?:<a [^>]*>)?(\w+)(?:</a>)?(?: <span class=\"you\">)?", board)
     assert [n for n in names if n in ("dana", "erlan", "farida")] == ["dana", "farida", "erlan"]
-    assert re.search(r'<tr class="mine" aria-current="true">\s*<td>3</td>\s*<td>erlan', board)
+    assert re.search(r'<tr class="mine" aria-current="true">\s*<td>3</td>\s*<td><a href="/users/erlan">erlan</a>', board)
 
 
 def test_unknown_pages_are_404_not_500(client, bank):

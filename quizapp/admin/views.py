@@ -16,6 +16,7 @@ from quizapp import moderation
 from quizapp.admin.forms import DecisionForm, VisibilityForm
 from quizapp.extensions import db
 from quizapp.models import Attempt, User
+from quizapp.users import names_like
 from quizapp.web import back_or, current_clock, rules
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -38,11 +39,11 @@ def _page_number() -> int:
 @bp.get("/users")
 def users():
     query = request.args.get("q", "").strip()[:40]
-    filters = [func.lower(User.username).contains(query.lower(), autoescape=True)] if query else []
+    filters = [names_like(query)] if query else []
     total = int(db.session.scalar(select(func.count()).select_from(User).where(*filters)) or 0)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(_page_number(), pages)
-    people = db.session.scalars(select(User).where(*filters).order_by(func.lower(User.username), User.id)
+    people = db.session.scalars(select(User).where(*filters).order_by(User.username_key, User.id)
                                 .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     finished = dict(db.session.execute(
         select(Attempt.user_id, func.count()).where(Attempt.user_id.in_([p.id for p in people]),

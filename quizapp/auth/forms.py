@@ -2,20 +2,22 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, PasswordField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length, Regexp
+from wtforms.validators import EqualTo, InputRequired, Length
 
-from quizapp.forms import Form
+from quizapp.forms import AcceptableName, Form, HardToGuess
 
 
 class RegisterForm(Form):
     username = StringField(_l("Username"), validators=[
         InputRequired(message=_l("Choose a username.")),
-        Length(min=3, max=40, message=_l("A username has 3 to 40 characters.")),
-        Regexp(r"^[\w.-]+$", message=_l("Use letters, digits, dots, dashes and underscores only.")),
+        # A bound on what is typed, before the rules judge the normalised name.
+        Length(max=200, message=_l("A username has 3 to 40 characters.")),
+        AcceptableName(),
     ], render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Password"), validators=[
         InputRequired(message=_l("Choose a password.")),
         Length(min=8, max=200, message=_l("A password has at least 8 characters.")),
+        HardToGuess(),
     ], render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Repeat the password"), validators=[
         InputRequired(message=_l("Repeat the password.")),

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from quizapp.auth.forms import LoginForm, LogoutForm, RegisterForm
 from quizapp.extensions import db, limiter
+from quizapp.forms import NAME_TAKEN_MESSAGE
 from quizapp.models import User
 from quizapp.rate_limits import address_and_login_name_key, configured, everyone, login_name_key, refused
 from quizapp.users import UsernameTaken, authenticate, create_user
@@ -41,8 +42,10 @@ def register():
             user = create_user(db.session, form.username.data, form.password.data, current_clock().now(),
                                locale=session.get("lang"))  # only a language the visitor chose
         except UsernameTaken:
+            # One message for the name itself and for a look-alike of it: the form tells that
+            # this name cannot be had, not which name exists.
             db.session.rollback()
-            form.username.errors.append(_("This username is taken. Choose another."))
+            form.username.errors.append(str(NAME_TAKEN_MESSAGE))
         else:
             db.session.commit()
             sign_in(user)

@@ -1,6 +1,7 @@
 """Leaderboards: per quiz and overall; all time, this week, today; standard and extended time."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Sequence
 
 from flask import Blueprint, abort, current_app, render_template, request
@@ -10,7 +11,7 @@ from sqlalchemy import bindparam, select
 
 from quizapp.caching import BoundedCache
 from quizapp.extensions import db
-from quizapp.models import Quiz
+from quizapp.models import Quiz, User
 from quizapp.periods import PERIODS, period_start
 from quizapp.ranking import BOARDS, Board, Standing, entry_of, participant_count, rank_of, standings, window_around
 from quizapp.web import current_clock, current_locale, render_fragment, rules
@@ -35,13 +36,29 @@ def _page_number() -> int:
 _tables: BoundedCache[Markup] = BoundedCache(512)
 
 
-def _table(quiz: Quiz | None, rows: Sequence[Standing], caption: str) -> Markup:
-    # Whose row is marked "you" is part of what is shown, so part of the key.
+def _table(quiz: Quiz | None, rows: Sequence[Standing], caption: str, *, linkable: frozenset[int]) -> Markup:
+    # Whose row is marked "you", and which names link to a profile, are part of what is
+    # shown, so part of the key.
     viewer = current_user.id if current_user.is_authenticated else None
     own = viewer if viewer is not None and any(row.user_id == viewer for row in rows) else None
-    key = (current_locale(), quiz.id if quiz else None, caption, own, tuple(rows))
+    linked = linkable & {row.user_id for row in rows}
+    key = (current_locale(), quiz.id if quiz else None, caption, own, linked, tuple(rows))
     return _tables.get_or_make(key, lambda: render_fragment(
-        "leaderboard/_table.html", quiz=quiz, table_rows=rows, caption=caption, current_user=current_user))
+        "leaderboard/_table.html", quiz=quiz, table_rows=rows, caption=caption, current_user=current_user,
+        linked=linked))
+
+
+def _profiles_to_link(rows: Sequence[Standing]) -> frozenset[int]:
+    """The players on these rows whose profile the viewer may see (users.may_see_profile):
+    none for a visitor, one's own, and those who share theirs (every one, for an admin).
+    Hidden players are on no board, so their case does not arise here."""
+    if not current_user.is_authenticated or not rows:
+        return frozenset()
+    ids = {row.user_id for row in rows}
+    if current_user.is_admin:
+        return frozenset(ids)
+    shared = db.session.scalars(select(User.id).where(User.id.in_(ids), User.shares_profile.is_(True))).all()
+    return frozenset({*shared, current_user.id} & ids)
 
 
 _QUIZ_BY_KEY = select(Quiz).where(Quiz.key == bindparam("key"))
@@ -65,13 +82,14 @@ def _render(quiz: Quiz | None):
             mine = {"rank": rank, "entry": entry, "on_page": on_page,
                     "page": (rank - 1) // page_size + 1,
                     "window": [] if on_page else window_around(db.session, board, rank, entry=entry)}
+    linkable = _profiles_to_link([*rows, *(mine["window"] if mine else [])])
     # Nothing was written, so COMMIT and ROLLBACK end this transaction alike; but psycopg
     # forgets the statements it has prepared at a ROLLBACK (what ending the request would
     # send), and keeping them roughly halves the time of these reads on PostgreSQL.
     db.session.commit()
     return render_template("leaderboard/board.html", quiz=quiz, rows=rows, page=page, pages=pages, total=total,
                            mine=mine, period=period, board=board_name, periods=PERIODS, boards=BOARDS,
-                           table=_table)
+                           table=partial(_table, linkable=linkable))
 
 
 @bp.get("/")

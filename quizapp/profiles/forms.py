@@ -5,7 +5,7 @@ from wtforms import PasswordField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length
 
-from quizapp.forms import Form
+from quizapp.forms import Form, HardToGuess
 
 # Each language named in itself, as language pickers do.
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
@@ -19,6 +19,7 @@ class PasswordForm(Form):
     password = PasswordField(_l("New password"), validators=[
         InputRequired(message=_l("Choose a new password.")),
         Length(min=8, max=200, message=_l("A password has at least 8 characters.")),
+        HardToGuess(),
     ], render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         InputRequired(message=_l("Repeat the new password.")),
@@ -30,3 +31,14 @@ class LanguageChoiceForm(Form):
     locale = RadioField(_l("Display language"),
                         choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
                         validators=[InputRequired(message=_l("Choose a language."))])
+
+
+# Who may see one's profile (User.shares_profile): the choice's value is what the radio sends.
+VISIBILITY_CHOICES = {"private": False, "members": True}
+
+
+class ProfileVisibilityForm(Form):
+    visibility = RadioField(_l("Who may see your profile"),
+                            choices=[SelectChoice("private", _l("Only me")),
+                                     SelectChoice("members", _l("Me and every signed-in player"))],
+                            validators=[InputRequired(message=_l("Choose who may see your profile."))])

@@ -12,9 +12,15 @@ from quizapp.account.forms import RevokeForm
 from quizapp.extensions import db
 from quizapp.models import User
 from quizapp.profiles import stats
-from quizapp.profiles.forms import LANGUAGE_NAMES, LanguageChoiceForm, PasswordForm
+from quizapp.profiles.forms import (
+    LANGUAGE_NAMES,
+    VISIBILITY_CHOICES,
+    LanguageChoiceForm,
+    PasswordForm,
+    ProfileVisibilityForm,
+)
 from quizapp.rate_limits import per_user
-from quizapp.users import find_user, set_password
+from quizapp.users import find_user, may_see_profile, set_password
 from quizapp.web import current_clock, current_locale
 
 bp = Blueprint("profiles", __name__)
@@ -34,15 +40,13 @@ def _page_number() -> int:
     return int(raw) if raw.isdigit() and len(raw) < 7 and int(raw) > 0 else 1
 
 
-def _may_see(user: User) -> bool:
-    """Hidden players are left off every board; their page is shown only to them and admins."""
-    if not user.is_hidden:
-        return True
-    return current_user.is_authenticated and (current_user.id == user.id or current_user.is_admin)
+def _viewer() -> User | None:
+    return current_user if current_user.is_authenticated else None
 
 
 def _render(user: User, password_form: PasswordForm | None = None,
-            language_form: LanguageChoiceForm | None = None, status: int = 200):
+            language_form: LanguageChoiceForm | None = None,
+            visibility_form: ProfileVisibilityForm | None = None, status: int = 200):
     own = current_user.is_authenticated and current_user.id == user.id
     total = stats.finished_count(db.session, user.id)
     pages = max(1, -(-total // HISTORY_PAGE_SIZE))
@@ -61,14 +65,19 @@ def _render(user: User, password_form: PasswordForm | None = None,
         context["language_form"] = language_form or LanguageChoiceForm(
             prefix="language", formdata=None, locale=user.locale or current_locale())
         context["language_names"] = LANGUAGE_NAMES
+        context["visibility_form"] = visibility_form or ProfileVisibilityForm(
+            prefix="visibility", formdata=None, visibility="members" if user.shares_profile else "private")
     headers = {"Cache-Control": "no-store"} if own else {}
     return render_template("profiles/show.html", **context), status, headers
 
 
 @bp.get("/users/<username>")
 def show(username: str):
-    user = find_user(db.session, username) if len(username) <= 80 else None
-    if user is None or not _may_see(user):
+    # A profile the viewer may not see is the same 404 as a name nobody has: the page does
+    # not tell which names exist.  A visitor who is not signed in sees none, so no lookup.
+    viewer = _viewer()
+    user = find_user(db.session, username) if viewer is not None and len(username) <= 80 else None
+    if user is None or not may_see_profile(viewer, user):
         abort(404)
     if user.username != username:
         return redirect(url_for("profiles.show", username=user.username, **request.args), 301)
@@ -132,3 +141,16 @@ def change_language():
             flash(_("Display language saved."), "success")
         return redirect(url_for("profiles.show", username=current_user.username))
     return _render(current_user, language_form=form, status=400)
+
+
+@bp.post("/profile/visibility")
+@login_required
+def change_visibility():
+    form = ProfileVisibilityForm(prefix="visibility")
+    if form.validate_on_submit() and form.visibility.data in VISIBILITY_CHOICES:
+        current_user.shares_profile = VISIBILITY_CHOICES[form.visibility.data]
+        db.session.commit()
+        flash(_("Saved: your profile can now be seen by every signed-in player.") if current_user.shares_profile
+              else _("Saved: only you can see your profile now."), "success")
+        return redirect(url_for("profiles.show", username=current_user.username))
+    return _render(current_user, visibility_form=form, status=400)
