@@ -164,8 +164,36 @@ def start_attempt(session: Session, user: User, quiz: Quiz, clock: Clock, *,
         chosen = rng.sample(pool, count)
     else:
         chosen = sorted(rng.sample(pool, count), key=lambda row: row.position) if count < len(pool) else list(pool)
-    return new_attempt(session, user, quiz, [row.current_revision_id for row in chosen], seed, mode,
-                        factor or 1.0, clock.now())
+    plan = [row.current_revision_id for row in chosen]
+    if mode == "practice":
+        return new_attempt(session, user, quiz, plan, seed, mode, 1.0, clock.now())
+    # Two starts at the same instant (two tabs, the API beside a browser) both found nothing
+    # running.  The partial unique index uq_attempt_running_ranked lets only one insert
+    # through; the other, refused without an error (ON CONFLICT DO NOTHING, so the caller's
+    # transaction goes on), resumes the attempt that won.  On PostgreSQL the loser's insert
+    # waits for the winner's commit and then sees its row.
+    inserted = session.execute(_start_statement(session.get_bind().dialect.name),
+                               _attempt_values(user, quiz, plan, seed, mode, factor or 1.0, clock.now())
+                               ).scalar_one_or_none()
+    if inserted is None:
+        running = find_active_attempt(session, user, quiz)
+        assert running is not None, "the unique index refused the start, so an attempt is running"
+        return running
+    attempt = get_attempt(session, inserted)
+    assert attempt is not None
+    return attempt
+
+
+@lru_cache(maxsize=None)
+def _start_statement(dialect: str):
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    columns = ("user_id", "quiz_id", "seed", "plan", "mode", "time_factor", "started_dt", "deadline_dt",
+               "current_position", "score", "max_score", "correct_count")
+    # No conflict target: the only constraint a new row can break is the running-attempt index.
+    return (insert(Attempt)
+            .values({name: bindparam(name, type_=Attempt.__table__.c[name].type) for name in columns})
+            .on_conflict_do_nothing()
+            .returning(Attempt.id))
 
 
 def start_practice(session: Session, user: User, source: Attempt, clock: Clock) -> Attempt:
@@ -188,15 +216,20 @@ def start_practice(session: Session, user: User, source: Attempt, clock: Clock) 
 
 def new_attempt(session: Session, user: User, quiz: Quiz, plan: list[int], seed: int, mode: str, factor: float,
                  now: datetime) -> Attempt:
+    attempt = Attempt(**_attempt_values(user, quiz, plan, seed, mode, factor, now))
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def _attempt_values(user: User, quiz: Quiz, plan: list[int], seed: int, mode: str, factor: float,
+                    now: datetime) -> dict[str, Any]:
     timed = mode != "practice" and quiz.time_limit_s
-    attempt = Attempt(
+    return dict(
         user_id=user.id, quiz_id=quiz.id, seed=seed, plan=plan, mode=mode, time_factor=factor,
         started_dt=now, deadline_dt=now + timedelta(seconds=quiz.time_limit_s * factor) if timed else None,
         current_position=0, score=0, max_score=len(plan) * quiz.points_per_question, correct_count=0,
     )
-    session.add(attempt)
-    session.flush()
-    return attempt
 
 
 def close_if_expired(session: Session, attempt: Attempt, clock: Clock, rules: Rules = DEFAULT_RULES) -> bool:
@@ -383,29 +416,39 @@ def _record(session: Session, attempt: Attempt, row: AttemptAnswer, response: An
 
 
 def finish_attempt(session: Session, attempt: Attempt, finished_dt: datetime, rules: Rules = DEFAULT_RULES) -> None:
-    """Score the attempt and keep the user's best entry on the leaderboard up to date."""
+    """Score the attempt and keep the user's best entry on the leaderboard up to date.
+
+    Written as conditional statements, not from the answer rows this session may hold: an
+    answer recorded by a concurrent request within grace (after this session read its row)
+    must stay recorded and counted, never be overwritten as timed out.  On PostgreSQL each
+    statement sees what committed before it; an answer still being written makes it wait."""
     if attempt.finished_dt is not None:
         return
-    rows = {row.position: row for row in session.scalars(
-        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}
-    for position, revision_id in enumerate(attempt.plan):
-        row = rows.get(position)
-        if row is None:
-            row = AttemptAnswer(attempt_id=attempt.id, position=position, revision_id=revision_id, served_dt=None,
-                                is_correct=False, credit=0.0, points=0, timed_out=True)
-            session.add(row)
-            rows[position] = row
-        elif row.answered_dt is None and not row.timed_out:
-            row.timed_out = True
+    session.flush()
+    of_this_attempt = _answers.c.attempt_id == attempt.id
+    # Questions never served get a row, so the review can list them as not reached.  A row
+    # a concurrent request has just served is left alone (DO NOTHING).
+    session.execute(_unserved_statement(session.get_bind().dialect.name),
+                    [{"attempt": attempt.id, "position": position, "revision": revision_id}
+                     for position, revision_id in enumerate(attempt.plan)])
+    session.execute(update(_answers)
+                    .where(of_this_attempt, _answers.c.answered_dt.is_(None), _answers.c.timed_out.is_(False))
+                    .values(timed_out=True))
     duration_ms = max(0, int((finished_dt - attempt.started_dt).total_seconds() * 1000))
     claimed = session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.finished_dt.is_(None))
         .values(finished_dt=finished_dt, duration_ms=duration_ms,
-                score=sum(row.points for row in rows.values()),
-                correct_count=sum(1 for row in rows.values() if row.is_correct))
+                # The score is what the rows say now, after every concurrent answer landed.
+                score=select(func.coalesce(func.sum(_answers.c.points), 0))
+                .where(of_this_attempt).scalar_subquery(),
+                correct_count=select(func.count()).select_from(_answers)
+                .where(of_this_attempt, _answers.c.is_correct.is_(True)).scalar_subquery())
         .execution_options(synchronize_session=False)
     ).rowcount
+    for row in list(session.identity_map.values()):
+        if isinstance(row, AttemptAnswer) and row.attempt_id == attempt.id:
+            session.expire(row)  # the statements above changed what these objects say
     session.flush()
     session.refresh(attempt)
     if claimed and attempt.mode in RANKED_MODES:
@@ -415,17 +458,29 @@ def finish_attempt(session: Session, attempt: Attempt, finished_dt: datetime, ru
         session.flush()
 
 
+@lru_cache(maxsize=None)
+def _unserved_statement(dialect: str):
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (insert(AttemptAnswer)
+            .values(attempt_id=bindparam("attempt"), position=bindparam("position"),
+                    revision_id=bindparam("revision"), served_dt=None, timed_out=True, is_correct=False,
+                    credit=0.0, points=0)
+            .on_conflict_do_nothing(index_elements=[AttemptAnswer.attempt_id, AttemptAnswer.position]))
+
+
 def keep_best(session: Session, attempt: Attempt, zone: ZoneInfo) -> None:
     """Record a finished ranked attempt on its board for every period, where it beats the
     user's entry; then refresh the user's overall sums and the boards' bucket counts
     (``LeaderboardCount``).  The only writer of the three tables."""
     assert attempt.finished_dt is not None and attempt.duration_ms is not None
+    lock_user_boards(session, attempt.user_id)
     new_key = rank_key(attempt.score, attempt.duration_ms, attempt.finished_dt, attempt.id)
     counts: Counter[tuple] = Counter()
     for period in PERIODS:
         start = period_start(period, attempt.finished_dt, zone)
         board = (attempt.quiz_id, attempt.mode, period, start)
-        entry = session.get(LeaderboardEntry, (attempt.quiz_id, attempt.mode, period, start, attempt.user_id))
+        entry = session.get(LeaderboardEntry, (attempt.quiz_id, attempt.mode, period, start, attempt.user_id),
+                            populate_existing=True)
         if entry is None:
             session.add(LeaderboardEntry(quiz_id=attempt.quiz_id, board=attempt.mode, period=period,
                                          period_start=start, user_id=attempt.user_id, attempt_id=attempt.id,
@@ -445,6 +500,21 @@ def keep_best(session: Session, attempt: Attempt, zone: ZoneInfo) -> None:
     _write_counts(session, counts)
 
 
+def lock_user_boards(session: Session, user_id: int) -> None:
+    """Serialize, per user, everything that writes that user's board rows.
+
+    ``keep_best`` reads the user's entries, then inserts or replaces them, and sums them
+    into the overall row.  Two finishes of one user at once (two quizzes in two tabs) would
+    otherwise both see "no overall row yet" and both insert it (a duplicate key, a 500, the
+    last answer rolled back), or both sum from the same stale entries (a lost update, and
+    bucket counts that drift).  On PostgreSQL this takes the user's row lock
+    (``FOR NO KEY UPDATE``: it still lets other transactions insert rows that refer to the
+    user, so it cannot deadlock with their foreign-key checks); under READ COMMITTED every
+    statement after it sees what the previous holder committed.  SQLite renders no lock:
+    its writers are serialized already, and this transaction has written by now."""
+    session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
+
+
 def _refresh_overall(session: Session, counts: Counter[tuple], user_id: int, board: str, period: str,
                      start: datetime) -> None:
     # Recomputed from the user's (at most one per quiz) entries rather than adjusted by a
@@ -455,7 +525,7 @@ def _refresh_overall(session: Session, counts: Counter[tuple], user_id: int, boa
         .where(LeaderboardEntry.user_id == user_id, LeaderboardEntry.board == board,
                LeaderboardEntry.period == period, LeaderboardEntry.period_start == start)
     ).one()
-    overall = session.get(OverallEntry, (board, period, start, user_id))
+    overall = session.get(OverallEntry, (board, period, start, user_id), populate_existing=True)
     overall_board = (OVERALL_QUIZ_ID, board, period, start)
     if overall is None:
         overall = OverallEntry(board=board, period=period, period_start=start, user_id=user_id)
@@ -528,5 +598,5 @@ def review(session: Session, attempt: Attempt) -> list[tuple[AttemptAnswer, Ques
 
 __all__ = ["AnswerOutcome", "AttemptClosed", "AttemptError", "DEFAULT_RULES", "InvalidResponse", "NotCurrentQuestion",
            "QuizUnavailable", "Rules", "ServedQuestion", "TIME_ACCOMMODATIONS", "close_if_expired",
-           "close_overdue_attempts", "current_question", "finish_attempt", "keep_best", "option_order", "review",
-           "start_attempt", "start_practice", "submit_answer"]
+           "close_overdue_attempts", "current_question", "finish_attempt", "keep_best", "lock_user_boards",
+           "option_order", "review", "start_attempt", "start_practice", "submit_answer"]

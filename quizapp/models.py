@@ -23,6 +23,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 from sqlalchemy.types import TypeDecorator
@@ -380,3 +381,9 @@ Index("ix_leaderboard_entry_user", LeaderboardEntry.user_id, LeaderboardEntry.bo
       LeaderboardEntry.period_start)
 # Only the hidden players (few), so leaving them out of a count costs their number, not everyone's.
 Index("ix_user_hidden", User.id, sqlite_where=User.is_hidden.is_(True), postgresql_where=User.is_hidden.is_(True))
+# At most one running ranked attempt per player and quiz, kept by the database itself: two
+# starts at the same instant (two tabs, the API and a browser) cannot both insert one, so a
+# player never holds two draws of one quiz to pick the easier from.  Practice runs are free.
+RUNNING_RANKED_ATTEMPT = and_(Attempt.finished_dt.is_(None), Attempt.mode != "practice")
+Index("uq_attempt_running_ranked", Attempt.user_id, Attempt.quiz_id, unique=True,
+      sqlite_where=RUNNING_RANKED_ATTEMPT, postgresql_where=RUNNING_RANKED_ATTEMPT)
