@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -17,7 +18,7 @@ from sqlalchemy import select
 
 from conftest import TEST_BANK
 from loadclient import Player
-from quizapp import attempts
+from quizapp import attempts, tokens
 from quizapp.bank.importer import import_bank
 from quizapp.bank.loader import load_bank
 from quizapp.extensions import db
@@ -275,3 +276,32 @@ def test_one_player_finishing_several_quizzes_at_once_loses_nothing(app, one_que
                                                                 OverallEntry.period == "all")).all()
         assert [(o.score, o.quiz_count) for o in overall] == [(SIMULTANEOUS * 100, SIMULTANEOUS)]
     assert_boards_equal_a_rebuild(app)
+
+
+def test_starts_at_the_same_instant_share_one_attempt(app, bank):
+    """Issue 14, item 5: starts fired together (browser forms and the API) each inserted an
+    attempt with its own draw.  The database now lets one through; the others resume it."""
+    with app.app_context():
+        user = create_user(db.session, "starter", "correct horse", app.extensions["quizapp.clock"].now())
+        _record, token = tokens.create_token(db.session, user, "race", app.extensions["quizapp.clock"].now())
+        db.session.commit()
+        user_id = user.id
+    html_clients = signed_in_clients(app, "starter", SIMULTANEOUS // 2)
+    api_clients = [app.test_client() for _ in range(SIMULTANEOUS - len(html_clients))]
+    calls = [lambda client=client: client.post("/quiz/all-types/start") for client in html_clients]
+    calls += [lambda client=client: client.post("/api/v1/quizzes/all-types/attempts",
+                                                headers={"Authorization": f"Bearer {token}"})
+              for client in api_clients]
+    responses = at_once(calls)
+    assert [r for r in responses if isinstance(r, Exception)] == []
+    ids = set()
+    for response in responses[:len(html_clients)]:
+        assert response.status_code == 302
+        ids.add(int(re.search(r"/attempt/(\d+)$", response.headers["Location"]).group(1)))
+    for response in responses[len(html_clients):]:
+        assert response.status_code in (200, 201)
+        ids.add(response.get_json()["id"])
+    with app.app_context():
+        running = db.session.scalars(select(Attempt.id).where(Attempt.user_id == user_id,
+                                                              Attempt.finished_dt.is_(None))).all()
+    assert len(ids) == 1 and running == list(ids)
