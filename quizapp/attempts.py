@@ -201,7 +201,10 @@ def start_practice(session: Session, user: User, source: Attempt, clock: Clock) 
     missed_question_ids = session.scalars(
         select(QuestionRevision.question_id)
         .join(AttemptAnswer, AttemptAnswer.revision_id == QuestionRevision.id)
-        .where(AttemptAnswer.attempt_id == source.id, AttemptAnswer.is_correct.is_(False))
+        # Only questions the player met: one never reached is no mistake, and practising it
+        # would show its answer.
+        .where(AttemptAnswer.attempt_id == source.id, AttemptAnswer.is_correct.is_(False),
+               AttemptAnswer.served_dt.is_not(None))
         .order_by(AttemptAnswer.position)
     ).all()
     current = dict(session.execute(
@@ -586,6 +589,18 @@ def close_overdue_attempts(session: Session, clock: Clock, rules: Rules = DEFAUL
     return len(overdue)
 
 
+def not_reached(row: AttemptAnswer) -> bool:
+    """A question the attempt ended before serving: the player never saw it, so a review
+    shows neither its text nor its answer (a fixed draw would otherwise leak its key)."""
+    return row.served_dt is None
+
+
+def shows_feedback_now(attempt: Attempt) -> bool:
+    """Whether right or wrong may be told now: after each answer with immediate feedback,
+    otherwise only once the attempt is over."""
+    return attempt.quiz.feedback == "immediate" or attempt.is_finished
+
+
 def review(session: Session, attempt: Attempt) -> list[tuple[AttemptAnswer, QuestionRevision]]:
     rows = session.execute(
         select(AttemptAnswer, QuestionRevision)
@@ -599,4 +614,5 @@ def review(session: Session, attempt: Attempt) -> list[tuple[AttemptAnswer, Ques
 __all__ = ["AnswerOutcome", "AttemptClosed", "AttemptError", "DEFAULT_RULES", "InvalidResponse", "NotCurrentQuestion",
            "QuizUnavailable", "Rules", "ServedQuestion", "TIME_ACCOMMODATIONS", "close_if_expired",
            "close_overdue_attempts", "current_question", "finish_attempt", "keep_best", "lock_user_boards",
-           "option_order", "review", "start_attempt", "start_practice", "submit_answer"]
+           "not_reached", "option_order", "review", "shows_feedback_now", "start_attempt", "start_practice",
+           "submit_answer"]

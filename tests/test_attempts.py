@@ -260,6 +260,19 @@ def test_practise_mistakes_replays_only_the_wrong_questions(session, bank, user,
     assert entry.attempt_id == source.id
 
 
+def test_practising_the_mistakes_of_an_expired_attempt_leaves_out_questions_never_reached(session, bank, user,
+                                                                                          clock):
+    source = attempts.start_attempt(session, user, quiz(session), clock)
+    answer_current(session, source, clock, right=False)
+    attempts.current_question(session, source, clock)  # the second is shown, then time runs out
+    clock.advance(303)
+    assert attempts.close_if_expired(session, source, clock)
+    rows = attempts.review(session, source)
+    assert [attempts.not_reached(row) for row, _ in rows] == [False, False] + [True] * 6
+    practice = attempts.start_practice(session, user, source, clock)
+    assert practice.plan == source.plan[:2]  # the wrong one and the timed-out one; never the unseen
+
+
 def test_entries_are_kept_per_period_and_summed_overall(session, bank, user, clock):
     from quizapp.models import OverallEntry
     for key, count in (("all-types", 8), ("quick", 2)):
