@@ -429,11 +429,14 @@ def finish_attempt(session: Session, attempt: Attempt, finished_dt: datetime, ru
         return
     session.flush()
     of_this_attempt = _answers.c.attempt_id == attempt.id
-    # Questions never served get a row, so the review can list them as not reached.  A row
-    # a concurrent request has just served is left alone (DO NOTHING).
-    session.execute(_unserved_statement(session.get_bind().dialect.name),
-                    [{"attempt": attempt.id, "position": position, "revision": revision_id}
-                     for position, revision_id in enumerate(attempt.plan)])
+    # Questions never served get a row, so the review can list them as not reached.  Every
+    # position before current_position has its row already (the attempt moves on only once
+    # a row is recorded), and a row a concurrent request has just served is left alone
+    # (DO NOTHING).  An attempt finished by its last answer has nothing to add.
+    unserved = [{"attempt": attempt.id, "position": position, "revision": attempt.plan[position]}
+                for position in range(attempt.current_position, len(attempt.plan))]
+    if unserved:
+        session.execute(_unserved_statement(session.get_bind().dialect.name), unserved)
     session.execute(update(_answers)
                     .where(of_this_attempt, _answers.c.answered_dt.is_(None), _answers.c.timed_out.is_(False))
                     .values(timed_out=True))
