@@ -142,11 +142,18 @@ def start_attempt(session: Session, user: User, quiz: Quiz, clock: Clock, *,
     The user's time accommodation decides the mode: standard, extended (limits × 1.5 or
     × 2, ranked on a board of its own) or untimed practice (unranked).
     """
+    return start_or_resume(session, user, quiz, clock, rules=rules, seed=seed)[0]
+
+
+def start_or_resume(session: Session, user: User, quiz: Quiz, clock: Clock, *,
+                    rules: Rules = DEFAULT_RULES, seed: int | None = None) -> tuple[Attempt, bool]:
+    """``start_attempt``, also saying whether this call created the attempt (False: it
+    resumed one already running, or one a concurrent start created)."""
     if quiz.is_retired:
         raise QuizUnavailable("This quiz is no longer offered.")
     active = find_active_attempt(session, user, quiz)
     if active is not None and not close_if_expired(session, active, clock, rules):
-        return active
+        return active, False
     factor = TIME_ACCOMMODATIONS.get(user.time_accommodation, 1.0)
     mode = "practice" if factor is None else ("standard" if factor == 1.0 else "extended")
     pool = session.execute(
@@ -166,7 +173,7 @@ def start_attempt(session: Session, user: User, quiz: Quiz, clock: Clock, *,
         chosen = sorted(rng.sample(pool, count), key=lambda row: row.position) if count < len(pool) else list(pool)
     plan = [row.current_revision_id for row in chosen]
     if mode == "practice":
-        return new_attempt(session, user, quiz, plan, seed, mode, 1.0, clock.now())
+        return new_attempt(session, user, quiz, plan, seed, mode, 1.0, clock.now()), True
     # Two starts at the same instant (two tabs, the API beside a browser) both found nothing
     # running.  The partial unique index uq_attempt_running_ranked lets only one insert
     # through; the other, refused without an error (ON CONFLICT DO NOTHING, so the caller's
@@ -178,10 +185,10 @@ def start_attempt(session: Session, user: User, quiz: Quiz, clock: Clock, *,
     if inserted is None:
         running = find_active_attempt(session, user, quiz)
         assert running is not None, "the unique index refused the start, so an attempt is running"
-        return running
+        return running, False
     attempt = get_attempt(session, inserted)
     assert attempt is not None
-    return attempt
+    return attempt, True
 
 
 @lru_cache(maxsize=None)
@@ -617,5 +624,5 @@ def review(session: Session, attempt: Attempt) -> list[tuple[AttemptAnswer, Ques
 __all__ = ["AnswerOutcome", "AttemptClosed", "AttemptError", "DEFAULT_RULES", "InvalidResponse", "NotCurrentQuestion",
            "QuizUnavailable", "Rules", "ServedQuestion", "TIME_ACCOMMODATIONS", "close_if_expired",
            "close_overdue_attempts", "current_question", "finish_attempt", "keep_best", "lock_user_boards",
-           "not_reached", "option_order", "review", "shows_feedback_now", "start_attempt", "start_practice",
-           "submit_answer"]
+           "not_reached", "option_order", "review", "shows_feedback_now", "start_attempt", "start_or_resume",
+           "start_practice", "submit_answer"]

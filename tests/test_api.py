@@ -340,7 +340,8 @@ def test_the_same_answer_twice_is_recorded_once(api, app):
     _response, third = api.answer(state["id"], 0, 0)
     assert third["outcome"] == "duplicate"
     with app.app_context():
-        assert db.session.scalar(select(AttemptAnswer.response).where(AttemptAnswer.attempt_id == state["id"])) == "june"
+        recorded = select(AttemptAnswer.response).where(AttemptAnswer.attempt_id == state["id"])
+        assert db.session.scalar(recorded) == "june"
     assert answered_count(app) == 1
     _response, state = api.get(f"/attempts/{state['id']}")
     assert state["position"] == 1

@@ -4,7 +4,8 @@ What a question shows before it is answered comes only from the type's ``public_
 (labels in display order, never option keys); right answers, explanations and sources
 appear only for questions already answered (immediate feedback) or in a finished
 attempt's result, and never for a question the attempt did not reach.  With feedback at the
-end, an answer's outcome while the attempt runs says only that it was recorded.  ``openapi.py`` describes every shape made here.
+end, an answer's outcome while the attempt runs says only that it was recorded.
+``openapi.py`` describes every shape made here.
 """
 from __future__ import annotations
 
