@@ -153,11 +153,18 @@ def start_attempt(session: Session, user: User, quiz: Quiz, clock: Clock, *,
     The user's time accommodation decides the mode: standard, extended (limits × 1.5 or
     × 2, ranked on a board of its own) or untimed practice (unranked).
     """
+    return start_or_resume(session, user, quiz, clock, rules=rules, seed=seed)[0]
+
+
+def start_or_resume(session: Session, user: User, quiz: Quiz, clock: Clock, *,
+                    rules: Rules = DEFAULT_RULES, seed: int | None = None) -> tuple[Attempt, bool]:
+    """``start_attempt``, also saying whether this call created the attempt (False: it
+    resumed one already running, or one a concurrent start created)."""
     if quiz.is_retired:
         raise QuizUnavailable("This quiz is no longer offered.")
     active = find_active_attempt(session, user, quiz)
     if active is not None and not close_if_expired(session, active, clock, rules):
-        return active
+        return active, False
     factor = TIME_ACCOMMODATIONS.get(user.time_accommodation, 1.0)
     mode = "practice" if factor is None else ("standard" if factor == 1.0 else "extended")
     pool = session.execute(
@@ -175,8 +182,36 @@ def start_attempt(session: Session, user: User, quiz: Quiz, clock: Clock, *,
         chosen = rng.sample(pool, count)
     else:
         chosen = sorted(rng.sample(pool, count), key=lambda row: row.position) if count < len(pool) else list(pool)
-    return new_attempt(session, user, quiz, [row.current_revision_id for row in chosen], seed, mode,
-                        factor or 1.0, clock.now())
+    plan = [row.current_revision_id for row in chosen]
+    if mode == "practice":
+        return new_attempt(session, user, quiz, plan, seed, mode, 1.0, clock.now()), True
+    # Two starts at the same instant (two tabs, the API beside a browser) both found nothing
+    # running.  The partial unique index uq_attempt_running_ranked lets only one insert
+    # through; the other, refused without an error (ON CONFLICT DO NOTHING, so the caller's
+    # transaction goes on), resumes the attempt that won.  On PostgreSQL the loser's insert
+    # waits for the winner's commit and then sees its row.
+    inserted = session.execute(_start_statement(session.get_bind().dialect.name),
+                               _attempt_values(user, quiz, plan, seed, mode, factor or 1.0, clock.now())
+                               ).scalar_one_or_none()
+    if inserted is None:
+        running = find_active_attempt(session, user, quiz)
+        assert running is not None, "the unique index refused the start, so an attempt is running"
+        return running, False
+    attempt = get_attempt(session, inserted)
+    assert attempt is not None
+    return attempt, True
+
+
+@lru_cache(maxsize=None)
+def _start_statement(dialect: str):
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    columns = ("user_id", "quiz_id", "seed", "plan", "mode", "time_factor", "started_dt", "deadline_dt",
+               "current_position", "score", "max_score", "correct_count")
+    # No conflict target: the only constraint a new row can break is the running-attempt index.
+    return (insert(Attempt)
+            .values({name: bindparam(name, type_=Attempt.__table__.c[name].type) for name in columns})
+            .on_conflict_do_nothing()
+            .returning(Attempt.id))
 
 
 def start_practice(session: Session, user: User, source: Attempt, clock: Clock) -> Attempt:
@@ -184,7 +219,10 @@ def start_practice(session: Session, user: User, source: Attempt, clock: Clock) 
     missed_question_ids = session.scalars(
         select(QuestionRevision.question_id)
         .join(AttemptAnswer, AttemptAnswer.revision_id == QuestionRevision.id)
-        .where(AttemptAnswer.attempt_id == source.id, AttemptAnswer.is_correct.is_(False))
+        # Only questions the player met: one never reached is no mistake, and practising it
+        # would show its answer.
+        .where(AttemptAnswer.attempt_id == source.id, AttemptAnswer.is_correct.is_(False),
+               AttemptAnswer.served_dt.is_not(None))
         .order_by(AttemptAnswer.position)
     ).all()
     current = dict(session.execute(
@@ -199,15 +237,20 @@ def start_practice(session: Session, user: User, source: Attempt, clock: Clock) 
 
 def new_attempt(session: Session, user: User, quiz: Quiz, plan: list[int], seed: int, mode: str, factor: float,
                  now: datetime) -> Attempt:
+    attempt = Attempt(**_attempt_values(user, quiz, plan, seed, mode, factor, now))
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def _attempt_values(user: User, quiz: Quiz, plan: list[int], seed: int, mode: str, factor: float,
+                    now: datetime) -> dict[str, Any]:
     timed = mode != "practice" and quiz.time_limit_s
-    attempt = Attempt(
+    return dict(
         user_id=user.id, quiz_id=quiz.id, seed=seed, plan=plan, mode=mode, time_factor=factor,
         started_dt=now, deadline_dt=now + timedelta(seconds=quiz.time_limit_s * factor) if timed else None,
         current_position=0, score=0, max_score=len(plan) * quiz.points_per_question, correct_count=0,
     )
-    session.add(attempt)
-    session.flush()
-    return attempt
 
 
 def close_if_expired(session: Session, attempt: Attempt, clock: Clock, rules: Rules = DEFAULT_RULES) -> bool:
@@ -394,38 +437,57 @@ def _record(session: Session, attempt: Attempt, row: AttemptAnswer, response: An
 
 
 def finish_attempt(session: Session, attempt: Attempt, finished_dt: datetime, rules: Rules = DEFAULT_RULES) -> None:
-    """Score the attempt and keep the user's best entry on the leaderboard up to date."""
+    """Score the attempt and keep the user's best entry on the leaderboard up to date.
+
+    Written as conditional statements, not from the answer rows this session may hold: an
+    answer recorded by a concurrent request within grace (after this session read its row)
+    must stay recorded and counted, never be overwritten as timed out.  On PostgreSQL each
+    statement sees what committed before it; an answer still being written makes it wait."""
     if attempt.finished_dt is not None:
         return
-    rows = {row.position: row for row in session.scalars(
-        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}
-    for position, revision_id in enumerate(attempt.plan):
-        row = rows.get(position)
-        if row is None:
-            row = AttemptAnswer(attempt_id=attempt.id, position=position, revision_id=revision_id, served_dt=None,
-                                is_correct=False, credit=0.0, points=0, timed_out=True)
-            session.add(row)
-            rows[position] = row
-        elif row.answered_dt is None and not row.timed_out:
-            row.timed_out = True
+    session.flush()
+    of_this_attempt = _answers.c.attempt_id == attempt.id
+    # Questions never served get a row, so the review can list them as not reached.  Every
+    # position before current_position has its row already (the attempt moves on only once
+    # a row is recorded), and a row a concurrent request has just served is left alone
+    # (DO NOTHING).  An attempt finished by its last answer has nothing to add.
+    unserved = [{"attempt": attempt.id, "position": position, "revision": attempt.plan[position]}
+                for position in range(attempt.current_position, len(attempt.plan))]
+    if unserved:
+        session.execute(_unserved_statement(session.get_bind().dialect.name), unserved)
+    session.execute(update(_answers)
+                    .where(of_this_attempt, _answers.c.answered_dt.is_(None), _answers.c.timed_out.is_(False))
+                    .values(timed_out=True))
     duration_ms = max(0, int((finished_dt - attempt.started_dt).total_seconds() * 1000))
     claimed = session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.finished_dt.is_(None))
         .values(finished_dt=finished_dt, duration_ms=duration_ms,
-                score=sum(row.points for row in rows.values()),
-                correct_count=sum(1 for row in rows.values() if row.is_correct))
+                # The score is what the rows say now, after every concurrent answer landed.
+                score=select(func.coalesce(func.sum(_answers.c.points), 0))
+                .where(of_this_attempt).scalar_subquery(),
+                correct_count=select(func.count()).select_from(_answers)
+                .where(of_this_attempt, _answers.c.is_correct.is_(True)).scalar_subquery())
         .execution_options(synchronize_session=False)
     ).rowcount
+    for row in list(session.identity_map.values()):
+        if isinstance(row, AttemptAnswer) and row.attempt_id == attempt.id:
+            session.expire(row)  # the statements above changed what these objects say
     session.flush()
     session.refresh(attempt)
     if claimed and attempt.mode in RANKED_MODES:
-        if rules.pace is not None and _held_as_too_fast(session, attempt, rows.values(), rules.pace):
+        if rules.pace is not None and _held_as_too_fast(session, attempt, _answer_rows(session, attempt), rules.pace):
             return  # off every board until an admin clears it (quizapp.moderation)
         keep_best(session, attempt, rules.zone)
         attempt.rank_at_finish = attempt_rank(session, attempt.quiz_id, attempt.user_id, attempt.score,
                                               attempt.duration_ms, attempt.finished_dt, attempt.id, attempt.mode)
         session.flush()
+
+
+def _answer_rows(session: Session, attempt: Attempt) -> list[AttemptAnswer]:
+    """The attempt's answer rows as the database has them now (finish_attempt wrote them by
+    statement, so what this session held is stale)."""
+    return list(session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)))
 
 
 def _held_as_too_fast(session: Session, attempt: Attempt, rows: Iterable[AttemptAnswer], pace: PaceRules) -> bool:
@@ -446,17 +508,29 @@ def _held_as_too_fast(session: Session, attempt: Attempt, rows: Iterable[Attempt
     return True
 
 
+@lru_cache(maxsize=None)
+def _unserved_statement(dialect: str):
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (insert(AttemptAnswer)
+            .values(attempt_id=bindparam("attempt"), position=bindparam("position"),
+                    revision_id=bindparam("revision"), served_dt=None, timed_out=True, is_correct=False,
+                    credit=0.0, points=0)
+            .on_conflict_do_nothing(index_elements=[AttemptAnswer.attempt_id, AttemptAnswer.position]))
+
+
 def keep_best(session: Session, attempt: Attempt, zone: ZoneInfo) -> None:
     """Record a finished ranked attempt on its board for every period, where it beats the
     user's entry; then refresh the user's overall sums and the boards' bucket counts
     (``LeaderboardCount``).  The only writer of the three tables."""
     assert attempt.finished_dt is not None and attempt.duration_ms is not None
+    lock_user_boards(session, attempt.user_id)
     new_key = rank_key(attempt.score, attempt.duration_ms, attempt.finished_dt, attempt.id)
     counts: Counter[tuple] = Counter()
     for period in PERIODS:
         start = period_start(period, attempt.finished_dt, zone)
         board = (attempt.quiz_id, attempt.mode, period, start)
-        entry = session.get(LeaderboardEntry, (attempt.quiz_id, attempt.mode, period, start, attempt.user_id))
+        entry = session.get(LeaderboardEntry, (attempt.quiz_id, attempt.mode, period, start, attempt.user_id),
+                            populate_existing=True)
         if entry is None:
             session.add(LeaderboardEntry(quiz_id=attempt.quiz_id, board=attempt.mode, period=period,
                                          period_start=start, user_id=attempt.user_id, attempt_id=attempt.id,
@@ -476,6 +550,21 @@ def keep_best(session: Session, attempt: Attempt, zone: ZoneInfo) -> None:
     _write_counts(session, counts)
 
 
+def lock_user_boards(session: Session, user_id: int) -> None:
+    """Serialize, per user, everything that writes that user's board rows.
+
+    ``keep_best`` reads the user's entries, then inserts or replaces them, and sums them
+    into the overall row.  Two finishes of one user at once (two quizzes in two tabs) would
+    otherwise both see "no overall row yet" and both insert it (a duplicate key, a 500, the
+    last answer rolled back), or both sum from the same stale entries (a lost update, and
+    bucket counts that drift).  On PostgreSQL this takes the user's row lock
+    (``FOR NO KEY UPDATE``: it still lets other transactions insert rows that refer to the
+    user, so it cannot deadlock with their foreign-key checks); under READ COMMITTED every
+    statement after it sees what the previous holder committed.  SQLite renders no lock:
+    its writers are serialized already, and this transaction has written by now."""
+    session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
+
+
 def _refresh_overall(session: Session, counts: Counter[tuple], user_id: int, board: str, period: str,
                      start: datetime) -> None:
     # Recomputed from the user's (at most one per quiz) entries rather than adjusted by a
@@ -486,7 +575,7 @@ def _refresh_overall(session: Session, counts: Counter[tuple], user_id: int, boa
         .where(LeaderboardEntry.user_id == user_id, LeaderboardEntry.board == board,
                LeaderboardEntry.period == period, LeaderboardEntry.period_start == start)
     ).one()
-    overall = session.get(OverallEntry, (board, period, start, user_id))
+    overall = session.get(OverallEntry, (board, period, start, user_id), populate_existing=True)
     overall_board = (OVERALL_QUIZ_ID, board, period, start)
     if overall is None:
         overall = OverallEntry(board=board, period=period, period_start=start, user_id=user_id)
@@ -547,6 +636,18 @@ def close_overdue_attempts(session: Session, clock: Clock, rules: Rules = DEFAUL
     return len(overdue)
 
 
+def not_reached(row: AttemptAnswer) -> bool:
+    """A question the attempt ended before serving: the player never saw it, so a review
+    shows neither its text nor its answer (a fixed draw would otherwise leak its key)."""
+    return row.served_dt is None
+
+
+def shows_feedback_now(attempt: Attempt) -> bool:
+    """Whether right or wrong may be told now: after each answer with immediate feedback,
+    otherwise only once the attempt is over."""
+    return attempt.quiz.feedback == "immediate" or attempt.is_finished
+
+
 def review(session: Session, attempt: Attempt) -> list[tuple[AttemptAnswer, QuestionRevision]]:
     rows = session.execute(
         select(AttemptAnswer, QuestionRevision)
@@ -557,7 +658,9 @@ def review(session: Session, attempt: Attempt) -> list[tuple[AttemptAnswer, Ques
     return [(row[0], row[1]) for row in rows]
 
 
-__all__ = ["AnswerOutcome", "AttemptClosed", "AttemptError", "CLEARED", "DEFAULT_RULES", "FLAGGED", "InvalidResponse",
-           "NotCurrentQuestion", "QuizUnavailable", "Rules", "ServedQuestion", "TIME_ACCOMMODATIONS", "VOIDED",
-           "close_if_expired", "close_overdue_attempts", "current_question", "finish_attempt", "is_on_boards",
-           "keep_best", "option_order", "review", "start_attempt", "start_practice", "submit_answer"]
+__all__ = ["AnswerOutcome", "AttemptClosed", "AttemptError", "CLEARED", "DEFAULT_RULES", "FLAGGED",
+           "InvalidResponse", "NotCurrentQuestion", "QuizUnavailable", "Rules", "ServedQuestion",
+           "TIME_ACCOMMODATIONS", "VOIDED", "close_if_expired", "close_overdue_attempts",
+           "current_question", "finish_attempt", "is_on_boards", "keep_best", "lock_user_boards",
+           "not_reached", "option_order", "review", "shows_feedback_now", "start_attempt",
+           "start_or_resume", "start_practice", "submit_answer"]

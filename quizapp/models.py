@@ -23,6 +23,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    and_,
     false,
 )
 from sqlalchemy import text
@@ -416,3 +417,10 @@ Index("ix_user_hidden", User.id, sqlite_where=User.is_hidden.is_(True), postgres
 # The admin's list of attempts awaiting review: only the flagged ones (few) are in it.
 Index("ix_attempt_flagged", Attempt.id, sqlite_where=text("review_status = 'flagged'"),
       postgresql_where=text("review_status = 'flagged'"))
+
+# At most one running ranked attempt per player and quiz, kept by the database itself: two
+# starts at the same instant (two tabs, the API and a browser) cannot both insert one, so a
+# player never holds two draws of one quiz to pick the easier from.  Practice runs are free.
+RUNNING_RANKED_ATTEMPT = and_(Attempt.finished_dt.is_(None), Attempt.mode != "practice")
+Index("uq_attempt_running_ranked", Attempt.user_id, Attempt.quiz_id, unique=True,
+      sqlite_where=RUNNING_RANKED_ATTEMPT, postgresql_where=RUNNING_RANKED_ATTEMPT)

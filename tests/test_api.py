@@ -259,8 +259,11 @@ def test_a_whole_quiz_through_the_api_with_a_bearer_token(api, app, clock):
         seen_types.append(question["type"])
         response, outcome = api.answer(attempt_id, index, right_answer(question))
         assert response.status_code == 200
-        assert outcome["outcome"] == "recorded" and outcome["is_correct"] and outcome["points"] == 100
-        assert outcome["feedback"] is None  # this quiz gives feedback at the end
+        assert outcome["outcome"] == "recorded" and outcome["feedback"] is None  # feedback at the end
+        if index < 7:  # right or wrong is not told while the attempt runs
+            assert (outcome["is_correct"], outcome["credit"], outcome["points"]) == (None, None, None)
+        else:  # the last answer ends the attempt: now it may be told
+            assert outcome["is_correct"] and outcome["points"] == 100
         assert outcome["attempt"]["position"] == index + 1
     assert seen_types == ["single", "multiple", "true_false", "numeric", "year", "ordering", "matching", "text"]
     assert outcome["attempt"]["status"] == "finished"
@@ -299,7 +302,11 @@ def test_other_answer_shapes_are_accepted(api, app, kind, answers):
             _r, _o = api.answer(state["id"], state["position"], right_answer(state["question"]))
             _r, state = api.get(f"/attempts/{state['id']}")
         _response, outcome = api.answer(state["id"], state["position"], answer)
-        assert outcome["outcome"] == "recorded" and outcome["is_correct"], (kind, answer)
+        assert outcome["outcome"] == "recorded", (kind, answer)
+        with app.app_context():
+            row = db.session.scalar(select(AttemptAnswer).where(AttemptAnswer.attempt_id == state["id"],
+                                                                AttemptAnswer.position == state["position"]))
+            assert row.is_correct, (kind, answer)
 
 
 def test_immediate_feedback_gives_the_right_answer_and_its_source(api, clock):
@@ -328,10 +335,13 @@ def test_the_same_answer_twice_is_recorded_once(api, app):
     _response, first = api.answer(state["id"], 0, 1)
     _response, second = api.answer(state["id"], 0, 1)
     assert first["outcome"] == "recorded" and not first["duplicate"]
-    assert second["outcome"] == "duplicate" and second["duplicate"] and second["is_correct"]
+    assert second["outcome"] == "duplicate" and second["duplicate"]
     # A different answer to a question already answered changes nothing either.
     _response, third = api.answer(state["id"], 0, 0)
-    assert third["outcome"] == "duplicate" and third["is_correct"]
+    assert third["outcome"] == "duplicate"
+    with app.app_context():
+        recorded = select(AttemptAnswer.response).where(AttemptAnswer.attempt_id == state["id"])
+        assert db.session.scalar(recorded) == "june"
     assert answered_count(app) == 1
     _response, state = api.get(f"/attempts/{state['id']}")
     assert state["position"] == 1
@@ -376,7 +386,10 @@ def test_a_late_answer_is_timed_out_and_earns_nothing(api, app, clock):
     assert outcome["outcome"] == "timed_out" and outcome["points"] == 0 and not outcome["is_correct"]
     assert outcome["attempt"]["status"] == "finished"
     _response, result = api.get(f"/attempts/{state['id']}/result")
-    assert result["score"] == 0 and [q["verdict"] for q in result["questions"]] == ["timed_out"] * 8
+    # The question served timed out; the seven never served are not reached, and not revealed.
+    assert result["score"] == 0 and [q["verdict"] for q in result["questions"]] == ["timed_out"] + ["not_reached"] * 7
+    assert all(q["text"] is None and q["right_answer"] is None and q["explanation"] is None
+               for q in result["questions"][1:])
     assert result["duration_ms"] == 300_000
 
 
@@ -400,7 +413,10 @@ def test_an_answer_within_the_grace_window_counts(api, clock):
     _response, state = api.post("/quizzes/all-types/attempts")
     clock.advance(301)
     _response, outcome = api.answer(state["id"], 0, 1)
-    assert outcome["outcome"] == "recorded" and outcome["points"] == 100
+    assert outcome["outcome"] == "recorded" and outcome["points"] is None  # feedback at the end
+    clock.advance(2)
+    _response, result = api.get(f"/attempts/{state['id']}/result")
+    assert result["questions"][0]["points"] == 100 and result["score"] == 100
 
 
 def test_a_question_timing_out_moves_the_attempt_on(api, clock):

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from quizapp import attempts
 from quizapp.models import AttemptAnswer, LeaderboardEntry, Quiz
@@ -132,6 +133,35 @@ def test_an_answer_within_the_grace_window_counts(session, bank, user, clock):
     assert not outcome.timed_out and outcome.row.is_correct
 
 
+def test_closing_never_overwrites_an_answer_a_concurrent_request_recorded_within_grace(session, bank, user, clock):
+    """Review finding #20: the request that closes an expired attempt had read the answer
+    rows before a concurrent answer (within grace) was recorded and committed; it then
+    marked that answer timed out and left its points out of the score."""
+    attempt = attempts.start_attempt(session, user, quiz(session), clock)
+    attempts.current_question(session, attempt, clock)
+    session.commit()
+    # The closing request reads the attempt and its rows (as finish_attempt did first; held,
+    # so the session's identity map keeps them) ...
+    closer = attempts.get_attempt(session, attempt.id)
+    rows_read = session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)).all()
+    # ... while another request, on its own connection, records the answer within grace.
+    clock.advance(300 + 1.5)
+    with Session(session.get_bind()) as other:
+        answering = attempts.get_attempt(other, attempt.id)
+        served = attempts.current_question(other, answering, clock)
+        outcome = attempts.submit_answer(other, answering, 0, form_data(served), clock)
+        assert not outcome.timed_out and outcome.row.points == 100
+        other.commit()
+    clock.advance(1)  # now past deadline and grace: the first request closes the attempt
+    assert attempts.close_if_expired(session, closer, clock)
+    session.commit()
+    assert closer.score == 100 and closer.correct_count == 1
+    first = session.scalar(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id,
+                                                       AttemptAnswer.position == 0))
+    assert first.answered_dt is not None and not first.timed_out and first.points == 100
+    assert rows_read == [first]
+
+
 def test_an_abandoned_attempt_is_closed_lazily_and_scored(session, bank, user, clock):
     attempt = attempts.start_attempt(session, user, quiz(session), clock)
     answer_current(session, attempt, clock)
@@ -228,6 +258,19 @@ def test_practise_mistakes_replays_only_the_wrong_questions(session, bank, user,
     # Unranked: the leaderboard still holds the source attempt.
     entry = session.get(LeaderboardEntry, (source.quiz_id, "standard", "all", EPOCH, user.id))
     assert entry.attempt_id == source.id
+
+
+def test_practising_the_mistakes_of_an_expired_attempt_leaves_out_questions_never_reached(session, bank, user,
+                                                                                          clock):
+    source = attempts.start_attempt(session, user, quiz(session), clock)
+    answer_current(session, source, clock, right=False)
+    attempts.current_question(session, source, clock)  # the second is shown, then time runs out
+    clock.advance(303)
+    assert attempts.close_if_expired(session, source, clock)
+    rows = attempts.review(session, source)
+    assert [attempts.not_reached(row) for row, _ in rows] == [False, False] + [True] * 6
+    practice = attempts.start_practice(session, user, source, clock)
+    assert practice.plan == source.plan[:2]  # the wrong one and the timed-out one; never the unseen
 
 
 def test_entries_are_kept_per_period_and_summed_overall(session, bank, user, clock):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -17,12 +18,15 @@ from sqlalchemy import select
 
 from conftest import TEST_BANK
 from loadclient import Player
+from quizapp import attempts, tokens
 from quizapp.bank.importer import import_bank
 from quizapp.bank.loader import load_bank
 from quizapp.extensions import db
 from quizapp.leaderboard_rebuild import rebuild_leaderboards, snapshot
-from quizapp.models import Attempt, AttemptAnswer
+from quizapp.models import Attempt, AttemptAnswer, OverallEntry, Question, Quiz, QuizQuestion, User
+from quizapp.users import create_user
 from quizapp.web import rules
+from test_attempts import form_data
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 PLAYERS = int(os.environ.get("QUIZAPP_TEST_PLAYERS", "200"))
@@ -168,3 +172,140 @@ def test_kill_9_in_the_middle_keeps_every_acknowledged_answer(prepared, app):
     finally:
         restarted.stop()
     assert "Traceback" not in restarted.log_text()
+
+
+# --- one player, many requests at the same instant ----------------------------------------------
+# In-process: a thread per request, each with its own test client, app context, session and
+# database connection, released together by a barrier.  On PostgreSQL the requests truly
+# overlap; on SQLite their writes queue behind one another (busy_timeout), as in production.
+
+ONE_QUESTION_EACH = ["t-single", "t-multiple", "t-true-false", "t-numeric", "t-year", "t-text"]
+SIMULTANEOUS = len(ONE_QUESTION_EACH)
+
+
+def signed_in_clients(app, username: str, count: int) -> list:
+    clients = []
+    for _ in range(count):
+        client = app.test_client()
+        assert client.post("/login", data={"username": username, "password": "correct horse"}).status_code == 302
+        clients.append(client)
+    return clients
+
+
+def at_once(calls: list) -> list:
+    """Run every call in its own thread, all released at the same moment; their results
+    (or the exceptions they raised)."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait(timeout=30)
+        try:
+            return call()
+        except Exception as error:  # a 500 in TESTING mode is raised here
+            return error
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+@pytest.fixture
+def one_question_quizzes(app, bank):
+    """SIMULTANEOUS quizzes of one question each: its only answer finishes the attempt.  Each
+    quiz asks another question, so the finishes share no review card (whose row lock would
+    queue them one behind the other)."""
+    with app.app_context():
+        keys = []
+        for n, key in enumerate(ONE_QUESTION_EACH):
+            question = db.session.scalar(select(Question).where(Question.key == key))
+            quiz = Quiz(key=f"one-{n}", title={"ru": f"Один {n}", "en": f"One {n}"}, description={},
+                        draw_count=1, content_hash="x", time_limit_s=None, question_time_limit_s=None,
+                        position=10 + n)
+            quiz.pool.append(QuizQuestion(question_id=question.id, position=0))
+            db.session.add(quiz)
+            keys.append(quiz.key)
+        db.session.commit()
+    return keys
+
+
+def finish_all(app, clients, user_id: int, keys: list[str], right: bool, *, together: bool) -> list[int]:
+    """Start every quiz, then send each one's only answer: all at the same instant, or one by one."""
+    clock = app.extensions["quizapp.clock"]
+    posts = []
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        for key in keys:
+            quiz = db.session.scalar(select(Quiz).where(Quiz.key == key))
+            attempt = attempts.start_attempt(db.session, user, quiz, clock)
+            served = attempts.current_question(db.session, attempt, clock)
+            posts.append((attempt.id, {"position": "0", "answer": form_data(served, right)}))
+        db.session.commit()
+    clock.advance(3)
+    calls = [lambda client=client, attempt_id=attempt_id, form=form: client.post(f"/attempt/{attempt_id}", data=form)
+             for client, (attempt_id, form) in zip(clients, posts)]
+    responses = at_once(calls) if together else [call() for call in calls]
+    assert [r if isinstance(r, Exception) else r.status_code for r in responses] == [302] * len(keys)
+    return [attempt_id for attempt_id, _ in posts]
+
+
+def assert_boards_equal_a_rebuild(app) -> None:
+    with app.app_context():
+        maintained = snapshot(db.session)
+        rebuild_leaderboards(db.session, rules().zone)
+        rebuilt = snapshot(db.session)
+        db.session.rollback()
+    for name, mine, truth in zip(("entries", "overall", "bucket counts"), maintained, rebuilt):
+        assert mine == truth, f"{name} differ from a rebuild"
+
+
+@pytest.mark.parametrize("history", ["fresh player", "player with board rows"])
+def test_one_player_finishing_several_quizzes_at_once_loses_nothing(app, one_question_quizzes, history):
+    """Issue 14, item 4: on PostgreSQL every finish but one gave a 500 (a duplicate overall
+    row) and lost its answer; a player with overall rows lost updates instead (sums short
+    of the truth, bucket counts adrift)."""
+    with app.app_context():
+        user_id = create_user(db.session, "racer", "correct horse", app.extensions["quizapp.clock"].now()).id
+        db.session.commit()
+    clients = signed_in_clients(app, "racer", SIMULTANEOUS)
+    if history == "player with board rows":
+        finish_all(app, clients, user_id, one_question_quizzes, False, together=False)
+    attempt_ids = finish_all(app, clients, user_id, one_question_quizzes, True, together=True)
+    with app.app_context():
+        for attempt_id in attempt_ids:
+            attempt = db.session.get(Attempt, attempt_id)
+            assert attempt.is_finished and attempt.score == 100
+            row = db.session.scalar(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id))
+            assert row.answered_dt is not None and not row.timed_out  # the last answer is kept
+        overall = db.session.scalars(select(OverallEntry).where(OverallEntry.user_id == user_id,
+                                                                OverallEntry.period == "all")).all()
+        assert [(o.score, o.quiz_count) for o in overall] == [(SIMULTANEOUS * 100, SIMULTANEOUS)]
+    assert_boards_equal_a_rebuild(app)
+
+
+def test_starts_at_the_same_instant_share_one_attempt(app, bank):
+    """Issue 14, item 5: starts fired together (browser forms and the API) each inserted an
+    attempt with its own draw.  The database now lets one through; the others resume it."""
+    with app.app_context():
+        user = create_user(db.session, "starter", "correct horse", app.extensions["quizapp.clock"].now())
+        _record, token = tokens.create_token(db.session, user, "race", app.extensions["quizapp.clock"].now())
+        db.session.commit()
+        user_id = user.id
+    html_clients = signed_in_clients(app, "starter", SIMULTANEOUS // 2)
+    api_clients = [app.test_client() for _ in range(SIMULTANEOUS - len(html_clients))]
+    calls = [lambda client=client: client.post("/quiz/all-types/start") for client in html_clients]
+    calls += [lambda client=client: client.post("/api/v1/quizzes/all-types/attempts",
+                                                headers={"Authorization": f"Bearer {token}"})
+              for client in api_clients]
+    responses = at_once(calls)
+    assert [r for r in responses if isinstance(r, Exception)] == []
+    ids = set()
+    for response in responses[:len(html_clients)]:
+        assert response.status_code == 302
+        ids.add(int(re.search(r"/attempt/(\d+)$", response.headers["Location"]).group(1)))
+    for response in responses[len(html_clients):]:
+        assert response.status_code in (200, 201)  # 201 only for the start that created it
+        ids.add(response.get_json()["id"])
+    assert [r.status_code for r in responses[len(html_clients):]].count(201) <= 1
+    with app.app_context():
+        running = db.session.scalars(select(Attempt.id).where(Attempt.user_id == user_id,
+                                                              Attempt.finished_dt.is_(None))).all()
+    assert len(ids) == 1 and running == list(ids)

@@ -184,7 +184,7 @@ def test_any_body_answering_the_running_attempt(client, app, api_world, openapi,
         position = client.get(f"{PREFIX}/attempts/{attempt_id}", headers=headers).get_json()["position"]
         try:
             decoded = json.loads(body[1])
-        except ValueError:
+        except (ValueError, RecursionError):  # the fuzz sends JSON nested deeper than Python's parser goes
             decoded = None
         if isinstance(decoded, dict):
             body = (body[0], json.dumps({**decoded, "position": position}).encode())

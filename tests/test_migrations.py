@@ -2,13 +2,20 @@
 PostgreSQL), and what they build is exactly what the models describe."""
 from __future__ import annotations
 
+import importlib.util
+from datetime import timedelta
+from pathlib import Path
+
 import flask_migrate
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from alembic.operations import Operations
+from sqlalchemy import inspect, select
 
+import quizapp
 from quizapp.extensions import db
-from quizapp.models import Base
+from quizapp.models import Attempt, AttemptAnswer, Base, Question, Quiz
+from quizapp.users import create_user
 
 
 def tables(engine) -> set[str]:
@@ -32,3 +39,61 @@ def test_the_migrated_schema_matches_the_models(app):
         context = MigrationContext.configure(connection, opts={"render_as_batch": True})
         differences = compare_metadata(context, Base.metadata)
         assert differences == []
+
+
+def test_running_duplicates_are_closed_unranked_before_the_one_running_attempt_index(app, bank, clock):
+    """0009 must apply to a live database that the start race already left with several
+    running ranked attempts of one quiz: it keeps the newest (the one the app resumes)."""
+    with app.app_context():
+        # As before the migration: no index.  (Not a downgrade, which would also undo every
+        # migration after this one, whatever the chain is by then.)
+        RUNNING_INDEX.drop(db.engine)
+        user = create_user(db.session, "twice", "correct horse", clock.now())
+        quiz = db.session.scalar(select(Quiz).where(Quiz.key == "all-types"))
+        other = db.session.scalar(select(Quiz).where(Quiz.key == "quick"))
+        revision_id = db.session.scalar(select(Question.current_revision_id).where(Question.key == "t-single"))
+        start = clock.now()
+
+        def running(on: Quiz, mode: str = "standard") -> Attempt:
+            attempt = Attempt(user_id=user.id, quiz_id=on.id, seed=1, plan=[revision_id, revision_id], mode=mode,
+                              started_dt=start, current_position=0, score=0, max_score=200, correct_count=0)
+            db.session.add(attempt)
+            db.session.flush()
+            return attempt
+
+        older, old, newest = running(quiz), running(quiz), running(quiz)
+        alone, practice = running(other), running(quiz, "practice")
+        db.session.add(AttemptAnswer(attempt_id=older.id, position=0, revision_id=revision_id, served_dt=start,
+                                     answered_dt=start + timedelta(seconds=7), response="0", is_correct=True,
+                                     credit=1.0, points=100, timed_out=False))
+        db.session.add(AttemptAnswer(attempt_id=older.id, position=1, revision_id=revision_id, served_dt=start))
+        ids = {name: a.id for name, a in dict(older=older, old=old, newest=newest, alone=alone,
+                                              practice=practice).items()}
+        db.session.commit()
+        run_upgrade_of("one_running_attempt")
+        db.session.expire_all()
+        state = {name: db.session.get(Attempt, attempt_id) for name, attempt_id in ids.items()}
+        still_running = {name for name, a in state.items() if a.finished_dt is None}
+        assert still_running == {"newest", "alone", "practice"}
+        assert state["newest"].mode == "standard" and state["alone"].mode == "standard"
+        closed = state["older"]
+        assert (closed.mode, closed.score, closed.correct_count, closed.duration_ms) == ("practice", 100, 1, 7000)
+        assert closed.finished_dt == start + timedelta(seconds=7)
+        assert [row.timed_out for row in closed.answers] == [False, True]
+        assert (state["old"].mode, state["old"].score, state["old"].duration_ms) == ("practice", 0, 0)
+        db.session.commit()
+        assert "uq_attempt_running_ranked" in {i["name"] for i in inspect(db.engine).get_indexes("attempt")}
+        db.engine.dispose()
+
+
+RUNNING_INDEX = next(index for index in Attempt.__table__.indexes if index.name == "uq_attempt_running_ranked")
+
+
+def run_upgrade_of(name: str) -> None:
+    """Run one migration's upgrade() on the test database, found by its name whatever its number."""
+    [path] = (Path(quizapp.__file__).parent / "migrations" / "versions").glob(f"*_{name}.py")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with db.engine.begin() as connection, Operations.context(MigrationContext.configure(connection)):
+        module.upgrade()

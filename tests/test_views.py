@@ -174,7 +174,41 @@ def test_a_late_answer_is_refused_and_the_attempt_closed(client, bank, app, cloc
     response = client.post(location, data={"position": "0", "answer": "1"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/result")
     result = client.get(response.headers["Location"], headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "0 / 800" in result and result.count("Timed out") == 8
+    # The question shown timed out; the seven never shown are "not reached", with no answer.
+    assert "0 / 800" in result and result.count("Timed out") == 1 and result.count("Not reached") == 7
+
+
+def test_an_expired_attempt_does_not_reveal_the_questions_it_never_reached(client, bank, app, clock):
+    """Issue 14, item 9: all-types always draws the same questions in the same order, so the
+    results of an attempt left to expire were the answer key to the next one."""
+    register(client)
+    location = client.post("/quiz/all-types/start").headers["Location"]
+    client.get(location)
+    client.post(location, data={"position": "0", "answer": "0"})  # May: wrong
+    clock.advance(303)  # the other seven are never served
+    result = client.get(f"{location}/result", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert result.count("Not reached") == 7 and "In June." in result  # the question met is reviewed
+    for hidden in ("1992", "Almaty", "Year relations were established?", "Shanghai's sister city?"):
+        assert hidden not in result
+    assert "Practise my 1 mistake" in result  # a question never met is no mistake to practise
+    assert client.get(f"{location}/feedback/4").status_code == 404
+    russian = client.get(f"{location}/result").get_data(as_text=True)
+    assert russian.count("Не показан") == 7 and "1992" not in russian
+
+
+def test_feedback_at_the_end_tells_nothing_while_the_attempt_runs(client, bank, app, clock):
+    """Issue 14, item 8: all-types gives feedback at the end, yet its feedback page showed
+    each answer's verdict and the right answer mid-attempt."""
+    register(client)
+    location = client.post("/quiz/all-types/start").headers["Location"]
+    page = client.get(location).get_data(as_text=True)
+    response = post_answer_for_page(client, int(location.rsplit("/", 1)[1]), page)
+    assert response.headers["Location"].endswith(location)  # straight on to the next question
+    assert client.get(f"{location}/feedback/0").status_code == 404
+    clock.advance(303)
+    assert client.get(f"{location}/result").status_code == 200  # closes the attempt
+    after = client.get(f"{location}/feedback/0", headers={"Accept-Language": "en"})
+    assert after.status_code == 200 and "Right!" in after.get_data(as_text=True)
 
 
 def test_the_countdown_reaching_zero_without_an_answer_moves_on(client, bank, app, clock):

@@ -81,6 +81,11 @@ def _question_schemas() -> dict[str, Any]:
     return schemas
 
 
+WITHHELD = ("null while the attempt is running on a quiz whose feedback is at the end: right or wrong is told "
+            "only in the result.")
+NOT_REACHED = "null for a question the attempt never reached (verdict not_reached): it was never shown."
+
+
 def schemas() -> dict[str, Any]:
     attempt_status = {"type": "string", "enum": ["active", "finished"]}
     mode = {"type": "string", "enum": ["standard", "extended", "practice"],
@@ -160,9 +165,9 @@ def schemas() -> dict[str, Any]:
                         "description": "duplicate: this answer had been recorded already (a retry); timed_out: "
                                        "it came after the deadline and earns nothing."},
             "duplicate": BOOLEAN,
-            "is_correct": BOOLEAN,
-            "credit": {"type": "number", "minimum": 0, "maximum": 1},
-            "points": COUNT,
+            "is_correct": {**nullable(BOOLEAN), "description": WITHHELD},
+            "credit": {**nullable({"type": "number", "minimum": 0, "maximum": 1}), "description": WITHHELD},
+            "points": {**nullable(COUNT), "description": WITHHELD},
             "attempt": obj({"id": INTEGER, "status": attempt_status, "position": COUNT, "question_count": COUNT}),
             "feedback": {**nullable(ref("AnswerFeedback")),
                          "description": "Only for quizzes with immediate feedback."},
@@ -170,12 +175,14 @@ def schemas() -> dict[str, Any]:
         "ReviewItem": obj({
             "position": COUNT,
             "type": {"type": "string", "enum": all_types()},
-            "text": STRING,
+            "text": {**nullable(STRING), "description": NOT_REACHED},
             "your_answer": nullable(STRING),
-            "right_answer": STRING,
-            "explanation": STRING,
+            "right_answer": {**nullable(STRING), "description": NOT_REACHED},
+            "explanation": {**nullable(STRING), "description": NOT_REACHED},
             "source_paragraph": nullable(INTEGER),
-            "verdict": {"type": "string", "enum": ["right", "partial", "wrong", "timed_out"]},
+            "verdict": {"type": "string", "enum": ["right", "partial", "wrong", "timed_out", "not_reached"],
+                        "description": "not_reached: the attempt ended (time ran out) before this question "
+                                       "was shown."},
             "is_correct": BOOLEAN,
             "credit": {"type": "number", "minimum": 0, "maximum": 1},
             "points": COUNT,

@@ -3,14 +3,16 @@
 What a question shows before it is answered comes only from the type's ``public_view``
 (labels in display order, never option keys); right answers, explanations and sources
 appear only for questions already answered (immediate feedback) or in a finished
-attempt's result.  ``openapi.py`` describes every shape made here.
+attempt's result, and never for a question the attempt did not reach.  With feedback at the
+end, an answer's outcome while the attempt runs says only that it was recorded.
+``openapi.py`` describes every shape made here.
 """
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from quizapp.attempts import AnswerOutcome, ServedQuestion
+from quizapp.attempts import AnswerOutcome, ServedQuestion, not_reached, shows_feedback_now
 from quizapp.clock import as_utc
 from quizapp.models import Attempt, AttemptAnswer, QuestionRevision, Quiz
 from quizapp.question_types import get_type, localized
@@ -80,6 +82,8 @@ def state_json(attempt: Attempt, served: ServedQuestion | None, now: datetime, l
 
 
 def verdict(row: AttemptAnswer) -> str:
+    if not_reached(row):
+        return "not_reached"
     if row.timed_out:
         return "timed_out"
     if row.is_correct:
@@ -112,13 +116,16 @@ def outcome_json(outcome: AnswerOutcome, revision: QuestionRevision, locale: str
         kind = "duplicate"
     else:
         kind = "recorded"
+    # A quiz with feedback at the end says nothing about an answer while the attempt runs:
+    # right or wrong would be the answer key, one question at a time.
+    withheld = not shows_feedback_now(attempt)
     return {
         "position": row.position,
         "outcome": kind,
         "duplicate": outcome.duplicate,
-        "is_correct": row.is_correct,
-        "credit": row.credit,
-        "points": row.points,
+        "is_correct": None if withheld else row.is_correct,
+        "credit": None if withheld else row.credit,
+        "points": None if withheld else row.points,
         "attempt": {"id": attempt.id, "status": "finished" if attempt.is_finished else "active",
                     "position": attempt.current_position, "question_count": attempt.question_count},
         "feedback": reveal(revision, row, locale) if attempt.quiz.feedback == "immediate" else None,
@@ -126,6 +133,12 @@ def outcome_json(outcome: AnswerOutcome, revision: QuestionRevision, locale: str
 
 
 def review_item(row: AttemptAnswer, revision: QuestionRevision, locale: str) -> dict[str, Any]:
+    if not_reached(row):
+        # Never shown to the player (time ran out first): on a quiz whose draw is fixed, its
+        # text and answer would be the key to the next attempt.
+        return {"position": row.position, "type": revision.type, "text": None, "your_answer": None,
+                "right_answer": None, "explanation": None, "source_paragraph": None, "verdict": "not_reached",
+                "is_correct": False, "credit": 0.0, "points": 0}
     return {
         "position": row.position,
         "type": revision.type,

@@ -131,14 +131,13 @@ def start(key: str):
     user = require_user()
     quiz = _quiz_or_404(key)
     clock = current_clock()
-    running = attempts.find_active_attempt(db.session, user, quiz)
     try:
-        attempt = attempts.start_attempt(db.session, user, quiz, clock, rules=rules())
+        attempt, created = attempts.start_or_resume(db.session, user, quiz, clock, rules=rules())
     except attempts.QuizUnavailable:
         db.session.rollback()
         raise ApiError(409, "quiz_unavailable", _("This quiz cannot be started right now.")) from None
-    if running is not None and running.id == attempt.id:
-        return _state(attempt)  # the attempt already running (a second client, a retry)
+    if not created:
+        return _state(attempt)  # already running (a second client, a retry, a start at the same instant)
     return _state(attempt, 201, {"Location": url_for("api.attempt_state", attempt_id=attempt.id)})
 
 

@@ -126,10 +126,14 @@ def _after_answer(attempt: Attempt, position: int):
 @login_required
 def feedback(attempt_id: int, position: int):
     attempt = _own_attempt_or_404(attempt_id)
+    if not attempts.shows_feedback_now(attempt):
+        abort(404)  # feedback at the end: nothing about an answer until the attempt is over
     rows = {row.position: (row, revision) for row, revision in attempts.review(db.session, attempt)}
     if position not in rows or (rows[position][0].answered_dt is None and not rows[position][0].timed_out):
         abort(404)  # feedback exists only for a question already answered
     row, revision = rows[position]
+    if attempts.not_reached(row):
+        abort(404)  # never shown, so never revealed
     return render_template("play/feedback.html", attempt=attempt, quiz=attempt.quiz, row=row, revision=revision,
                            get_type=get_type, locale=current_locale())
 
@@ -152,7 +156,7 @@ def result(attempt_id: int):
                     "is_best": best is not None and best.attempt_id == attempt.id}
     rows = attempts.review(db.session, attempt)
     return render_template("play/result.html", attempt=attempt, quiz=attempt.quiz, rows=rows, standing=standing,
-                           mistakes=sum(1 for row, _ in rows if not row.is_correct),
+                           mistakes=sum(1 for row, _ in rows if not row.is_correct and not attempts.not_reached(row)),
                            get_type=get_type, locale=current_locale(), practice_form=StartForm())
 
 
