@@ -425,7 +425,8 @@ def _record(session: Session, attempt: Attempt, row: AttemptAnswer, response: An
     for name, value in dict(answered_dt=at, response=response, is_correct=grade.is_correct, credit=grade.credit,
                             points=points, timed_out=timed_out).items():
         attributes.set_committed_value(row, name, value)
-    record_answer(session, attempt, row, at)  # every recorded answer, in any mode, moves the review schedule
+    if _schedules_each_answer(attempt):
+        record_answer(session, attempt, row, at)
     moved = session.execute(_MOVE_ON, {"attempt": attempt.id, "position": row.position,
                                        "next": row.position + 1}).rowcount
     if moved:
@@ -475,6 +476,10 @@ def finish_attempt(session: Session, attempt: Attempt, finished_dt: datetime, ru
             session.expire(row)  # the statements above changed what these objects say
     session.flush()
     session.refresh(attempt)
+    if claimed and not _schedules_each_answer(attempt):
+        for row in _answer_rows(session, attempt):
+            if row.answered_dt is not None:
+                record_answer(session, attempt, row, row.answered_dt)
     if claimed and attempt.mode in RANKED_MODES:
         if rules.pace is not None and _held_as_too_fast(session, attempt, _answer_rows(session, attempt), rules.pace):
             return  # off every board until an admin clears it (quizapp.moderation)
@@ -482,6 +487,14 @@ def finish_attempt(session: Session, attempt: Attempt, finished_dt: datetime, ru
         attempt.rank_at_finish = attempt_rank(session, attempt.quiz_id, attempt.user_id, attempt.score,
                                               attempt.duration_ms, attempt.finished_dt, attempt.id, attempt.mode)
         session.flush()
+
+
+def _schedules_each_answer(attempt: Attempt) -> bool:
+    """Every recorded answer, in any mode, moves the review schedule.  A quiz with feedback at
+    the end moves it only once the attempt is over (finish_attempt), or /review would tell
+    right from wrong mid-attempt: a wrong answer's card comes back at once, a right one's in
+    days.  Practice runs tell right or wrong anyway, and may be left open for good."""
+    return attempt.quiz.feedback == "immediate" or attempt.mode == "practice"
 
 
 def _answer_rows(session: Session, attempt: Attempt) -> list[AttemptAnswer]:

@@ -173,6 +173,10 @@ def test_every_answer_of_a_quiz_updates_the_schedule(session, bank, user, clock)
     answer_current(session, attempt, clock)                        # t-true-false, slow: Hard
     clock.advance(5)
     answer_current(session, attempt, clock, right=False)           # t-numeric, wrong
+    # all-types gives feedback at the end: the schedule moves when the attempt is over, each
+    # answer rated as of its own time.
+    assert card_of(session, user, "t-single") is None
+    attempts.finish_attempt(session, attempt, clock.now())
     session.commit()
     now = clock.now()
     assert card_of(session, user, "t-single").due_dt == now - timedelta(seconds=50) + timedelta(days=8)
@@ -193,6 +197,7 @@ def test_a_replayed_answer_is_reviewed_once(session, bank, user, clock):
     clock.advance(10)
     attempts.submit_answer(session, attempt, 0, form_data(served, False), clock)
     attempts.submit_answer(session, attempt, 0, form_data(served, False), clock)
+    attempts.finish_attempt(session, attempt, clock.now())  # feedback at the end: scheduled now
     assert card_of(session, user, "t-single").reps == 1
 
 

@@ -211,6 +211,25 @@ def test_feedback_at_the_end_tells_nothing_while_the_attempt_runs(client, bank, 
     assert after.status_code == 200 and "Right!" in after.get_data(as_text=True)
 
 
+def test_feedback_at_the_end_keeps_the_review_schedule_still_until_the_attempt_is_over(client, bank, app, clock):
+    """A wrong answer's card comes back at once and a right one's in days, so /review would
+    tell right from wrong mid-attempt if answers moved the schedule before the end."""
+    from quizapp.models import ReviewCard
+    register(client)
+    location = client.post("/quiz/all-types/start").headers["Location"]
+    page = client.get(location).get_data(as_text=True)
+    post_answer_for_page(client, int(location.rsplit("/", 1)[1]), page, right=False)
+
+    def cards() -> int:
+        with app.app_context():
+            return db.session.scalar(select(func.count()).select_from(ReviewCard))
+
+    assert cards() == 0
+    clock.advance(303)
+    assert client.get(f"{location}/result").status_code == 200  # closes the attempt
+    assert cards() == 1
+
+
 def test_the_countdown_reaching_zero_without_an_answer_moves_on(client, bank, app, clock):
     register(client)
     location = client.post("/quiz/quick/start").headers["Location"]
