@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from wtforms import fields, validators
 from wtforms.fields.choices import SelectChoice
 
-from quizapp.bank.checks import Checker, is_int, is_number
+from quizapp.bank.checks import LANGUAGES, Checker, is_int, is_number
 
 
 @dataclass(frozen=True)
@@ -427,7 +427,7 @@ class Matching(QuestionType):
             for side in ("left", "right"):
                 if not check.localized(pair[side], ("pairs", index, side)):
                     continue
-                for lang in ("ru", "en"):
+                for lang in (lang for lang in LANGUAGES if lang in pair[side]):
                     folded = (lang, " ".join(pair[side][lang].casefold().split()))
                     if folded in seen[side]:
                         check.problem(("pairs", index, side), f"duplicate option: same {lang} text as pairs[{seen[side][folded]}]")

@@ -4,24 +4,26 @@ from __future__ import annotations
 import unicodedata
 from datetime import timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from babel import Locale
+from babel import Locale, negotiate_locale
 from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.json.provider import DefaultJSONProvider
-from flask_babel import format_datetime, get_locale, get_translations, gettext as _
+from flask_babel import format_datetime, format_percent, get_locale, get_translations, gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
 
 from quizapp.api.errors import error_response, is_api_request
 from quizapp.attempts import Rules
 from quizapp.caching import BoundedCache
 from quizapp.clock import Clock
+from quizapp.config import LANGUAGE_NAMES
 from quizapp.extensions import db, login_manager
 from quizapp.models import User
 from quizapp.users import user_by_id
@@ -61,9 +63,19 @@ def select_locale() -> Locale:
         if current_user and current_user.is_authenticated and current_user.locale in languages:
             chosen = current_user.locale
         else:
-            chosen = request.accept_languages.best_match(languages,
-                                                         default=current_app.config["BABEL_DEFAULT_LOCALE"])
+            chosen = (negotiated_language(request.accept_languages, languages)
+                      or current_app.config["BABEL_DEFAULT_LOCALE"])
     return _locale(chosen)
+
+
+def negotiated_language(accept: LanguageAccept, languages: Iterable[str]) -> str | None:
+    """The first language the browser asks for, in its order of preference, that the app offers;
+    a regional or script form (kk-KZ, zh-CN, zh-Hans-CN) counts as its language.
+
+    Not werkzeug's ``best_match``: it takes any exact match before a regional one, so
+    "kk-KZ, ru;q=0.8" got Russian and "zh-CN, en;q=0.5" English."""
+    wanted = [value.lower() for value, quality in accept if quality > 0]  # q=0 means "not this one"
+    return negotiate_locale(wanted, list(languages), sep="-", aliases={})
 
 
 @lru_cache(maxsize=16)
@@ -195,6 +207,7 @@ def site_header() -> Markup:
     headers: BoundedCache[Markup] = current_app.extensions["quizapp.headers"]
     html = headers.get_or_make(key, lambda: render_fragment(
         "_site_header.html", locale=key[0], current=key[1], username=key[2], is_admin=key[3],
+        languages=[(code, LANGUAGE_NAMES[code]) for code in current_app.config["LANGUAGES"]],
         csrf_slot=_CSRF_SLOT, next_slot=_NEXT_SLOT))
     next_page = request.full_path.rstrip("?") if request.method == "GET" else url_for("main.home")
     # Markup.replace escapes what it puts in: the token and the address arrive as text.
@@ -226,6 +239,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(loc=loc, format_duration=format_duration, format_limit=format_limit,
                                  current_locale=current_locale, site_header=site_header)
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else "—"
+    # A whole percent in the locale's form: "50 %" in Russian, "50%" in English, Kazakh and Chinese.
+    app.jinja_env.filters["percent"] = lambda value: format_percent(round(value) / 100)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
