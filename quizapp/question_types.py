@@ -476,8 +476,9 @@ class Matching(QuestionType):
 
 
 # Quotation marks and apostrophes are dropped, so «Цифровых технологий» = "Цифровых
-# технологий" and Xi'an = Xi’an = Xian.
-_QUOTES = re.compile(r"[\"'«»„“”‟‘’‚‛`´ʼ‹›]")
+# технологий" and Xi'an = Xi’an = Xian.  Chinese writes titles in book-title marks and
+# corner quotes, 《冼星海》, 「一带一路」, 〈…〉, 『…』, so they are quotes too.
+_QUOTES = re.compile(r"[\"'«»„“”‟‘’‚‛`´ʼ‹›《》〈〉「」『』〝〞〟]")
 # Any dash or hyphen, with or without spaces around it, is one word break, so
 # Китай—Казахстан = Китай – Казахстан = Китай-Казахстан = Китай Казахстан, and
 # Alma-Ata = Alma Ata.
@@ -486,8 +487,17 @@ _DASHES = re.compile(r"\s*[-\u2010-\u2015\u2212\u2E3A\u2E3B\uFE58\uFE63\uFF0D]+\
 # adds nothing to it.
 _BRACKETED = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
 # Commas, full stops and the like inside an answer are word breaks too:
-# "One Belt, One Road" = "One Belt One Road".
-_SEPARATORS = re.compile(r"[,.;:!?/\\&+*_|]+")
+# "One Belt, One Road" = "One Belt One Road".  NFKC has already turned the full-width
+# ，；：！？（） of a Chinese keyboard into these ASCII ones (so 上海合作组织（上合组织） has its
+# note dropped like any other); the ideographic full stop and enumeration comma (。、) and
+# the dot between the parts of a foreign name in Chinese (卡西姆-若马尔特·托卡耶夫) have
+# no ASCII form, so they are listed.
+_SEPARATORS = re.compile(r"[,.;:!?/\\&+*_|。、｡､·・‧•]+")
+# Chinese is written without spaces between words, and players type it with or without
+# them (冼星海 = 冼 星海, 中欧班列 = 中欧 班列), so a space next to a Chinese character is
+# dropped.  Letters of other scripts keep their word breaks.
+_HAN = r"\u3007\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\U00020000-\U0003FFFF"
+_SPACE_BY_HAN = re.compile(rf"(?<=[{_HAN}]) | (?=[{_HAN}])")
 # Romanised Kazakh and Russian names come in several systems: й and ы are written y or i
 # (Moyynty, Moiynty, Moyinty), е after a vowel ye or e (Tynyshpayev, Tynyshpaev), х kh or h.
 # Folding these in Latin text only leaves Cyrillic answers exact.
@@ -498,10 +508,11 @@ _STRIP = string.punctuation + "«»„“”‘’—–…" + string.whitespace
 def normalise_text(text: str) -> str:
     """The one rule that decides whether two typed answers are the same answer.
 
-    Case, ё/е, quotes, dashes (with or without spaces), a bracketed note, other
-    punctuation, runs of spaces and the usual variants of romanisation do not matter;
-    letters and the order of words do.  Both the bank's accepted answers and the
-    player's answer go through it, so the bank lists only spellings that truly differ.
+    Case, ё/е, quotes (Chinese ones too), dashes (with or without spaces), a bracketed
+    note, other punctuation, runs of spaces, spaces beside Chinese characters and the usual
+    variants of romanisation do not matter; letters and the order of words do.  Both the
+    bank's accepted answers and the player's answer go through it, so the bank lists only
+    spellings that truly differ.
     """
     text = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
     text = _QUOTES.sub("", text)
@@ -510,6 +521,7 @@ def normalise_text(text: str) -> str:
         text = without_note
     text = _DASHES.sub(" ", _SEPARATORS.sub(" ", text))
     text = " ".join(text.split()).strip(_STRIP)
+    text = _SPACE_BY_HAN.sub("", text)
     text = _LATIN_YE_AFTER_VOWEL.sub("e", text)
     return text.replace("kh", "h").replace("y", "i")
 

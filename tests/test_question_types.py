@@ -133,6 +133,28 @@ def test_normalise_text_folds_yo_case_spaces_and_punctuation():
     ("Mukhamedzhan", "Muhamedzhan"),
     # full-width forms typed from a Chinese keyboard
     ("Ｘｉａｎ", "Xian"),
+    # Chinese with or without spaces between the characters, or beside Latin letters and digits
+    ("冼 星 海", "冼星海"),
+    ("中欧 班列", "中欧班列"),
+    (" 阿斯塔纳 ", "阿斯塔纳"),
+    ("CITIC 建设", "CITIC建设"),
+    ("第二届 中国—中亚峰会", "第二届中国—中亚峰会"),
+    # ...with or without Chinese quotes and book-title marks...
+    ("《冼星海》", "冼星海"),
+    ("“一带一路”倡议", "一带一路倡议"),
+    ("「一带一路」", "一带一路"),
+    ("『中欧班列』", "中欧班列"),
+    ("〈中欧班列〉", "中欧班列"),
+    # ...with full-width brackets read as brackets: a note after the answer adds nothing,
+    # and a whole answer in brackets is the answer
+    ("上海合作组织（上合组织）", "上海合作组织"),
+    ("（冼星海）", "冼星海"),
+    # ...with or without Chinese punctuation: dashes, the name dot, the ideographic full stop
+    ("多斯特克—莫因特", "多斯特克 - 莫因特"),
+    ("多斯特克——莫因特", "多斯特克莫因特"),
+    ("卡西姆-若马尔特·托卡耶夫", "卡西姆若马尔特托卡耶夫"),
+    ("阿拉木图。", "阿拉木图"),
+    ("西安、阿拉木图", "西安阿拉木图"),
 ])
 def test_normalise_text_reads_spelling_variants_as_one_answer(typed, written):
     assert normalise_text(typed) == normalise_text(written)
@@ -143,9 +165,27 @@ def test_normalise_text_reads_spelling_variants_as_one_answer(typed, written):
     ("Синхай", "Сянь Синхай"),  # a missing word matters
     ("Мойынты", "Моинты"),  # Cyrillic letters are not folded
     ("(ШОС)", ""),  # a note alone is kept: it is all the answer there is
+    ("星海", "冼星海"),  # a missing Chinese character matters
+    ("中亚中国", "中国中亚"),  # so does the order of Chinese words
+    ("One Belt", "OneBelt"),  # spaces between Latin letters still count
+    ("Астана Алматы", "АстанаАлматы"),  # and between Cyrillic ones
 ])
 def test_normalise_text_keeps_what_makes_answers_differ(typed, written):
     assert normalise_text(typed) != normalise_text(written)
+
+
+@pytest.mark.parametrize("typed", ["冼星海", "冼 星 海", "《冼星海》", "“冼星海”", "冼星海。", "（冼星海）"])
+def test_short_text_accepts_a_chinese_answer_with_or_without_spaces_and_quotes(typed):
+    content = {"answer": {"ru": "Сянь Синхай", "en": "Xian Xinghai", "zh": "冼星海"}, "accept": ["Сянь Синхай"]}
+    assert get_type("text").grade(content, typed).is_correct
+    assert not get_type("text").grade(content, "冼星").is_correct
+
+
+def test_a_text_question_refuses_a_chinese_spelling_that_differs_only_by_spaces():
+    problems = []
+    question = {"answer": {"ru": "Алматы", "en": "Almaty"}, "accept": ["阿拉木图", "阿拉 木图", "《阿拉木图》"]}
+    get_type("text").check(question, Checker(lambda path, message: problems.append((path, message))))
+    assert [path for path, message in problems] == [("accept", 1), ("accept", 2)]
 
 
 def test_a_text_question_refuses_an_accept_list_with_two_spellings_of_one_answer():
