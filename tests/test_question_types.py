@@ -183,14 +183,14 @@ def test_short_text_accepts_a_chinese_answer_with_or_without_spaces_and_quotes(t
 
 def test_a_text_question_refuses_a_chinese_spelling_that_differs_only_by_spaces():
     problems = []
-    question = {"answer": {"ru": "Алматы", "en": "Almaty"}, "accept": ["阿拉木图", "阿拉 木图", "《阿拉木图》"]}
+    question = {"answer": {"ru": "Алматы", "en": "Almaty", "kk": "Алматы", "zh": "阿拉木图"}, "accept": ["阿拉木图", "阿拉 木图", "《阿拉木图》"]}
     get_type("text").check(question, Checker(lambda path, message: problems.append((path, message))))
     assert [path for path, message in problems] == [("accept", 1), ("accept", 2)]
 
 
 def test_a_text_question_refuses_an_accept_list_with_two_spellings_of_one_answer():
     problems = []
-    question = {"answer": {"ru": "Алматы", "en": "Almaty"}, "accept": ["Алма-Ата", "Алма Ата", "Almaty"]}
+    question = {"answer": {"ru": "Алматы", "en": "Almaty", "kk": "Алматы", "zh": "阿拉木图"}, "accept": ["Алма-Ата", "Алма Ата", "Almaty"]}
     get_type("text").check(question, Checker(lambda path, message: problems.append((path, message))))
     assert problems == [(("accept", 1), "'Алма Ата' is the same answer as 'Алма-Ата' once normalised; "
                                         "list only spellings that truly differ")]
