@@ -13,12 +13,13 @@ from typing import Any, Iterable
 
 import pytest
 
+from quizapp.bank.checks import LANGUAGES
 from quizapp.bank.loader import load_bank
 from quizapp.question_types import get_type, normalise_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = load_bank([ROOT / "questions"], root=ROOT)
-LANGUAGES = ("ru", "en")
+CHINESE = re.compile(r"[\u3400-\u9fff]")
 
 # --- answers given away ---------------------------------------------------------------------
 
@@ -34,12 +35,17 @@ def shown_before_answering(question: dict[str, Any]) -> list[str]:
     labels += (question.get("options") or {}).values()
     labels += (question.get("items") or {}).values()
     labels += [pair[side] for pair in question.get("pairs") or [] for side in ("left", "right")]
-    return [label[language] for label in labels for language in LANGUAGES]
+    return [label[language] for label in labels for language in LANGUAGES if language in label]
 
 
 def mentions(text: str, answer: str) -> bool:
-    """Whether the text has the answer as whole words, read the way the grader reads them."""
-    return bool(answer) and f" {answer} " in f" {normalise_text(text)} "
+    """Whether the text has the answer as whole words, read the way the grader reads them.
+    Chinese puts no spaces between words, so a Chinese answer counts anywhere in the text."""
+    if not answer:
+        return False
+    if CHINESE.search(answer):
+        return answer in normalise_text(text)
+    return f" {answer} " in f" {normalise_text(text)} "
 
 
 def pool_leaks(questions: dict[str, dict[str, Any]], pool: Iterable[str], immediate: bool) -> list[str]:
@@ -63,7 +69,8 @@ def pool_leaks(questions: dict[str, dict[str, Any]], pool: Iterable[str], immedi
             other = questions[other_key]
             texts = shown_before_answering(other) if other["source"] == typed["source"] else []
             if immediate:
-                texts += [other["explanation"][language] for language in LANGUAGES]
+                texts += [other["explanation"][language] for language in LANGUAGES
+                          if language in other["explanation"]]
             shown = sorted({answer for answer in answers for text in texts if mentions(text, answer)})
             if shown:
                 found.append(f"{typed_key} <- {other_key}: {', '.join(shown)}")
@@ -78,7 +85,8 @@ def answers_of(question: dict[str, Any]) -> tuple[set[str], set[float]]:
     if kind in ("numeric", "year"):
         return set(), {float(question["answer"])}
     right = {"single": [question.get("answer")], "multiple": question.get("answers", [])}.get(kind, [])
-    texts = {normalise_text(question["options"][key][language]) for key in right for language in LANGUAGES}
+    texts = {normalise_text(question["options"][key][language]) for key in right for language in LANGUAGES
+             if language in question["options"][key]}
     return texts, set()
 
 
@@ -173,7 +181,7 @@ def stands_out_by_length(question: dict[str, Any]) -> list[str]:
     """The right options longer than the rule allows, with their lengths."""
     found = []
     right = right_keys(question)
-    for language in LANGUAGES:
+    for language in (language for language in LANGUAGES if language in question["options"][right[0]]):
         wrong = max(len(label[language]) for key, label in question["options"].items() if key not in right)
         limit = max(wrong * LENGTH_RATIO, wrong + LENGTH_SLACK)
         found += [f"{key} ({language}): {len(question['options'][key][language])} characters against {wrong}"
@@ -417,3 +425,10 @@ def test_the_copy_check_lets_names_and_own_words_through(article_sentences):
            "explanation": {"ru": "Статья сообщает, что терминал «Китай (Сиань) — Казахстан» официально заработал.",
                            "en": ""}}
     assert copies(own, article_sentences) == []
+
+
+def test_a_chinese_answer_is_found_inside_a_chinese_sentence():
+    # Chinese has no spaces between words: a whole-word match would never see 阿拉木图 here.
+    assert mentions("列车从西安开往阿拉木图。", normalise_text("阿拉木图"))
+    assert not mentions("列车从西安开往北京。", normalise_text("阿拉木图"))
+    assert not mentions("Almatyland", normalise_text("Almaty"))
