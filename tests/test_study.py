@@ -132,8 +132,14 @@ def test_the_timeline_lists_the_banks_events_in_order(client, real_bank):
     no_inline_code(html)
     russian = page(client, "/timeline", RU)
     assert '<html lang="ru">' in russian and "Рождение Сянь Синхая" in russian
-    assert '<time datetime="2025-06">Июнь 2025</time>' in russian
+    assert re.search(r'<time datetime="2025-06">Июнь 2025\s?г\.</time>', russian)
     assert re.search(r"<time datetime=\"2026-01-07\">7 января 2026\s?г\.</time>", russian)
+    # Each locale's own month-and-year and full-date forms (CLDR through Babel).
+    chinese = page(client, "/timeline", {"Accept-Language": "zh"})
+    assert '<time datetime="2025-06">2025年6月</time>' in chinese
+    assert '<time datetime="2026-01-07">2026年1月7日</time>' in chinese
+    kazakh = page(client, "/timeline", {"Accept-Language": "kk"})
+    assert re.search(r'<time datetime="2025-06">2025\s?ж\. маусым</time>', kazakh)
 
 
 def test_the_timeline_offers_practice_to_a_signed_in_user(client, real_bank, app):
