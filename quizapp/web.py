@@ -1,6 +1,7 @@
 """What every page shares: the language, the clock, the signed-in user, error pages."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import timedelta
 from functools import lru_cache
@@ -26,6 +27,7 @@ from quizapp.clock import Clock
 from quizapp.config import LANGUAGE_NAMES
 from quizapp.extensions import db, login_manager
 from quizapp.models import User
+from quizapp.question_types import script_language
 from quizapp.users import user_by_id
 
 
@@ -104,6 +106,27 @@ def loc(value: dict[str, str] | None) -> str:
     if not value:
         return ""
     return value.get(current_locale()) or value.get("ru") or next(iter(value.values()), "")
+
+
+# Runs of another script inside a bank text: the Chinese 冼星海 in a Russian, Kazakh or English
+# explanation, the article's Russian «Си Синхай» quoted in an English or Chinese one.
+_HAN_RUN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+_CYRILLIC_RUN = r"[\u0400-\u04ff]+(?:[ \u00a0«»\-–—]+[\u0400-\u04ff]+)*"
+
+
+def mark_languages(text: str) -> Markup:
+    """A bank text as HTML, each run in another script than the page's language in a span with
+    its own lang, so that a screen reader reads 冼星海 as Chinese on a Russian page.  Cyrillic is
+    the page's own script in Russian and Kazakh; which of the two a run is, its letters say."""
+    locale = current_locale()
+    runs = [pattern for pattern, native in ((_HAN_RUN, ("zh",)), (_CYRILLIC_RUN, ("ru", "kk")))
+            if locale not in native]
+    parts, last = [], 0
+    for found in re.finditer("|".join(runs), text) if runs else ():
+        parts += [escape(text[last:found.start()]),
+                  Markup('<span lang="{}">{}</span>').format(script_language(found.group()), found.group())]
+        last = found.end()
+    return Markup("").join([*parts, escape(text[last:])])
 
 
 def format_duration(milliseconds: int | None) -> str:
@@ -238,6 +261,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(loc=loc, format_duration=format_duration, format_limit=format_limit,
                                  current_locale=current_locale, site_header=site_header)
+    app.jinja_env.filters["lang_marked"] = mark_languages
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else "—"
     # A whole percent in the locale's form: "50 %" in Russian, "50%" in English, Kazakh and Chinese.
     app.jinja_env.filters["percent"] = lambda value: format_percent(round(value) / 100)

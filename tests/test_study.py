@@ -225,3 +225,18 @@ def test_the_nav_links_to_study_timeline_and_review(client, bank):
     assert 'href="/review"' in page(client, "/")
     assert '<a href="/study" aria-current="page">' in page(client, "/study/diplomacy")
     assert '<a href="/review" aria-current="page">' in page(client, "/review")
+
+
+def test_a_name_in_another_script_carries_its_own_lang(client, real_bank):
+    """Explanations quote 冼星海 in Russian, Kazakh and English, and the article's Russian
+    «Си Синхай» in English and Chinese: each run is marked, so a screen reader switches voice."""
+    english = page(client, "/study/culture")
+    assert "(<span lang=\"zh\">冼星海</span>)" in english
+    assert "«<span lang=\"ru\">Си Синхай</span>»" in english
+    russian = page(client, "/study/culture", RU)
+    assert "(<span lang=\"zh\">冼星海</span>)" in russian and "<span lang=\"ru\">" not in russian
+    kazakh = page(client, "/study/culture", {"Accept-Language": "kk"})
+    assert "(<span lang=\"zh\">冼星海</span>)" in kazakh and "<span lang=\"ru\">" not in kazakh
+    chinese = page(client, "/study/culture", {"Accept-Language": "zh"})
+    assert "<span lang=\"zh\">" not in chinese and "此人是冼星海" in chinese
+    assert "“<span lang=\"ru\">Сянь Синхай</span>”" in chinese
