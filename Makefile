@@ -77,10 +77,15 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 # Debian's Chromium drives the browser tests; Playwright's own download is not reachable here.
+# fonts-noto-cjk: without a CJK font the Chinese pages' screenshots and tests show empty boxes
+# (the app itself never downloads a font; see app.css).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  $(SUDO) apt-get update && \
 	  $(SUDO) apt-get -o DPkg::Lock::Timeout=300 install -y chromium; }
+	@dpkg-query -W -f='$${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'ok installed' || { \
+	  $(SUDO) apt-get update && \
+	  $(SUDO) apt-get -o DPkg::Lock::Timeout=300 install -y fonts-noto-cjk; }
 
 wrk:
 	@command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get -o DPkg::Lock::Timeout=300 install -y wrk; }

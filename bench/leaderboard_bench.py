@@ -279,7 +279,7 @@ class Size:
             db.session.commit()
             started = time.perf_counter()
             seed(db.session, users=users, attempts=attempts_count, quizzes=quizzes, now=current_clock().now(),
-                 zone=rules().zone)
+                 zone=rules().zone, locales=self.app.config["LANGUAGES"])
             db.session.commit()
             self.seed_s = time.perf_counter() - started
             refresh_statistics(db.session)

@@ -13,7 +13,9 @@ from flask import Flask
 DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "ru",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
-    "LANGUAGES": ("ru", "en"),
+    # The languages offered, in the switcher's order; each needs a catalog under
+    # quizapp/translations/ (but ru, the source) and a name in LANGUAGE_NAMES.
+    "LANGUAGES": ("ru", "en", "kk", "zh"),
     "ANSWER_GRACE_SECONDS": 2,
     "LEADERBOARD_PAGE_SIZE": 50,
     # Where "today" and "this week" begin for the leaderboards (stored and compared in UTC).
@@ -64,6 +66,11 @@ DEFAULTS: dict[str, Any] = {
 
 SECRET_KEY_FILE = "secret_key"
 
+# Each language named in itself, as language pickers do (so a reader finds their own language
+# whatever the page's).  Babel's display names are lower-case descriptions ("қазақ тілі",
+# "русский"), not the short self-names people look for in a switcher.
+LANGUAGE_NAMES = {"ru": "Русский", "en": "English", "kk": "Қазақша", "zh": "中文"}
+
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.from_mapping(DEFAULTS)
@@ -87,6 +94,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     if uri.startswith("postgresql://"):  # we ship psycopg 3, not psycopg2
         uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    unnamed = [lang for lang in app.config["LANGUAGES"] if lang not in LANGUAGE_NAMES]
+    if unnamed:  # the switcher would show a bare code: say so at start, not on the first page
+        raise ValueError(f"LANGUAGES has {', '.join(unnamed)}, which LANGUAGE_NAMES in quizapp/config.py does not name")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 

@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from wtforms import fields, validators
 from wtforms.fields.choices import SelectChoice
 
-from quizapp.bank.checks import Checker, is_int, is_number
+from quizapp.bank.checks import LANGUAGES, Checker, is_int, is_number
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,11 @@ class QuestionType:
 
     def format_response(self, content: dict[str, Any], response: Any, locale: str) -> str:
         raise NotImplementedError
+
+    def response_language(self, content: dict[str, Any], response: Any, locale: str) -> str | None:
+        """The language of ``format_response`` when it is not the page's (so the page can mark
+        it with its own lang); None when it is the page's.  Only a typed answer can differ."""
+        return None
 
     def public_view(self, content: dict[str, Any], order: list[str], locale: str) -> dict[str, Any]:
         """What may be shown before answering (used by the JSON API)."""
@@ -427,7 +432,7 @@ class Matching(QuestionType):
             for side in ("left", "right"):
                 if not check.localized(pair[side], ("pairs", index, side)):
                     continue
-                for lang in ("ru", "en"):
+                for lang in (lang for lang in LANGUAGES if lang in pair[side]):
                     folded = (lang, " ".join(pair[side][lang].casefold().split()))
                     if folded in seen[side]:
                         check.problem(("pairs", index, side), f"duplicate option: same {lang} text as pairs[{seen[side][folded]}]")
@@ -505,6 +510,23 @@ _LATIN_YE_AFTER_VOWEL = re.compile(r"(?<=[aeiouy])ye")
 _STRIP = string.punctuation + "«»„“”‘’—–…" + string.whitespace
 
 
+_KAZAKH_ONLY_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+
+
+def script_language(text: str) -> str | None:
+    """Which of the bank's languages a short text is most likely in, by its letters: Chinese
+    characters are zh, Cyrillic with a letter only Kazakh has is kk, other Cyrillic ru, Latin
+    en; None for digits and signs alone."""
+    names = [unicodedata.name(character, "") for character in text if character.isalpha()]
+    if any(name.startswith("CJK UNIFIED IDEOGRAPH") for name in names):
+        return "zh"
+    if any(name.startswith("CYRILLIC") for name in names):
+        return "kk" if _KAZAKH_ONLY_LETTERS & set(text) else "ru"
+    if any(name.startswith("LATIN") for name in names):
+        return "en"
+    return None
+
+
 def normalise_text(text: str) -> str:
     """The one rule that decides whether two typed answers are the same answer.
 
@@ -566,6 +588,21 @@ class ShortText(QuestionType):
 
     def format_response(self, content, response, locale):
         return response or "—"
+
+    def response_language(self, content, response, locale):
+        # A player on an English page may type the Russian «Алматы»: the answer's own forms say
+        # which language it is; anything else is judged by its letters.
+        if not isinstance(response, str):
+            return None
+        typed = normalise_text(response)
+        for lang in (locale, *content["answer"]):
+            if lang in content["answer"] and normalise_text(content["answer"][lang]) == typed:
+                return None if lang == locale else lang
+        guess = script_language(response)
+        # Russian and Kazakh share Cyrillic: on either page, Cyrillic letters alone prove nothing.
+        if guess is None or guess == locale or {guess, locale} <= {"ru", "kk"}:
+            return None
+        return guess
 
 
 # --- form fields -----------------------------------------------------------------

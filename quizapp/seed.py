@@ -17,7 +17,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select
@@ -55,9 +55,11 @@ class SeedReport:
 
 def seed(session: Session, *, users: int, attempts: int, quizzes: int, now: datetime, zone: ZoneInfo,
          weeks: int = 8, prefix: str = "bench", rng_seed: int = 1, chunk: int = 20_000,
-         progress: Callable[[str], None] | None = None) -> SeedReport:
+         progress: Callable[[str], None] | None = None,
+         locales: Sequence[str] = ("ru", "en", "kk", "zh")) -> SeedReport:
     """Add ``users`` players, ``quizzes`` quizzes and ``attempts`` finished attempts, then
-    rebuild the leaderboards.  Flushes, never commits (the caller owns the transaction)."""
+    rebuild the leaderboards.  Flushes, never commits (the caller owns the transaction).
+    Each player's display language is one of ``locales`` (the app passes its ``LANGUAGES``)."""
     if users < 1 or quizzes < 1 or attempts < 0:
         raise SeedError("need at least one user and one quiz")
     if session.scalar(select(func.count()).select_from(User).where(User.username.like(f"{prefix}-%"))):
@@ -77,7 +79,7 @@ def seed(session: Session, *, users: int, attempts: int, quizzes: int, now: date
     report.quizzes = len(quiz_rows)
     lap("quizzes")
 
-    players = _make_users(session, rng, users, prefix, now - timedelta(weeks=weeks))
+    players = _make_users(session, rng, users, prefix, now - timedelta(weeks=weeks), locales)
     report.users = len(players)
     lap("users")
     say(f"{report.users} users and {report.quizzes} quizzes")
@@ -180,7 +182,8 @@ def _make_quizzes(session: Session, rng: random.Random, revisions: list[int], co
     return shapes
 
 
-def _make_users(session: Session, rng: random.Random, count: int, prefix: str, since: datetime) -> list[_Player]:
+def _make_users(session: Session, rng: random.Random, count: int, prefix: str, since: datetime,
+                locales: Sequence[str]) -> list[_Player]:
     # One hash for all (scrypt is slow on purpose); its password is thrown away.
     password_hash = generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
     kinds = [kind for kind in ACCOMMODATIONS]
@@ -193,7 +196,7 @@ def _make_users(session: Session, rng: random.Random, count: int, prefix: str, s
         rows.append({"username": name, "username_key": name_key(name), "username_skeleton": name_skeleton(name),
                      "password_hash": password_hash,
                      "created_dt": since - timedelta(seconds=rng.randrange(86_400 * 30)),
-                     "locale": rng.choice(["ru", "en"]), "is_admin": False, "is_hidden": rng.random() < 0.002,
+                     "locale": rng.choice(list(locales)), "is_admin": False, "is_hidden": rng.random() < 0.002,
                      "time_accommodation": accommodation})
         mode = "practice" if factor is None else ("standard" if factor == 1.0 else "extended")
         shapes.append((rng.betavariate(5, 3), rng.uniform(0.6, 1.4), mode, factor or 1.0))

@@ -1,30 +1,34 @@
 """What every page shares: the language, the clock, the signed-in user, error pages."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from babel import Locale
+from babel import Locale, negotiate_locale
 from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.json.provider import DefaultJSONProvider
-from flask_babel import format_datetime, get_locale, get_translations, gettext as _
+from flask_babel import format_datetime, format_percent, get_locale, get_translations, gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
 
 from quizapp.api.errors import error_response, is_api_request
 from quizapp.attempts import Rules
 from quizapp.caching import BoundedCache
 from quizapp.clock import Clock
+from quizapp.config import LANGUAGE_NAMES
 from quizapp.extensions import db, login_manager
 from quizapp.models import User
 from quizapp.pace import PaceRules
+from quizapp.question_types import script_language
 from quizapp.users import user_by_id
 
 
@@ -62,9 +66,19 @@ def select_locale() -> Locale:
         if current_user and current_user.is_authenticated and current_user.locale in languages:
             chosen = current_user.locale
         else:
-            chosen = request.accept_languages.best_match(languages,
-                                                         default=current_app.config["BABEL_DEFAULT_LOCALE"])
+            chosen = (negotiated_language(request.accept_languages, languages)
+                      or current_app.config["BABEL_DEFAULT_LOCALE"])
     return _locale(chosen)
+
+
+def negotiated_language(accept: LanguageAccept, languages: Iterable[str]) -> str | None:
+    """The first language the browser asks for, in its order of preference, that the app offers;
+    a regional or script form (kk-KZ, zh-CN, zh-Hans-CN) counts as its language.
+
+    Not werkzeug's ``best_match``: it takes any exact match before a regional one, so
+    "kk-KZ, ru;q=0.8" got Russian and "zh-CN, en;q=0.5" English."""
+    wanted = [value.lower() for value, quality in accept if quality > 0]  # q=0 means "not this one"
+    return negotiate_locale(wanted, list(languages), sep="-", aliases={})
 
 
 @lru_cache(maxsize=16)
@@ -96,6 +110,27 @@ def loc(value: dict[str, str] | None) -> str:
     if not value:
         return ""
     return value.get(current_locale()) or value.get("ru") or next(iter(value.values()), "")
+
+
+# Runs of another script inside a bank text: the Chinese 冼星海 in a Russian, Kazakh or English
+# explanation, the article's Russian «Си Синхай» quoted in an English or Chinese one.
+_HAN_RUN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+_CYRILLIC_RUN = r"[\u0400-\u04ff]+(?:[ \u00a0«»\-–—]+[\u0400-\u04ff]+)*"
+
+
+def mark_languages(text: str) -> Markup:
+    """A bank text as HTML, each run in another script than the page's language in a span with
+    its own lang, so that a screen reader reads 冼星海 as Chinese on a Russian page.  Cyrillic is
+    the page's own script in Russian and Kazakh; which of the two a run is, its letters say."""
+    locale = current_locale()
+    runs = [pattern for pattern, native in ((_HAN_RUN, ("zh",)), (_CYRILLIC_RUN, ("ru", "kk")))
+            if locale not in native]
+    parts, last = [], 0
+    for found in re.finditer("|".join(runs), text) if runs else ():
+        parts += [escape(text[last:found.start()]),
+                  Markup('<span lang="{}">{}</span>').format(script_language(found.group()), found.group())]
+        last = found.end()
+    return Markup("").join([*parts, escape(text[last:])])
 
 
 def format_duration(milliseconds: int | None) -> str:
@@ -199,6 +234,7 @@ def site_header() -> Markup:
     headers: BoundedCache[Markup] = current_app.extensions["quizapp.headers"]
     html = headers.get_or_make(key, lambda: render_fragment(
         "_site_header.html", locale=key[0], current=key[1], username=key[2], is_admin=key[3],
+        languages=[(code, LANGUAGE_NAMES[code]) for code in current_app.config["LANGUAGES"]],
         csrf_slot=_CSRF_SLOT, next_slot=_NEXT_SLOT))
     next_page = request.full_path.rstrip("?") if request.method == "GET" else url_for("main.home")
     # Markup.replace escapes what it puts in: the token and the address arrive as text.
@@ -229,7 +265,10 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(loc=loc, format_duration=format_duration, format_limit=format_limit,
                                  current_locale=current_locale, site_header=site_header)
+    app.jinja_env.filters["lang_marked"] = mark_languages
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else "—"
+    # A whole percent in the locale's form: "50 %" in Russian, "50%" in English, Kazakh and Chinese.
+    app.jinja_env.filters["percent"] = lambda value: format_percent(round(value) / 100)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -4,6 +4,8 @@ per run by the real migrations; each test starts from empty tables."""
 from __future__ import annotations
 
 import os
+import re
+from collections import Counter
 from pathlib import Path
 
 import flask_migrate
@@ -215,6 +217,9 @@ def pytest_terminal_summary(terminalreporter):
         return
     terminalreporter.section("page audit")
     terminalreporter.write_line(f"pages visited: {len(LOG.pages)}")
+    by_language = Counter(match.group(1) for name in LOG.pages
+                          if (match := re.search(r"-([a-z]{2})-(?:desktop|phone)$", name)))
+    terminalreporter.write_line("pages per language: " + ", ".join(f"{lang} {count}" for lang, count in sorted(by_language.items())))
     terminalreporter.write_line(f"axe violations: {len(LOG.axe_violations)}")
     terminalreporter.write_line(f"vnu errors: {'not run' if LOG.vnu_errors is None else LOG.vnu_errors}")
     terminalreporter.write_line(f"largest question page: {LOG.largest_question_page / 1024:.1f} KB")

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from quizapp import tokens
 from quizapp.bank.loader import load_bank
+from quizapp.config import DEFAULTS
 from quizapp.extensions import db
 from quizapp.models import ApiToken, Attempt, AttemptAnswer, Quiz, User
 from quizapp.users import create_user
@@ -30,6 +31,7 @@ PREFIX = "/api/v1"
 DOC_URI = "urn:quizapp:openapi"
 QUESTIONS = {key: {"id": key, **item.data} for key, item in load_bank([TEST_BANK]).questions.items()}
 BANK = {"questions": list(QUESTIONS.values())}
+LANGUAGES = DEFAULTS["LANGUAGES"]  # every language the app offers
 
 
 # --- validating responses against the OpenAPI document -------------------------------
@@ -228,7 +230,8 @@ def test_quizzes_are_public_and_localised(client, bank, openapi):
     quizzes = {quiz["key"]: quiz for quiz in body["quizzes"]}
     assert list(quizzes) == ["all-types", "quick"]
     every = quizzes["all-types"]
-    assert every["title"] == "Every type" and every["titles"] == {"ru": "Все типы", "en": "Every type"}
+    assert every["title"] == "Every type" and every["titles"] == {"ru": "Все типы", "en": "Every type",
+                                                                     "kk": "Барлық түрлері", "zh": "全部题型"}
     assert (every["question_count"], every["time_limit_s"], every["question_time_limit_s"]) == (8, 300, None)
     assert (every["feedback"], every["scoring"]) == ("end", "plain")
     quick = quizzes["quick"]
@@ -236,6 +239,8 @@ def test_quizzes_are_public_and_localised(client, bank, openapi):
     assert (quick["feedback"], quick["scoring"]) == ("immediate", "speed")
     _response, russian = anonymous.get("/quizzes", lang="ru")
     assert russian["quizzes"][0]["title"] == "Все типы"
+    _response, chinese = anonymous.get("/quizzes", lang="zh-CN")
+    assert chinese["quizzes"][0]["title"] == "全部题型"
 
 
 # --- a whole quiz -----------------------------------------------------------------------------
@@ -708,7 +713,7 @@ def assert_reveals_nothing(state: dict[str, Any], locale: str) -> None:
         assert f'"{key}"' not in text
     assert not FORBIDDEN_FIELDS & set(_strings({k: None for k in _keys(state)}))
     for q in BANK["questions"]:  # no explanation of any question
-        for language in ("ru", "en"):
+        for language in LANGUAGES:
             assert q["explanation"][language] not in text
     kind = source["type"]
     if kind in ("numeric", "year"):
@@ -725,7 +730,7 @@ def assert_reveals_nothing(state: dict[str, Any], locale: str) -> None:
         right = [pair["right"][locale] for pair in source["pairs"]]
         assert sorted(question["right"]) == sorted(right) and question["right"] != right
     if kind == "true_false":
-        assert question["options"] in (["True", "False"], ["Верно", "Неверно"])
+        assert question["options"] in (["True", "False"], ["Верно", "Неверно"], ["Дұрыс", "Бұрыс"], ["正确", "错误"])
 
 
 def _keys(value: Any) -> list[str]:
@@ -744,9 +749,10 @@ def test_no_question_state_reveals_its_answer(api, app, openapi):
             db.session.commit()
         _response, state = api.post("/quizzes/all-types/attempts")
         for position in range(8):
-            for locale in ("ru", "en"):
+            for locale in LANGUAGES:
                 _r, state = api.get(f"/attempts/{state['id']}", lang=locale)
                 assert_reveals_nothing(state, locale)
+            _r, state = api.get(f"/attempts/{state['id']}")  # right_answer reads the English state
             api.answer(state["id"], position, right_answer(state["question"]))
     # Sanity: the scan would catch a leak.
     with pytest.raises(AssertionError):
@@ -792,7 +798,7 @@ def test_a_database_that_cannot_write_is_a_json_503_and_records_nothing(api, app
     _response, state = api.get(f"/attempts/{state['id']}")
     before = snapshot(app)
     with (disk_full(app, "later") if trouble == "disk_full" else read_only(app)):
-        for lang, words in (("en", "was not recorded"), ("ru", "не записано")):
+        for lang, words in (("en", "was not recorded"), ("ru", "не записано"), ("kk", "жазылмады"), ("zh", "没有被记录")):
             response, body = api.answer(state["id"], 1, right_answer(state["question"]), lang=lang)
             assert response.status_code == 503 and body["error"]["code"] == "database_unavailable"
             assert words in body["error"]["message"]

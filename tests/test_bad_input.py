@@ -86,7 +86,10 @@ def test_markup_in_question_text_is_shown_as_text(client, app, tmp_path, clock):
     source = ((TEST_BANK / "mini.yaml").read_text(encoding="utf-8")
               .replace("В каком месяце лидер посетил Астану?", "<script>alert('ru')</script>")
               .replace("In which month did the leader visit Astana?", "<img src=x onerror=alert(1)>")
-              .replace("{ru: Июнь, en: June}", '{ru: "<b>Июнь</b>", en: "<b>June</b>"}'))
+              .replace("Көшбасшы Астанаға қай айда келді?", "<svg onload=alert('kk')>")
+              .replace("这位领导人在哪个月访问了阿斯塔纳？", "<iframe src=javascript:alert('zh')>")
+              .replace("{ru: Июнь, en: June, kk: Маусым, zh: 六月}",
+                       '{ru: "<b>Июнь</b>", en: "<b>June</b>", kk: "<b>Маусым</b>", zh: "<b>六月</b>"}'))
     (hostile / "mini.yaml").write_text(source, encoding="utf-8")
     bank = load_bank([hostile])
     assert bank.ok, bank.problems
@@ -100,6 +103,12 @@ def test_markup_in_question_text_is_shown_as_text(client, app, tmp_path, clock):
     assert "<b>June</b>" not in page and "&lt;b&gt;June&lt;/b&gt;" in page
     ru = client.get(location, headers={"Accept-Language": "ru"}).get_data(as_text=True)
     assert "<script>alert" not in ru and "&lt;script&gt;alert(&#39;ru&#39;)&lt;/script&gt;" in ru
+    kk = client.get(location, headers={"Accept-Language": "kk"}).get_data(as_text=True)
+    assert "<svg onload" not in kk and "&lt;svg onload=alert(&#39;kk&#39;)&gt;" in kk
+    assert "<b>Маусым</b>" not in kk and "&lt;b&gt;Маусым&lt;/b&gt;" in kk
+    zh = client.get(location, headers={"Accept-Language": "zh"}).get_data(as_text=True)
+    assert "<iframe" not in zh and "&lt;iframe src=javascript:alert(&#39;zh&#39;)&gt;" in zh
+    assert "<b>六月</b>" not in zh and "&lt;b&gt;六月&lt;/b&gt;" in zh
     client.post(location, data={"position": "0", "answer": "1"})
     feedback = client.get(location, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "<b>June</b>" not in feedback
@@ -107,7 +116,8 @@ def test_markup_in_question_text_is_shown_as_text(client, app, tmp_path, clock):
 
 # --- a database that cannot write: read-only, or a full disk --------------------------------
 
-NOT_RECORDED = {"en": "your last action was not recorded", "ru": "ваше последнее действие не записано"}
+NOT_RECORDED = {"en": "your last action was not recorded", "ru": "ваше последнее действие не записано",
+                "kk": "соңғы әрекетіңіз жазылмады", "zh": "您刚才的操作没有被记录"}
 
 
 def answered_positions(app) -> list[int]:

@@ -25,11 +25,12 @@ def single(key: str, tags: list[str], answer: str = "b", paragraph: int = 4) -> 
     return {
         "id": key,
         "type": "single",
-        "text": {"ru": f"Вопрос {key}?", "en": f"Question {key}?"},
-        "options": {"a": {"ru": "Первый", "en": "First"}, "b": {"ru": "Второй", "en": "Second"},
-                    "c": {"ru": "Третий", "en": "Third"}},
+        "text": {"ru": f"Вопрос {key}?", "en": f"Question {key}?", "kk": f"{key} сұрағы?", "zh": f"问题 {key}？"},
+        "options": {"a": {"ru": "Первый", "en": "First", "kk": "Бірінші", "zh": "第一"},
+                    "b": {"ru": "Второй", "en": "Second", "kk": "Екінші", "zh": "第二"},
+                    "c": {"ru": "Третий", "en": "Third", "kk": "Үшінші", "zh": "第三"}},
         "answer": answer,
-        "explanation": {"ru": "Потому что.", "en": "Because."},
+        "explanation": {"ru": "Потому что.", "en": "Because.", "kk": "Себебі солай.", "zh": "因为如此。"},
         "source": {"paragraph": paragraph},
         "tags": tags,
         "difficulty": 1,
@@ -40,9 +41,10 @@ def year(key: str, tags: list[str], answer: int = 1992) -> dict[str, Any]:
     return {
         "id": key,
         "type": "year",
-        "text": {"ru": f"Год {key}?", "en": f"Year {key}?"},
+        "text": {"ru": f"Год {key}?", "en": f"Year {key}?", "kk": f"{key} жылы?", "zh": f"年份 {key}？"},
         "answer": answer,
-        "explanation": {"ru": "2026 − 34 = 1992.", "en": "2026 − 34 = 1992."},
+        "explanation": {"ru": "2026 − 34 = 1992.", "en": "2026 − 34 = 1992.", "kk": "2026 − 34 = 1992.",
+                        "zh": "2026 − 34 = 1992。"},
         "source": {"paragraph": 13},
         "tags": tags,
         "difficulty": 2,
@@ -56,8 +58,8 @@ QUESTIONS = [
     year("q-year", ["anniversaries"]),
 ]
 QUIZZES = [
-    {"id": "visits", "title": {"ru": "Визиты", "en": "Visits"}, "from": {"tags": ["visits"]}, "shuffle": False},
-    {"id": "everything", "title": {"ru": "Всё", "en": "Everything"}, "shuffle": False, "time_limit": 600},
+    {"id": "visits", "title": {"ru": "Визиты", "en": "Visits", "kk": "Сапарлар", "zh": "访问"}, "from": {"tags": ["visits"]}, "shuffle": False},
+    {"id": "everything", "title": {"ru": "Всё", "en": "Everything", "kk": "Барлығы", "zh": "全部"}, "shuffle": False, "time_limit": 600},
 ]
 RIGHT = {"q-visit": "b", "q-trade": "a", "q-both": "c"}
 
@@ -190,7 +192,7 @@ def edit_everything(bank_dir: BankDir) -> None:
     bank_dir.questions += [single("q-new-1", ["visits"]), single("q-new-2", ["trade"]), year("q-new-3", ["trade"])]
     bank_dir.quizzes[0]["title"]["en"] = "Visits, again"
     bank_dir.quizzes.pop()
-    bank_dir.quizzes.append({"id": "trade", "title": {"ru": "Торговля", "en": "Trade"}, "from": {"tags": ["trade"]}})
+    bank_dir.quizzes.append({"id": "trade", "title": {"ru": "Торговля", "en": "Trade", "kk": "Сауда", "zh": "贸易"}, "from": {"tags": ["trade"]}})
 
 
 def fail_on_call(monkeypatch, name: str, call: int) -> list[int]:

@@ -19,12 +19,12 @@ QUESTIONS = ROOT / "questions"
 QUESTION = """\
   - id: q-one
     type: single
-    text: {ru: "Вопрос?", en: "Question?"}
+    text: {ru: "Вопрос?", en: "Question?", kk: "Сұрақ?", zh: "问题？"}
     options:
-      a: {ru: "Один", en: "One"}
-      b: {ru: "Два", en: "Two"}
+      a: {ru: "Один", en: "One", kk: "Бір", zh: "一"}
+      b: {ru: "Два", en: "Two", kk: "Екі", zh: "二"}
     answer: a
-    explanation: {ru: "Так.", en: "So."}
+    explanation: {ru: "Так.", en: "So.", kk: "Солай.", zh: "如此。"}
     source: {paragraph: 4}
     tags: [visits]
     difficulty: 1
@@ -45,14 +45,18 @@ QUESTION = """\
 NUMERIC = """\
   - id: q-number
     type: numeric
-    text: {ru: "Сколько?", en: "How much?"}
+    text: {ru: "Сколько?", en: "How much?", kk: "Қанша?", zh: "多少？"}
     answer: 43.8
     tolerance: 0.1
-    explanation: {ru: "Так.", en: "So."}
+    explanation: {ru: "Так.", en: "So.", kk: "Солай.", zh: "如此。"}
     source: {paragraph: 7}
     tags: [trade]
     difficulty: 1
 """
+
+
+TEXT = 'text: {ru: "Вопрос?", en: "Question?", kk: "Сұрақ?", zh: "问题？"}'
+EXPLANATION = 'explanation: {ru: "Так.", en: "So.", kk: "Солай.", zh: "如此。"}'
 
 
 def question(*, replace: tuple[str, str] | None = None, add: str = "", id: str = "q-one") -> str:
@@ -150,7 +154,7 @@ def test_a_valid_file_has_no_problems(tmp_path):
 
 
 def test_yaml_syntax_error(tmp_path):
-    text = bank_file(question(replace=('en: "Question?"}', 'en: "Question?"')))
+    text = bank_file(question(replace=('zh: "问题？"}', 'zh: "问题？"')))
     assert problems(tmp_path, {"bank.yaml": text}) == [
         "bank.yaml:5:5: yaml: did not find expected ',' or '}' (while parsing a flow mapping at line 4, column 11)",
     ]
@@ -171,7 +175,7 @@ def test_yaml_tab_indentation(tmp_path):
 
 
 def test_unknown_key(tmp_path):
-    text = bank_file(question(add='    hint: {ru: "Подсказка", en: "Hint"}\n'))
+    text = bank_file(question(add='    hint: {ru: "Подсказка", en: "Hint", kk: "Кеңес", zh: "提示"}\n'))
     assert problems(tmp_path, {"bank.yaml": text}) == [
         "bank.yaml:13:5: hint: unknown key (expected one of: answer, difficulty, event, explanation, id, options, "
         "source, tags, text, type)",
@@ -207,27 +211,41 @@ def test_wrong_type(tmp_path):
 
 
 def test_wrong_type_of_translation(tmp_path):
-    text = bank_file(question(replace=('text: {ru: "Вопрос?", en: "Question?"}', 'text: "Вопрос?"')))
+    text = bank_file(question(replace=(TEXT, 'text: "Вопрос?"')))
     assert problems(tmp_path, {"bank.yaml": text}) == [
-        "bank.yaml:4:11: text: expected a mapping of translations {ru: ..., en: ...}, got the text 'Вопрос?'",
+        "bank.yaml:4:11: text: expected a mapping of translations {ru: ..., en: ..., kk: ..., zh: ...}, got the text 'Вопрос?'",
     ]
 
 
 def test_missing_translation(tmp_path):
-    text = bank_file(question(replace=('text: {ru: "Вопрос?", en: "Question?"}', 'text: {ru: "Вопрос?"}')))
+    text = bank_file(question(replace=(TEXT, 'text: {ru: "Вопрос?", kk: "Сұрақ?", zh: "问题？"}')))
     assert problems(tmp_path, {"bank.yaml": text}) == ["bank.yaml:4:11: text.en: missing translation"]
 
 
+@pytest.mark.parametrize("lang, without", [
+    ("kk", 'text: {ru: "Вопрос?", en: "Question?", zh: "问题？"}'),
+    ("zh", 'text: {ru: "Вопрос?", en: "Question?", kk: "Сұрақ?"}'),
+])
+def test_a_question_missing_kazakh_or_chinese_is_refused_with_its_file_and_line(tmp_path, lang, without):
+    text = bank_file(question(replace=(TEXT, without)))
+    assert problems(tmp_path, {"bank.yaml": text}) == [f"bank.yaml:4:11: text.{lang}: missing translation"]
+    # Deeper down too: an option, and a quiz's title, each at its own line.
+    option = bank_file(question(replace=('b: {ru: "Два", en: "Two", kk: "Екі", zh: "二"}', 'b: {ru: "Два", en: "Two"}')),
+                       quizzes=QUIZ.replace(', kk: "Викторина", zh: "测验"', ""))
+    assert problems(tmp_path, {"bank.yaml": option}) == [
+        "bank.yaml:7:10: options.b.kk: missing translation", "bank.yaml:7:10: options.b.zh: missing translation",
+        "bank.yaml:15:12: title.kk: missing translation", "bank.yaml:15:12: title.zh: missing translation"]
+
+
 def test_kazakh_and_chinese_texts_are_checked_and_other_languages_refused(tmp_path):
-    both = 'text: {ru: "Вопрос?", en: "Question?"}'
-    full = bank_file(question(replace=(both, 'text: {ru: "Вопрос?", en: "Question?", kk: "Сұрақ?", zh: "问题？"}')))
+    full = bank_file(question())
     assert problems(tmp_path, {"bank.yaml": full}) == []
-    blank = bank_file(question(replace=(both, 'text: {ru: "Вопрос?", en: "Question?", kk: " "}')))
+    blank = bank_file(question(replace=(TEXT, 'text: {ru: "Вопрос?", en: "Question?", kk: " ", zh: "问题？"}')))
     assert problems(tmp_path, {"bank.yaml": blank})[0].startswith("bank.yaml:4:")
     assert "text.kk: expected non-empty text" in problems(tmp_path, {"bank.yaml": blank})[0]
-    german = bank_file(question(replace=(both, 'text: {ru: "Вопрос?", en: "Question?", de: "Frage?"}')))
+    german = bank_file(question(replace=(TEXT, 'text: {ru: "Вопрос?", en: "Question?", kk: "Сұрақ?", zh: "问题？", de: "Frage?"}')))
     assert problems(tmp_path, {"bank.yaml": german}) == [
-        "bank.yaml:4:48: text.de: unknown language (expected ru, en, kk, zh)"]
+        "bank.yaml:4:73: text.de: unknown language (expected ru, en, kk, zh)"]
 
 
 def test_missing_key(tmp_path):
@@ -248,7 +266,8 @@ def test_answer_not_among_options(tmp_path):
 
 
 def test_duplicate_options(tmp_path):
-    text = bank_file(question(replace=('b: {ru: "Два", en: "Two"}', 'b: {ru: "один", en: "Two"}')))
+    text = bank_file(question(replace=('b: {ru: "Два", en: "Two", kk: "Екі", zh: "二"}',
+                                       'b: {ru: "один", en: "Two", kk: "Екі", zh: "二"}')))
     assert problems(tmp_path, {"bank.yaml": text}) == [
         "bank.yaml:7:10: options.b: duplicate option: same ru text as 'a'",
     ]
@@ -273,7 +292,7 @@ def test_paragraph_outside_1_to_14(tmp_path, paragraph):
 
 
 def test_unquoted_year_in_event_date(tmp_path):
-    text = bank_file(question(add='    event: {date: 2025, title: {ru: "Событие", en: "Event"}}\n'))
+    text = bank_file(question(add='    event: {date: 2025, title: {ru: "Событие", en: "Event", kk: "Оқиға", zh: "事件"}}\n'))
     assert problems(tmp_path, {"bank.yaml": text}) == [
         'bank.yaml:13:19: event.date: expected a quoted date "YYYY", "YYYY-MM" or "YYYY-MM-DD", got the integer 2025',
     ]
@@ -281,7 +300,7 @@ def test_unquoted_year_in_event_date(tmp_path):
 
 QUIZ = """\
   - id: the-quiz
-    title: {ru: "Викторина", en: "Quiz"}
+    title: {ru: "Викторина", en: "Quiz", kk: "Викторина", zh: "测验"}
 """
 
 
@@ -374,9 +393,8 @@ def test_a_tag_that_does_not_fit_its_value_is_refused(tmp_path):
 
 
 def test_an_alias_is_refused_where_it_is_used(tmp_path):
-    text = bank_file(question(replace=('explanation: {ru: "Так.", en: "So."}',
-                                       'explanation: &same {ru: "Так.", en: "So."}')),
-                     question(id="q-two", replace=('explanation: {ru: "Так.", en: "So."}', "explanation: *same")))
+    text = bank_file(question(replace=(EXPLANATION, EXPLANATION.replace("{", "&same {", 1))),
+                     question(id="q-two", replace=(EXPLANATION, "explanation: *same")))
     assert problems(tmp_path, {"bank.yaml": text}) == [
         "bank.yaml:20:18: explanation: YAML aliases (*name) are not allowed in a bank",
     ]
@@ -409,7 +427,8 @@ def test_a_file_over_the_size_limit_is_refused_unread(tmp_path, monkeypatch):
 
 def test_a_non_utf8_file_is_refused(tmp_path):
     text = bank_file(question())
-    assert problems(tmp_path, {"bank.yaml": text.encode("cp1251")}) == [
+    # cp1251 has no Kazakh ұ or Chinese: those become "?", the Russian stays cp1251's bytes.
+    assert problems(tmp_path, {"bank.yaml": text.encode("cp1251", errors="replace")}) == [
         "bank.yaml:4:17: file: not UTF-8 text (byte 0xc2: invalid continuation byte); save the file as UTF-8",
     ]
 
@@ -417,7 +436,7 @@ def test_a_non_utf8_file_is_refused(tmp_path):
 def test_all_problems_are_reported_in_one_run(tmp_path):
     text = bank_file(question(replace=("answer: a", "answer: c"))
                      .replace("paragraph: 4", "paragraph: 20")
-                     .replace('text: {ru: "Вопрос?", en: "Question?"}', 'text: {ru: "Вопрос?"}'))
+                     .replace(TEXT, 'text: {ru: "Вопрос?", kk: "Сұрақ?", zh: "问题？"}'))
     assert problems(tmp_path, {"bank.yaml": text}) == [
         "bank.yaml:4:11: text.en: missing translation",
         "bank.yaml:8:13: answer: 'c' is not one of the options (a, b)",

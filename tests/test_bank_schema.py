@@ -155,26 +155,26 @@ def test_every_object_is_closed(schema):
 QUESTION = {
     "id": "sample-question",
     "type": "single",
-    "text": {"ru": "Вопрос?", "en": "Question?"},
-    "options": {"a": {"ru": "Один", "en": "One"}, "b": {"ru": "Два", "en": "Two"}},
+    "text": {"ru": "Вопрос?", "en": "Question?", "kk": "Сұрақ?", "zh": "问题？"},
+    "options": {"a": {"ru": "Один", "en": "One", "kk": "Бір", "zh": "一"}, "b": {"ru": "Два", "en": "Two", "kk": "Екі", "zh": "二"}},
     "answer": "a",
-    "explanation": {"ru": "Так.", "en": "So."},
+    "explanation": {"ru": "Так.", "en": "So.", "kk": "Солай.", "zh": "如此。"},
     "source": {"paragraph": 4},
     "tags": ["visits"],
     "difficulty": 1,
 }
-QUIZ = {"id": "sample-quiz", "title": {"ru": "Викторина", "en": "Quiz"}}
+QUIZ = {"id": "sample-quiz", "title": {"ru": "Викторина", "en": "Quiz", "kk": "Викторина", "zh": "测验"}}
 
 TYPED = {
-    "multiple": {"options": {"a": {"ru": "А", "en": "A"}, "b": {"ru": "Б", "en": "B"}, "c": {"ru": "В", "en": "C"}},
+    "multiple": {"options": {"a": {"ru": "А", "en": "A", "kk": "А", "zh": "甲"}, "b": {"ru": "Б", "en": "B", "kk": "Б", "zh": "乙"}, "c": {"ru": "В", "en": "C", "kk": "В", "zh": "丙"}},
                  "answers": ["a", "b"]},
     "true_false": {"answer": False},
-    "numeric": {"answer": 43.8, "tolerance": 0.1, "unit": {"ru": "%", "en": "%"}},
+    "numeric": {"answer": 43.8, "tolerance": 0.1, "unit": {"ru": "%", "en": "%", "kk": "%", "zh": "%"}},
     "year": {"answer": 1992, "tolerance": 1},
-    "ordering": {"items": {"a": {"ru": "А", "en": "A"}, "b": {"ru": "Б", "en": "B"}, "c": {"ru": "В", "en": "C"}}},
-    "matching": {"pairs": [{"left": {"ru": f"Л{i}", "en": f"L{i}"}, "right": {"ru": f"П{i}", "en": f"R{i}"}}
+    "ordering": {"items": {"a": {"ru": "А", "en": "A", "kk": "А", "zh": "甲"}, "b": {"ru": "Б", "en": "B", "kk": "Б", "zh": "乙"}, "c": {"ru": "В", "en": "C", "kk": "В", "zh": "丙"}}},
+    "matching": {"pairs": [{"left": {"ru": f"Л{i}", "en": f"L{i}", "kk": f"С{i}", "zh": f"左{i}"}, "right": {"ru": f"П{i}", "en": f"R{i}", "kk": f"О{i}", "zh": f"右{i}"}}
                            for i in range(3)]},
-    "text": {"answer": {"ru": "Алматы", "en": "Almaty"}, "accept": ["Алма-Ата"]},
+    "text": {"answer": {"ru": "Алматы", "en": "Almaty", "kk": "Алматы", "zh": "阿拉木图"}, "accept": ["Алма-Ата"]},
 }
 
 
@@ -202,10 +202,10 @@ DROP = object()
 CASES = [
     ("minimal single", {"questions": [question()]}, True),
     *((f"every type: {name}", {"questions": [question(type=name)]}, True) for name in TYPED),
-    ("event with a full date", {"questions": [question(event={"date": "2025-06-15", "title": {"ru": "С", "en": "E"}})]}, True),
-    ("event with a year", {"questions": [question(event={"date": "2025", "title": {"ru": "С", "en": "E"}})]}, True),
+    ("event with a full date", {"questions": [question(event={"date": "2025-06-15", "title": {"ru": "С", "en": "E", "kk": "О", "zh": "事"}})]}, True),
+    ("event with a year", {"questions": [question(event={"date": "2025", "title": {"ru": "С", "en": "E", "kk": "О", "zh": "事"}})]}, True),
     ("quiz with every option", {"questions": [question()], "quizzes": [quiz(
-        description={"ru": "О", "en": "A"}, time_limit=300, question_time_limit=30, draw=1, shuffle=False,
+        description={"ru": "О", "en": "A", "kk": "С", "zh": "述"}, time_limit=300, question_time_limit=30, draw=1, shuffle=False,
         shuffle_options=True, feedback="immediate", scoring="speed", points=50,
         **{"from": {"tags": ["visits"], "ids": ["sample-question"]}})]}, True),
     ("quiz with null limits", {"questions": [question()], "quizzes": [quiz(time_limit=None, draw=None)]}, True),
@@ -218,11 +218,15 @@ CASES = [
     ("missing difficulty", {"questions": [question(difficulty=DROP)]}, False),
     ("missing options", {"questions": [question(options=DROP)]}, False),
     ("missing translation", {"questions": [question(text={"ru": "Вопрос?"})]}, False),
+    ("missing kazakh", {"questions": [question(text={"ru": "Вопрос?", "en": "Q?", "zh": "问题？"})]}, False),
+    ("missing chinese", {"questions": [question(text={"ru": "Вопрос?", "en": "Q?", "kk": "Сұрақ?"})]}, False),
+    ("quiz title missing chinese", {"questions": [question()], "quizzes": [quiz(
+        title={"ru": "Викторина", "en": "Quiz", "kk": "Викторина"})]}, False),
     ("kazakh and chinese", {"questions": [question(text={"ru": "Вопрос?", "en": "Q?", "kk": "Сұрақ?", "zh": "问题？"})]}, True),
-    ("unknown language", {"questions": [question(text={"ru": "Вопрос?", "en": "Q?", "de": "Frage?"})]}, False),
-    ("blank kazakh", {"questions": [question(text={"ru": "Вопрос?", "en": "Q?", "kk": " "})]}, False),
-    ("blank translation", {"questions": [question(text={"ru": "  ", "en": "Q?"})]}, False),
-    ("translation not text", {"questions": [question(explanation={"ru": 5, "en": "So."})]}, False),
+    ("unknown language", {"questions": [question(text={"ru": "Вопрос?", "en": "Q?", "kk": "Сұрақ?", "zh": "问题？", "de": "Frage?"})]}, False),
+    ("blank kazakh", {"questions": [question(text={"ru": "Вопрос?", "en": "Q?", "kk": " ", "zh": "问题？"})]}, False),
+    ("blank translation", {"questions": [question(text={"ru": "  ", "en": "Q?", "kk": "Сұрақ?", "zh": "问题？"})]}, False),
+    ("translation not text", {"questions": [question(explanation={"ru": 5, "en": "So.", "kk": "Солай.", "zh": "如此。"})]}, False),
     ("text not localized", {"questions": [question(text="Вопрос?")]}, False),
     ("bad id", {"questions": [question(id="Bad_Id")]}, False),
     ("id too long", {"questions": [question(id="a" * 65)]}, False),
@@ -236,12 +240,12 @@ CASES = [
     ("difficulty 4", {"questions": [question(difficulty=4)]}, False),
     ("difficulty as text", {"questions": [question(difficulty="easy")]}, False),
     ("difficulty as boolean", {"questions": [question(difficulty=True)]}, False),
-    ("bad month", {"questions": [question(event={"date": "2025-13", "title": {"ru": "С", "en": "E"}})]}, False),
-    ("date as number", {"questions": [question(event={"date": 2025, "title": {"ru": "С", "en": "E"}})]}, False),
+    ("bad month", {"questions": [question(event={"date": "2025-13", "title": {"ru": "С", "en": "E", "kk": "О", "zh": "事"}})]}, False),
+    ("date as number", {"questions": [question(event={"date": 2025, "title": {"ru": "С", "en": "E", "kk": "О", "zh": "事"}})]}, False),
     ("event without title", {"questions": [question(event={"date": "2025"})]}, False),
-    ("one option", {"questions": [question(options={"a": {"ru": "Один", "en": "One"}})]}, False),
+    ("one option", {"questions": [question(options={"a": {"ru": "Один", "en": "One", "kk": "Бір", "zh": "一"}})]}, False),
     ("multiple with two options", {"questions": [question(type="multiple", options={
-        "a": {"ru": "А", "en": "A"}, "b": {"ru": "Б", "en": "B"}}, answers=["a"])]}, False),
+        "a": {"ru": "А", "en": "A", "kk": "А", "zh": "甲"}, "b": {"ru": "Б", "en": "B", "kk": "Б", "zh": "乙"}}, answers=["a"])]}, False),
     ("multiple with no answers", {"questions": [question(type="multiple", answers=[])]}, False),
     ("true_false as a word", {"questions": [question(type="true_false", answer="yes")]}, False),
     ("numeric as text", {"questions": [question(type="numeric", answer="43,8")]}, False),
@@ -250,10 +254,10 @@ CASES = [
     ("year 0", {"questions": [question(type="year", answer=0)]}, False),
     ("year with a fractional tolerance", {"questions": [question(type="year", tolerance=0.5)]}, False),
     ("two items", {"questions": [question(type="ordering", items={
-        "a": {"ru": "А", "en": "A"}, "b": {"ru": "Б", "en": "B"}})]}, False),
+        "a": {"ru": "А", "en": "A", "kk": "А", "zh": "甲"}, "b": {"ru": "Б", "en": "B", "kk": "Б", "zh": "乙"}})]}, False),
     ("two pairs", {"questions": [question(type="matching", pairs=TYPED["matching"]["pairs"][:2])]}, False),
     ("pair without right", {"questions": [question(type="matching", pairs=[
-        *TYPED["matching"]["pairs"][:2], {"left": {"ru": "Л", "en": "L"}}])]}, False),
+        *TYPED["matching"]["pairs"][:2], {"left": {"ru": "Л", "en": "L", "kk": "С", "zh": "左"}}])]}, False),
     ("text answer not localized", {"questions": [question(type="text", answer="Алматы")]}, False),
     ("empty accept", {"questions": [question(type="text", accept=[])]}, False),
     ("quiz without title", {"questions": [question()], "quizzes": [quiz(title=DROP)]}, False),

@@ -40,7 +40,7 @@ def answer_on_page(page: Page, kind: str, data) -> None:
             page.locator(f'select[name="answer-{index}"]').select_option(value)
     else:
         page.locator('input[name="answer"]').fill(str(data))
-    page.get_by_role("button", name=re.compile("Answer|Ответить")).click()
+    page.get_by_role("button", name=re.compile("Answer|Ответить|Жауап беру|提交答案")).click()
 
 
 def test_register_take_a_whole_quiz_see_results_and_the_leaderboard(page: Page, live_server, shot):

@@ -14,6 +14,7 @@ from hypothesis import given, settings, strategies as st
 from sqlalchemy import select
 
 from quizapp import attempts, learning
+from quizapp.bank.checks import LANGUAGES
 from quizapp.bank.importer import import_bank
 from quizapp.bank.loader import load_bank
 from quizapp.models import Attempt, Question, ReviewCard
@@ -347,15 +348,15 @@ def test_an_event_added_to_the_bank_appears_in_its_place(tmp_path):
 questions:
   - id: september-forum
     type: true_false
-    text: {ru: "Форум прошёл в сентябре?", en: "Was the forum held in September?"}
+    text: {ru: "Форум прошёл в сентябре?", en: "Was the forum held in September?", kk: "Форум қыркүйекте өтті ме?", zh: "论坛是在九月举行的吗？"}
     answer: true
-    explanation: {ru: "Да, в сентябре 2025 года.", en: "Yes, in September 2025."}
+    explanation: {ru: "Да, в сентябре 2025 года.", en: "Yes, in September 2025.", kk: "Иә, 2025 жылғы қыркүйекте.", zh: "是的，在2025年9月。"}
     source: {paragraph: 6}
     tags: [trade]
     difficulty: 1
     event:
       date: "2025-09"
-      title: {ru: "Торговый форум", en: "A trade forum"}
+      title: {ru: "Торговый форум", en: "A trade forum", kk: "Сауда форумы", zh: "贸易论坛"}
 """, encoding="utf-8")
     loaded = load_bank([QUESTIONS, extra])
     assert loaded.ok, loaded.problems[:3]
@@ -397,7 +398,7 @@ def test_the_real_bank_has_an_outline_for_every_tag():
     for tag in learning.TAGS:
         sections = learning.outline(loaded, tag)
         assert sections, tag
-        assert all(fact.text["ru"] and fact.text["en"] for section in sections for fact in section.facts)
+        assert all(fact.text[lang] for section in sections for fact in section.facts for lang in LANGUAGES)
 
 
 # --- review runs -------------------------------------------------------------------------

@@ -142,7 +142,13 @@ def test_a_shared_profile_shows_history_bests_accuracy_and_chart(client, app, pl
     assert "<summary>The chart&#39;s data as a table</summary>" in html or "The chart's data as a table" in html
     assert "<script" not in html.split("<main", 1)[1] and "style=" not in html
     # Accuracy by topic, with a header per row and per column.
-    assert re.search(r'<th scope="row">Visits</th><td>2</td><td>1</td><td>50 %</td>', html)
+    assert re.search(r'<th scope="row">Visits</th><td>2</td><td>1</td><td>50%</td>', html)
+    # Percentages and dates in each language's own form, as Babel's locale data writes them.
+    for lang, percent in (("ru", "50\xa0%"), ("kk", "50%"), ("zh", "50%")):
+        localized = client.get("/users/aigerim", headers={"Accept-Language": lang}).get_data(as_text=True)
+        assert f"<td>{percent}</td>" in localized, lang
+    chinese = client.get("/users/aigerim", headers={"Accept-Language": "zh"}).get_data(as_text=True)
+    assert re.search(r"<td>\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{2}</td>", chinese)  # CLDR's short zh date and time
     # Another player sees no settings.
     assert "Change password" not in html and "Who may see your profile" not in html
 
@@ -234,6 +240,11 @@ def test_changing_the_display_language(client, app, played):
         or re.search(r'<input checked[^>]*value="en"', page)
     with app.app_context():
         assert db.session.scalar(select(User.locale).where(User.username == "aigerim")) == "en"
+    # The four configured languages are offered, each named in itself with its own lang.
+    for code, name in (("ru", "Русский"), ("en", "English"), ("kk", "Қазақша"), ("zh", "中文")):
+        assert f'<label for="language-locale-' in page and f'lang="{code}">{name}</label>' in page
+    client.post("/profile/language", data={"language-locale": "zh"})
+    assert '<html lang="zh">' in client.get("/users/aigerim").get_data(as_text=True)
     client.post("/profile/language", data={"language-locale": "ru"})
     assert '<html lang="ru">' in client.get("/users/aigerim").get_data(as_text=True)
     bad = client.post("/profile/language", data={"language-locale": "de"}, headers=EN)

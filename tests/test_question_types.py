@@ -183,14 +183,14 @@ def test_short_text_accepts_a_chinese_answer_with_or_without_spaces_and_quotes(t
 
 def test_a_text_question_refuses_a_chinese_spelling_that_differs_only_by_spaces():
     problems = []
-    question = {"answer": {"ru": "Алматы", "en": "Almaty"}, "accept": ["阿拉木图", "阿拉 木图", "《阿拉木图》"]}
+    question = {"answer": {"ru": "Алматы", "en": "Almaty", "kk": "Алматы", "zh": "阿拉木图"}, "accept": ["阿拉木图", "阿拉 木图", "《阿拉木图》"]}
     get_type("text").check(question, Checker(lambda path, message: problems.append((path, message))))
     assert [path for path, message in problems] == [("accept", 1), ("accept", 2)]
 
 
 def test_a_text_question_refuses_an_accept_list_with_two_spellings_of_one_answer():
     problems = []
-    question = {"answer": {"ru": "Алматы", "en": "Almaty"}, "accept": ["Алма-Ата", "Алма Ата", "Almaty"]}
+    question = {"answer": {"ru": "Алматы", "en": "Almaty", "kk": "Алматы", "zh": "阿拉木图"}, "accept": ["Алма-Ата", "Алма Ата", "Almaty"]}
     get_type("text").check(question, Checker(lambda path, message: problems.append((path, message))))
     assert problems == [(("accept", 1), "'Алма Ата' is the same answer as 'Алма-Ата' once normalised; "
                                         "list only spellings that truly differ")]
@@ -228,3 +228,22 @@ def test_numbers_and_true_false_read_naturally_in_every_language():
         "43,8 ± 0,5", "43.8 ± 0.5", "43,8 ± 0,5", "43.8 ± 0.5"]
     assert true_false.public_view({"answer": True}, [], "kk") == {"options": ["Дұрыс", "Бұрыс"]}
     assert true_false.public_view({"answer": True}, [], "zh") == {"options": ["正确", "错误"]}
+
+
+def test_a_typed_answer_in_another_language_than_the_page_is_marked_with_its_own():
+    """The results page marks "Your answer" with a lang when the player typed another language's
+    form (a screen reader then reads «Алматы» as Russian on an English page)."""
+    text = get_type("text")
+    content = {"answer": {"ru": "Алматы", "en": "Almaty", "kk": "Алматы", "zh": "阿拉木图"},
+               "accept": ["Алма-Ата", "Alma-Ata"]}
+    assert [text.response_language(content, "Алматы", page) for page in ("ru", "en", "kk", "zh")] == \
+        [None, "ru", None, "ru"]
+    assert [text.response_language(content, "阿拉 木图", page) for page in ("ru", "en", "kk", "zh")] == \
+        ["zh", "zh", "zh", None]
+    assert text.response_language(content, "Almaty", "zh") == "en"
+    # Not one of the answer's forms: its letters decide, and Cyrillic on a ru or kk page says nothing.
+    assert text.response_language(content, "Алма-Ата", "en") == "ru"
+    assert text.response_language(content, "Алма-Ата", "kk") is None
+    assert text.response_language(content, "Шыңжаң", "zh") == "kk"
+    assert text.response_language(content, "1992", "zh") is None
+    assert get_type("single").response_language({}, "a", "en") is None

@@ -137,8 +137,14 @@ def test_the_timeline_lists_the_banks_events_in_order(client, real_bank):
     no_inline_code(html)
     russian = page(client, "/timeline", RU)
     assert '<html lang="ru">' in russian and "Рождение Сянь Синхая" in russian
-    assert '<time datetime="2025-06">Июнь 2025</time>' in russian
+    assert re.search(r'<time datetime="2025-06">Июнь 2025\s?г\.</time>', russian)
     assert re.search(r"<time datetime=\"2026-01-07\">7 января 2026\s?г\.</time>", russian)
+    # Each locale's own month-and-year and full-date forms (CLDR through Babel).
+    chinese = page(client, "/timeline", {"Accept-Language": "zh"})
+    assert '<time datetime="2025-06">2025年6月</time>' in chinese
+    assert '<time datetime="2026-01-07">2026年1月7日</time>' in chinese
+    kazakh = page(client, "/timeline", {"Accept-Language": "kk"})
+    assert re.search(r'<time datetime="2025-06">2025\s?ж\. маусым</time>', kazakh)
 
 
 def test_the_timeline_offers_practice_of_the_questions_a_user_has_met(client, real_bank, app, clock):
@@ -298,3 +304,18 @@ def test_practise_is_rate_limited_per_player(database_url, tmp_path, bank):
     client.post("/logout")
     register(client, "bolat")  # from the same address
     assert client.post(f"/practise/{qid}").status_code == 404, "another player's allowance is their own"
+
+
+def test_a_name_in_another_script_carries_its_own_lang(client, real_bank):
+    """Explanations quote 冼星海 in Russian, Kazakh and English, and the article's Russian
+    «Си Синхай» in English and Chinese: each run is marked, so a screen reader switches voice."""
+    english = page(client, "/study/culture")
+    assert "(<span lang=\"zh\">冼星海</span>)" in english
+    assert "«<span lang=\"ru\">Си Синхай</span>»" in english
+    russian = page(client, "/study/culture", RU)
+    assert "(<span lang=\"zh\">冼星海</span>)" in russian and "<span lang=\"ru\">" not in russian
+    kazakh = page(client, "/study/culture", {"Accept-Language": "kk"})
+    assert "(<span lang=\"zh\">冼星海</span>)" in kazakh and "<span lang=\"ru\">" not in kazakh
+    chinese = page(client, "/study/culture", {"Accept-Language": "zh"})
+    assert "<span lang=\"zh\">" not in chinese and "此人是冼星海" in chinese
+    assert "“<span lang=\"ru\">Сянь Синхай</span>”" in chinese

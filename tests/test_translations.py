@@ -118,12 +118,58 @@ def test_flask_babel_serves_the_catalog_and_formats_dates_and_numbers(app, lang,
     ("kk", "kk", "Викториналар"),
     ("kk-KZ,kk;q=0.9,ru;q=0.8", "kk", "Викториналар"),
     ("zh-CN,zh;q=0.9", "zh", "测验"),
+    ("zh-Hans", "zh", "测验"),
+    ("zh-Hans-CN, en;q=0.5", "zh", "测验"),
+    ("en-US,en;q=0.9,zh-CN;q=0.8", "en", "Quizzes"),
+    # The browser's first choice wins even when only a later, lesser one matches exactly.
+    ("kk-KZ,ru-RU;q=0.9,ru;q=0.8", "kk", "Викториналар"),
+    ("zh-CN, en;q=0.5", "zh", "测验"),
+    ("zh;q=0, kk", "kk", "Викториналар"),  # q=0: not Chinese
+    ("de-DE", "ru", "Викторины"),  # none offered: the default
 ])
-def test_a_page_renders_in_the_language_once_it_is_enabled(database_url, tmp_path, accept_language, lang,
-                                                           heading):
-    # The app offers ru and en today; the coordinator adds kk and zh to LANGUAGES when merging.
-    app = make_app(database_url, tmp_path / "instance", LANGUAGES=("ru", "en", "kk", "zh"))
-    page = app.test_client().get("/", headers={"Accept-Language": accept_language})
+def test_accept_language_chooses_among_the_four_languages(client, accept_language, lang, heading):
+    page = client.get("/", headers={"Accept-Language": accept_language})
     assert page.status_code == 200
     assert f'<html lang="{lang}">' in page.text
     assert heading in page.text
+
+
+SELF_NAMES = {"ru": "Русский", "en": "English", "kk": "Қазақша", "zh": "中文"}
+
+
+def _switcher(html: str) -> list[tuple[str, str, str, str]]:
+    """(value, lang, aria-pressed, name) of each button of the header's language form."""
+    form = re.search(r'<form[^>]*class="language".*?</form>', html, re.S).group(0)
+    return re.findall(r'<button type="submit" name="lang" value="([^"]*)" lang="([^"]*)"[^>]*'
+                      r'aria-pressed="([^"]*)">([^<]*)</button>', form)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en", "kk", "zh"])
+def test_the_switcher_offers_the_four_languages_each_named_in_itself(client, lang):
+    # Each name carries its own lang (a Chinese name on a Kazakh page is Chinese), and the
+    # language of the page is the pressed one.
+    response = client.post("/language", data={"lang": lang, "next": "/"})
+    assert response.status_code == 302
+    html = client.get("/").text
+    assert f'<html lang="{lang}">' in html
+    assert _switcher(html) == [(code, code, "true" if code == lang else "false", name)
+                               for code, name in SELF_NAMES.items()]
+
+
+def test_the_switcher_and_the_profile_follow_the_configured_languages(database_url, tmp_path):
+    app = make_app(database_url, tmp_path / "instance", LANGUAGES=("ru", "en"))
+    client = app.test_client()
+    assert [button[0] for button in _switcher(client.get("/").text)] == ["ru", "en"]
+    client.post("/language", data={"lang": "zh", "next": "/"})  # not offered: nothing changes
+    assert '<html lang="ru">' in client.get("/", headers={"Accept-Language": "zh"}).text
+
+
+def test_a_language_without_a_self_name_stops_the_app_at_start(database_url, tmp_path):
+    with pytest.raises(ValueError, match="LANGUAGE_NAMES"):
+        make_app(database_url, tmp_path / "instance", LANGUAGES=("ru", "en", "uz"))
+
+
+def test_every_configured_language_but_english_has_a_catalog(app):
+    # English is the msgids themselves; every other language needs its catalog, or its pages
+    # would silently show English.
+    assert set(app.config["LANGUAGES"]) - {"en"} <= set(CATALOGS)

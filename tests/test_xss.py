@@ -2,10 +2,10 @@
 shows it and in the API.
 
 Every human-readable text of the test bank (question texts, options, items, pairs, units,
-explanations, right answers, event titles, quiz titles and descriptions, in both
+explanations, right answers, event titles, quiz titles and descriptions, in all four
 languages), two usernames, a token name, a typed answer, a search and a ``next`` parameter
 carry a numbered payload that breaks out of attributes and opens a script.  Every page is
-fetched in English and Russian; none may hold a payload's markup unescaped, and every
+fetched in every language the app offers; none may hold a payload's markup unescaped, and every
 payload must appear (escaped) on some page, so no displayed field goes unchecked.
 """
 from __future__ import annotations
@@ -21,7 +21,9 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from quizapp import attempts, tokens
+from quizapp.bank.checks import LANGUAGES as BANK_LANGUAGES
 from quizapp.bank.importer import import_bank
+from quizapp.config import DEFAULTS
 from quizapp.bank.loader import load_bank
 from quizapp.extensions import db
 from quizapp.models import Attempt, User
@@ -29,7 +31,8 @@ from quizapp.models import Attempt, User
 from conftest import TEST_BANK
 from test_attempts import form_data
 
-LANGS = {"en": {"Accept-Language": "en"}, "ru": {"Accept-Language": "ru"}}
+# Every language the app offers (its default config), each page fetched in each.
+LANGS = {lang: {"Accept-Language": lang} for lang in DEFAULTS["LANGUAGES"]}
 PLAYER = "\"'><img src=x onerror=alert(901)>"
 ADMIN = "\"'><svg onload=alert(902)>"
 TOKEN_NAME = "<script>alert(903)</script>"
@@ -51,16 +54,17 @@ def shown(n: int) -> str:
 
 
 def hostile_bank(folder) -> dict[int, str]:
-    """The test bank with a payload appended to every text in both languages; returns which
+    """The test bank with a payload appended to every text in every language; returns which
     payload number went where."""
     data = yaml.load((TEST_BANK / "mini.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)  # as the loader reads it
-    data["questions"][0]["event"] = {"date": "2025-06", "title": {"ru": "Визит", "en": "The visit"}}
+    data["questions"][0]["event"] = {"date": "2025-06", "title": {"ru": "Визит", "en": "The visit",
+                                                                 "kk": "Сапар", "zh": "访问"}}
     placed: dict[int, str] = {}
 
     def walk(value: Any, path: str) -> Any:
-        if isinstance(value, dict) and set(value) == {"ru", "en"}:
+        if isinstance(value, dict) and set(value) == set(BANK_LANGUAGES):
             result = {}
-            for lang in ("ru", "en"):
+            for lang in BANK_LANGUAGES:
                 number = len(placed) + 1
                 placed[number] = f"{path}.{lang}"
                 result[lang] = f"{value[lang]} {payload(number)}"
@@ -77,7 +81,7 @@ def hostile_bank(folder) -> dict[int, str]:
 
 
 def answer_every_question(client, app, attempt_id: int, pages: dict[str, str]) -> None:
-    """Answer the attempt to the end, keeping each question page (both languages); the text
+    """Answer the attempt to the end, keeping each question page (every language); the text
     question gets the typed payload, every other question its right answer."""
     while True:
         with app.app_context():

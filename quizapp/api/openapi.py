@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app
 
 from quizapp.attempts import TIME_ACCOMMODATIONS
+from quizapp.bank.checks import LANGUAGES as BANK_LANGUAGES
 from quizapp.bank.loader import FEEDBACK_MODES, SCORING_MODES
 from quizapp.periods import PERIODS
 from quizapp.question_types import all_types
@@ -44,7 +45,7 @@ BOOLEAN = {"type": "boolean"}
 DATETIME = {"type": "string", "format": "date-time"}
 LABELS = {"type": "array", "items": STRING}
 LOCALIZED = {"type": "object", "additionalProperties": STRING,
-             "description": "The text in every language, by language code (ru, en)."}
+             "description": f"The text in every language, by language code ({', '.join(BANK_LANGUAGES)})."}
 
 # What each question type shows before it is answered: its ``public_view``.
 QUESTION_VIEWS: dict[str, tuple[dict[str, Any], list[str], str]] = {
@@ -386,7 +387,8 @@ def document() -> dict[str, Any]:
             "version": "1.0.0",
             "description": "Take the quizzes and read the leaderboards. Authenticate with a personal API token "
                            "(create one on the Account page) or, from the site's own pages, the session cookie plus "
-                           "an X-CSRFToken header on POST. Texts come in the language of Accept-Language (ru, en). "
+                           "an X-CSRFToken header on POST. Texts come in the language of Accept-Language "
+                           f"({', '.join(current_app.config['LANGUAGES'])}). "
                            "Every error is {\"error\": {\"code\", \"message\"}}.",
         },
         "servers": [{"url": "/api/v1"}],

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length
 
+from quizapp.config import LANGUAGE_NAMES
 from quizapp.forms import Form, HardToGuess
-
-# Each language named in itself, as language pickers do.
-LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
 
 
 class PasswordForm(Form):
@@ -28,9 +27,12 @@ class PasswordForm(Form):
 
 
 class LanguageChoiceForm(Form):
-    locale = RadioField(_l("Display language"),
-                        choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
-                        validators=[InputRequired(message=_l("Choose a language."))])
+    locale = RadioField(_l("Display language"), validators=[InputRequired(message=_l("Choose a language."))])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The languages the app is configured with, not a list of its own.
+        self.locale.choices = [SelectChoice(code, LANGUAGE_NAMES[code]) for code in current_app.config["LANGUAGES"]]
 
 
 # Who may see one's profile (User.shares_profile): the choice's value is what the radio sends.

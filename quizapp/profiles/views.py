@@ -12,13 +12,7 @@ from quizapp.account.forms import RevokeForm
 from quizapp.extensions import db
 from quizapp.models import User
 from quizapp.profiles import stats
-from quizapp.profiles.forms import (
-    LANGUAGE_NAMES,
-    VISIBILITY_CHOICES,
-    LanguageChoiceForm,
-    PasswordForm,
-    ProfileVisibilityForm,
-)
+from quizapp.profiles.forms import VISIBILITY_CHOICES, LanguageChoiceForm, PasswordForm, ProfileVisibilityForm
 from quizapp.rate_limits import per_user
 from quizapp.users import find_user, may_see_profile, set_password
 from quizapp.web import current_clock, current_locale
@@ -64,7 +58,6 @@ def _render(user: User, password_form: PasswordForm | None = None,
         context["password_form"] = password_form or PasswordForm(prefix="password", formdata=None)
         context["language_form"] = language_form or LanguageChoiceForm(
             prefix="language", formdata=None, locale=user.locale or current_locale())
-        context["language_names"] = LANGUAGE_NAMES
         context["visibility_form"] = visibility_form or ProfileVisibilityForm(
             prefix="visibility", formdata=None, visibility="members" if user.shares_profile else "private")
     headers = {"Cache-Control": "no-store"} if own else {}

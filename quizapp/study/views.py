@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from babel.dates import format_skeleton
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import format_date, format_time, gettext as _, lazy_gettext as _l
+from flask_babel import format_date, format_time, get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from quizapp import learning
@@ -50,7 +51,9 @@ def event_date(value: str) -> str:
     if len(parts) == 1:
         return str(parts[0])
     if len(parts) == 2:
-        text = format_date(date(parts[0], parts[1], 1), "LLLL y")
+        # The locale's own month-and-year form (CLDR's yMMMM): "2025年6月", "2025 ж. маусым",
+        # "июнь 2025 г."; a fixed "LLLL y" pattern gave Chinese "六月 2025".
+        text = format_skeleton("yMMMM", date(parts[0], parts[1], 1), locale=get_locale())
         return text[:1].upper() + text[1:]
     return format_date(date(*parts), "long")
 
