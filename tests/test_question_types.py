@@ -228,3 +228,29 @@ def test_numbers_and_true_false_read_naturally_in_every_language():
         "43,8 ± 0,5", "43.8 ± 0.5", "43,8 ± 0,5", "43.8 ± 0.5"]
     assert true_false.public_view({"answer": True}, [], "kk") == {"options": ["Дұрыс", "Бұрыс"]}
     assert true_false.public_view({"answer": True}, [], "zh") == {"options": ["正确", "错误"]}
+
+
+def test_every_registered_type_is_whole():
+    from quizapp.question_types import incomplete_types
+    assert incomplete_types(lambda name: name.startswith("play/answer/")) == []
+
+
+@pytest.mark.parametrize("kind, value, message", [
+    # The API's strict reader is the type's own: JSON types are not coerced as a form's text is.
+    ("single", True, "Unknown option."),
+    ("single", None, "Choose an answer."),
+    ("true_false", 1.0, "Answer true or false."),
+    ("multiple", [0.0], "Choose at least one answer."),
+    ("numeric", 10**400, "Enter a number."),
+    ("year", 1992.0, "Enter a year, such as 1992."),
+    ("ordering", ["1", "2", "3", "4"], "Give every item a place."),
+    ("matching", [True, 0, 1], "Match every item."),
+    ("text", "Alma\ud800ty", "Type an answer."),
+    ("numeric", "4\ud8003", "Unknown option."),
+])
+def test_the_json_reader_refuses_what_a_form_could_not_send(kind, value, message):
+    content = {"single": SINGLE, "multiple": MULTIPLE, "ordering": ORDERING, "matching": MATCHING}.get(kind, {})
+    qtype = get_type(kind)
+    order = qtype.shuffled_keys(content)
+    with pytest.raises(InvalidResponse, match=message.replace(".", r"\.")):
+        qtype.read_json(content, order, value)
