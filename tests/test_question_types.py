@@ -230,6 +230,40 @@ def test_numbers_and_true_false_read_naturally_in_every_language():
     assert true_false.public_view({"answer": True}, [], "zh") == {"options": ["正确", "错误"]}
 
 
+def test_an_incomplete_question_type_stops_the_app_from_starting(monkeypatch, tmp_path):
+    """A type that lacks a part fails loudly when the app is made, not silently in a page
+    (the old template fell through to a text input for a type it did not know)."""
+    from quizapp import create_app
+    from quizapp.question_types import QuestionType
+
+    class HalfDone(QuestionType):  # checks its YAML and makes a field, and nothing else
+        name = "half_done"
+        answer_template = "play/answer/_dial.html"
+
+        def check(self, question, check):
+            pass
+
+        def make_field(self, content, order, locale, label):
+            raise NotImplementedError
+
+    monkeypatch.setitem(REGISTRY, "half_done", HalfDone())
+    config = {"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    with pytest.raises(RuntimeError, match="incomplete question types") as refused:
+        create_app(config, instance_path=str(tmp_path / "instance"))
+    gaps = str(refused.value).splitlines()[1:]
+    assert gaps == [
+        "question type 'half_done' does not define read_field()",
+        "question type 'half_done' does not define check_json()",
+        "question type 'half_done' does not define grade()",
+        "question type 'half_done' does not define format_answer()",
+        "question type 'half_done' does not define format_response()",
+        "question type 'half_done' does not define public_view()",
+        "question type 'half_done' has no public_schema (a PublicSchema)",
+        "question type 'half_done' has no missing_message",
+        "question type 'half_done': answer_template 'play/answer/_dial.html' does not exist",
+    ]
+
+
 def test_every_registered_type_is_whole():
     from quizapp.question_types import incomplete_types
     assert incomplete_types(lambda name: name.startswith("play/answer/")) == []
