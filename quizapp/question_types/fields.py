@@ -1,7 +1,6 @@
 """The form fields the types make besides WTForms' own: checkboxes, and a group of selects."""
 from __future__ import annotations
 
-from markupsafe import Markup
 from wtforms import fields, validators
 
 from quizapp.question_types.base import _msg
@@ -20,7 +19,7 @@ class MultiCheckboxField(fields.SelectMultipleField):
 class SelectGroupField(fields.Field):
     """A row of labelled selects, one per item: used for ordering (item -> place) and
     matching (left -> right).  Plain selects keep it usable with a keyboard and
-    without JavaScript."""
+    without JavaScript.  templates/play/answer/_select_group.html renders it."""
 
     def __init__(self, label=None, rows=(), choices=(), **kwargs):
         super().__init__(label, **kwargs)
@@ -43,20 +42,3 @@ class SelectGroupField(fields.Field):
 
     def row_id(self, index: int) -> str:
         return f"{self.id}-{index}"
-
-    def __call__(self, **kwargs):
-        # Markup.format escapes every argument: row and option labels come from the bank.
-        placeholder = kwargs.pop("placeholder", "—")
-        selected_mark, no_mark = Markup(" selected"), Markup("")
-        parts = [Markup('<ol class="select-group">')]
-        for index, row in enumerate(self.rows):
-            select_id = self.row_id(index)
-            options = [Markup('<option value="">{}</option>').format(placeholder)]
-            for value, label in self.choices:
-                chosen = bool(self.data) and index < len(self.data) and self.data[index] == value
-                options.append(Markup('<option value="{}"{}>{}</option>').format(
-                    value, selected_mark if chosen else no_mark, label))
-            parts.append(Markup('<li><label for="{}">{}</label> <select id="{}" name="{}" required>{}</select></li>')
-                         .format(select_id, row, select_id, f"{self.name}-{index}", Markup("").join(options)))
-        parts.append(Markup("</ol>"))
-        return Markup("").join(parts)
