@@ -58,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     app.register_blueprint(study_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(api_bp)  # exempts itself from the global CSRF check; see api/auth.py
+    _refuse_incomplete_question_types(app)
 
     from quizapp.bank.cli import bank_cli
     from quizapp.cli import attempts_cli, users_cli
@@ -68,3 +69,22 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     app.cli.add_command(leaderboard_cli)
     app.cli.add_command(bench_cli)
     return app
+
+
+def _refuse_incomplete_question_types(app: Flask) -> None:
+    """Fail at start-up, not in the middle of a quiz, when a question type lacks a part
+    (its template, its schema, one of its methods): see question_types/base.py."""
+    from jinja2 import TemplateNotFound
+
+    from quizapp.question_types import incomplete_types
+
+    def template_exists(name: str) -> bool:
+        try:
+            app.jinja_env.loader.get_source(app.jinja_env, name)  # type: ignore[union-attr]
+        except TemplateNotFound:
+            return False
+        return True
+
+    gaps = incomplete_types(template_exists)
+    if gaps:
+        raise RuntimeError("incomplete question types:\n" + "\n".join(gaps))

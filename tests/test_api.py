@@ -414,6 +414,20 @@ def test_a_malformed_answer_is_refused_even_when_it_comes_late(api, app, clock):
     assert outcome["outcome"] == "timed_out"
 
 
+def test_an_answer_that_fits_no_question_is_refused_in_time_and_timed_out_when_late(api, app, clock):
+    """The type reads the answer only once the service has checked the time: a documented body
+    that fits no type (no list has a place or an index that large) is 422 in time, timed_out late."""
+    from conftest import snapshot
+    _response, state = api.post("/quizzes/quick/attempts")
+    before = snapshot(app)
+    response, body = api.answer(state["id"], 0, [10**6])
+    assert response.status_code == 422 and body["error"]["code"] == "invalid_answer"
+    assert snapshot(app) == before
+    clock.advance(23)  # past the 20 s per-question limit and the grace
+    response, outcome = api.answer(state["id"], 0, [10**6])
+    assert response.status_code == 200 and outcome["outcome"] == "timed_out" and outcome["points"] == 0
+
+
 def test_an_answer_within_the_grace_window_counts(api, clock):
     _response, state = api.post("/quizzes/all-types/attempts")
     clock.advance(301)

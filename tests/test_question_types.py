@@ -247,3 +247,63 @@ def test_a_typed_answer_in_another_language_than_the_page_is_marked_with_its_own
     assert text.response_language(content, "Шыңжаң", "zh") == "kk"
     assert text.response_language(content, "1992", "zh") is None
     assert get_type("single").response_language({}, "a", "en") is None
+
+
+def test_an_incomplete_question_type_stops_the_app_from_starting(monkeypatch, tmp_path):
+    """A type that lacks a part fails loudly when the app is made, not silently in a page
+    (the old template fell through to a text input for a type it did not know)."""
+    from quizapp import create_app
+    from quizapp.question_types import QuestionType
+
+    class HalfDone(QuestionType):  # checks its YAML and makes a field, and nothing else
+        name = "half_done"
+        answer_template = "play/answer/_dial.html"
+
+        def check(self, question, check):
+            pass
+
+        def make_field(self, content, order, locale, label):
+            raise NotImplementedError
+
+    monkeypatch.setitem(REGISTRY, "half_done", HalfDone())
+    config = {"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    with pytest.raises(RuntimeError, match="incomplete question types") as refused:
+        create_app(config, instance_path=str(tmp_path / "instance"))
+    gaps = str(refused.value).splitlines()[1:]
+    assert gaps == [
+        "question type 'half_done' does not define read_field()",
+        "question type 'half_done' does not define check_json()",
+        "question type 'half_done' does not define grade()",
+        "question type 'half_done' does not define format_answer()",
+        "question type 'half_done' does not define format_response()",
+        "question type 'half_done' does not define public_view()",
+        "question type 'half_done' has no public_schema (a PublicSchema)",
+        "question type 'half_done' has no missing_message",
+        "question type 'half_done': answer_template 'play/answer/_dial.html' does not exist",
+    ]
+
+
+def test_every_registered_type_is_whole():
+    from quizapp.question_types import incomplete_types
+    assert incomplete_types(lambda name: name.startswith("play/answer/")) == []
+
+
+@pytest.mark.parametrize("kind, value, message", [
+    # The API's strict reader is the type's own: JSON types are not coerced as a form's text is.
+    ("single", True, "Unknown option."),
+    ("single", None, "Choose an answer."),
+    ("true_false", 1.0, "Answer true or false."),
+    ("multiple", [0.0], "Choose at least one answer."),
+    ("numeric", 10**400, "Enter a number."),
+    ("year", 1992.0, "Enter a year, such as 1992."),
+    ("ordering", ["1", "2", "3", "4"], "Give every item a place."),
+    ("matching", [True, 0, 1], "Match every item."),
+    ("text", "Alma\ud800ty", "Type an answer."),
+    ("numeric", "4\ud8003", "Unknown option."),
+])
+def test_the_json_reader_refuses_what_a_form_could_not_send(kind, value, message):
+    content = {"single": SINGLE, "multiple": MULTIPLE, "ordering": ORDERING, "matching": MATCHING}.get(kind, {})
+    qtype = get_type(kind)
+    order = qtype.shuffled_keys(content)
+    with pytest.raises(InvalidResponse, match=message.replace(".", r"\.")):
+        qtype.read_json(content, order, value)

@@ -11,67 +11,22 @@ from typing import Any
 from flask import current_app
 
 from quizapp.attempts import TIME_ACCOMMODATIONS
-from quizapp.bank.checks import LANGUAGES as BANK_LANGUAGES
 from quizapp.bank.loader import FEEDBACK_MODES, SCORING_MODES
+from quizapp.json_schema import BOOLEAN, COUNT, DATETIME, INTEGER, LOCALIZED, NUMBER, STRING, nullable, obj, ref
 from quizapp.periods import PERIODS
-from quizapp.question_types import all_types
+from quizapp.question_types import all_types, get_type
 from quizapp.ranking import BOARDS
 
 JSON = "application/json"
 
 
-def ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    if "$ref" in schema:
-        return {"anyOf": [schema, {"type": "null"}]}
-    kind = schema["type"]
-    return {**schema, "type": [*(kind if isinstance(kind, list) else [kind]), "null"]}
-
-
-def obj(properties: dict[str, Any], required: list[str] | None = None, **extra: Any) -> dict[str, Any]:
-    return {"type": "object", "properties": properties,
-            "required": list(properties) if required is None else required,
-            "additionalProperties": False, **extra}
-
-
-STRING = {"type": "string"}
-INTEGER = {"type": "integer"}
-COUNT = {"type": "integer", "minimum": 0}
-NUMBER = {"type": "number"}
-BOOLEAN = {"type": "boolean"}
-DATETIME = {"type": "string", "format": "date-time"}
-LABELS = {"type": "array", "items": STRING}
-LOCALIZED = {"type": "object", "additionalProperties": STRING,
-             "description": f"The text in every language, by language code ({', '.join(BANK_LANGUAGES)})."}
-
-# What each question type shows before it is answered: its ``public_view``.
-QUESTION_VIEWS: dict[str, tuple[dict[str, Any], list[str], str]] = {
-    "single": ({"options": LABELS}, ["options"],
-               "One right option. Answer with its index in `options`."),
-    "multiple": ({"options": LABELS}, ["options"],
-                 "Several right options. Answer with the list of their indexes in `options`."),
-    "true_false": ({"options": {**LABELS, "minItems": 2, "maxItems": 2}}, ["options"],
-                   'Answer `true` or `false` (or the index of the label in `options`: 0 is "true").'),
-    "numeric": ({"unit": STRING}, [], "Answer with a number (or a string such as \"43,8\"), in `unit` if given."),
-    "year": ({}, [], "Answer with a year, as an integer."),
-    "text": ({}, [], "Answer with a short text."),
-    "ordering": ({"items": LABELS}, ["items"],
-                 "Answer with a list: for each item of `items`, in the order shown, its place (1 = first)."),
-    "matching": ({"left": LABELS, "right": LABELS}, ["left", "right"],
-                 "Answer with a list: for each item of `left`, the index in `right` of its match."),
-}
-
-
 def _question_schemas() -> dict[str, Any]:
     schemas: dict[str, Any] = {}
-    for name in all_types():
-        properties, required, description = QUESTION_VIEWS[name]
+    for name in all_types():  # what each type shows before it is answered, as the type describes it
+        view = get_type(name).public_schema
         schemas["Question_" + name] = obj(
-            {"position": COUNT, "type": {"const": name}, "text": STRING, **properties},
-            ["position", "type", "text", *required], description=description)
+            {"position": COUNT, "type": {"const": name}, "text": STRING, **view.properties},
+            ["position", "type", "text", *view.required], description=view.description)
     schemas["Question"] = {
         "description": "The question being asked: its text and what its type shows before it is answered "
                        "(labels in display order). Never the answer, option keys or explanation.",

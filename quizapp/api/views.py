@@ -14,15 +14,15 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from quizapp import attempts
 from quizapp.api import errors, openapi
-from quizapp.api.answers import MISSING, check_answer, is_documented
 from quizapp.api.auth import authenticate, optional_user, require_user
 from quizapp.api.errors import ApiError
 from quizapp.api.present import iso, outcome_json, quiz_brief, quiz_json, review_item, standing_json, state_json
+from quizapp.bank.checks import is_int
 from quizapp.bank.importer import revision_by_id
 from quizapp.extensions import csrf, db
 from quizapp.models import Attempt, Quiz
 from quizapp.periods import PERIODS, period_start
-from quizapp.question_types import InvalidResponse
+from quizapp.question_types import InvalidResponse, get_type
 from quizapp.ranking import BOARDS, Board, attempt_rank, entry_of, participant_count, rank_of, standings
 from quizapp.rate_limits import per_user
 from quizapp.web import current_clock, current_locale, rules
@@ -59,6 +59,20 @@ def _json_body() -> dict[str, Any]:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+MISSING = object()
+
+
+def is_documented(value: Any) -> bool:
+    """Whether ``value`` has a shape AnswerRequest's ``answer`` allows (see openapi.py): a number,
+    a boolean, a string, or a list of whole numbers.  Whether it fits the question is for the
+    type's ``read_json``; a body outside these shapes is refused even when it comes too late."""
+    if value is MISSING or value is None or isinstance(value, dict):
+        return False
+    if isinstance(value, list):
+        return all(is_int(item) or (isinstance(item, float) and item.is_integer()) for item in value)
+    return True
 
 
 def _quiz_or_404(key: str, *, retired_too: bool = False) -> Quiz:
@@ -162,32 +176,22 @@ def answer(attempt_id: int):
         position = int(position)  # 3.0 is 3 to JSON and to the document's schema; 3.5 is refused
     if not (isinstance(position, int) and not isinstance(position, bool) and 0 <= position <= MAX_ID):
         raise ApiError(400, "invalid_request", _("Send the position of the question you answer, as a whole number."))
-    clock = current_clock()
-    data: Any = None
-    shape_error: InvalidResponse | None = None
-    if not is_documented(body.get("answer", MISSING)):
+    answer = body.get("answer", MISSING)
+    current = position == attempt.current_position < len(attempt.plan) and not attempt.is_finished
+    if not is_documented(answer):
         # Not an answer at all (missing, null, an object...): refused whatever the time, as the
         # document says; the message is the question's own when it is the current one.
-        kind = ""
-        if position == attempt.current_position < len(attempt.plan) and not attempt.is_finished:
-            revision = revision_by_id(db.session, attempt.plan[position])
-            kind = revision.type if revision is not None else ""
-        message = "Type an answer." if kind == "text" else "Choose an answer."
+        revision = revision_by_id(db.session, attempt.plan[position]) if current else None
+        message = get_type(revision.type).missing_message if revision is not None else "Choose an answer."
         raise ApiError(422, "invalid_answer", _(message))
-    if position == attempt.current_position < len(attempt.plan) and not attempt.is_finished:
-        # The type decides the shape of the answer (a replay is not read at all).
-        revision = revision_by_id(db.session, attempt.plan[position])
-        assert revision is not None
-        try:
-            data = check_answer(revision.type, body.get("answer"))
-        except InvalidResponse as error:
-            # Not refused yet: an answer that comes too late is "timed_out" whatever its shape.
-            # None makes every type's reader refuse it, once the service has checked the time.
-            shape_error = error
     try:
-        outcome = attempts.submit_answer(db.session, attempt, position, data, clock, rules=rules(), from_json=True)
+        # The type reads the answer strictly (its read_json), and only once the service has
+        # checked the time: an answer that comes too late is "timed_out" whatever its shape,
+        # and a replay is not read at all.
+        outcome = attempts.submit_answer(db.session, attempt, position, answer, current_clock(), rules=rules(),
+                                         from_json=True)
     except InvalidResponse as error:
-        raise ApiError(422, "invalid_answer", _(str(shape_error or error))) from None
+        raise ApiError(422, "invalid_answer", _(str(error))) from None
     except OverflowError:
         raise ApiError(422, "invalid_answer", _("Enter a number.")) from None
     except attempts.AttemptClosed:
@@ -195,8 +199,6 @@ def answer(attempt_id: int):
     except attempts.NotCurrentQuestion:
         raise ApiError(409, "not_current_question",
                        _("That answer was for another question. Here is the current one.")) from None
-    if shape_error is not None and not outcome.row.timed_out:
-        raise ApiError(422, "invalid_answer", _(str(shape_error)))  # rolled back: nothing recorded
     revision = revision_by_id(db.session, outcome.row.revision_id)
     assert revision is not None
     if outcome.duplicate:

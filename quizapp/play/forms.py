@@ -16,7 +16,8 @@ class StartForm(Form):
 
 
 def _served_key(served: ServedQuestion, locale: str) -> tuple:
-    """What an answer form depends on: the revision, the option order, the language.
+    """What an answer form depends on: the revision, the option order, the language (each
+    type's answer template, under templates/play/answer/, says what it reads of these).
     Revisions never change once stored; the content hash is in the key too, so a database
     rebuilt under a running process (ids given out again) can never be answered with
     another question's form."""
@@ -60,7 +61,7 @@ def answer_fields(served: ServedQuestion, locale: str, form: Form | None = None)
     rendered from ``form``, with what was sent and why it was refused."""
     def render(form: Form) -> Markup:
         return render_fragment("play/_answer_fields.html", field=form.answer, revision=served.revision,
-                               field_kind=served.revision.type)
+                               answer_template=get_type(served.revision.type).answer_template)
 
     if form is not None:
         return render(form)
