@@ -19,7 +19,7 @@ from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from quizapp.api.errors import error_response, is_api_request
-from quizapp.attempts import Rules
+from quizapp.modes import Rules
 from quizapp.caching import BoundedCache
 from quizapp.clock import Clock
 from quizapp.extensions import db, login_manager
