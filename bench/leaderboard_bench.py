@@ -14,7 +14,7 @@ machine the load changes by the minute, and taking turns lets every size meet th
 load, so the ratios stay honest.  Medians are over all the turns' runs.
 
 Then, many times over, what a board's page asks: the top 20 (``ranking.standings``) and a
-signed-in viewer's rank (``ranking.entry_of`` + ``ranking.rank_of``: one statement).  The
+signed-in viewer's rank (``ranking.entry_of``: the row and its rank in one statement).  The
 viewers are spread over the board: run i takes the viewer at position (i mod 11) / 10 of a
 random quiz's all-time board (the first, 10%, ..., the last), so a tenth of the runs ask for
 the deepest ranks; "rank deep" is the median of those at 90% and 100%.  Each measurement
@@ -30,7 +30,7 @@ counts of every row ahead, minus the hidden players' rows), kept here as a basel
 bucket ranks are checked against it on a sample of every kind of board, and the keyset
 window against the OFFSET one.
 
-Last, the cost of keeping the counts: ``attempts.keep_best`` for a new attempt of a random
+Last, the cost of keeping the counts: ``ranking.maintain.keep_best`` for a new attempt of a random
 player, with and without writing the bucket counts (rolled back each time).
 
 Prints the medians in milliseconds and the ratio of the largest size's medians to the
@@ -57,14 +57,14 @@ import flask_migrate  # noqa: E402
 from sqlalchemy import (and_, bindparam, case, create_engine, func, literal_column, make_url, select, text,  # noqa: E402
                         tuple_)
 
-from quizapp import attempts, create_app, ranking  # noqa: E402
+from quizapp import create_app, ranking  # noqa: E402
 from quizapp.bank.importer import import_bank  # noqa: E402
 from quizapp.bank.loader import load_bank  # noqa: E402
 from quizapp.extensions import db  # noqa: E402
-from quizapp.leaderboard_rebuild import refresh_statistics  # noqa: E402
 from quizapp.models import Attempt, Base, LeaderboardEntry, OverallEntry, Quiz, User, UTCDateTime  # noqa: E402
 from quizapp.periods import EPOCH  # noqa: E402
-from quizapp.ranking import Board  # noqa: E402
+from quizapp.ranking import Board, maintain  # noqa: E402
+from quizapp.ranking.rebuild import refresh_statistics  # noqa: E402
 from quizapp.seed import seed  # noqa: E402
 from quizapp.web import current_clock, rules  # noqa: E402
 
@@ -85,9 +85,10 @@ END_WITH_COMMIT = True
 # --- the baseline: the queries before the bucket counts --------------------------------------------
 
 @lru_cache(maxsize=None)
-def _rows_ahead_statement(entity):
-    where = ranking._board_where(entity)
-    tiebreak = ranking._tiebreak(entity)
+def _rows_ahead_statement(kind):
+    entity = kind.model
+    where = ranking.board_where(kind, entity)
+    tiebreak = getattr(entity, kind.tiebreak)
     score = bindparam("score")
     higher = entity.score > score
     same_and_before = and_(entity.score == score,
@@ -108,19 +109,19 @@ def rows_ahead_viewer_rank(session, board, user_id) -> int:
     """The previous page: the viewer's row by primary key, then a count of every row ahead."""
     start = board.period_start or EPOCH
     if board.quiz_id is None:
-        entry = session.get(OverallEntry, (board.board, board.period, start, user_id))
+        entry = session.get(OverallEntry, (board.mode, board.period, start, user_id))
     else:
-        entry = session.get(LeaderboardEntry, (board.quiz_id, board.board, board.period, start, user_id))
-    values = {**ranking._board_values(board), "score": entry.score, "duration": entry.duration_ms,
+        entry = session.get(LeaderboardEntry, (board.quiz_id, board.mode, board.period, start, user_id))
+    values = {**board.values(), "score": entry.score, "duration": entry.duration_ms,
               "finished": entry.finished_dt, "key": entry.attempt_id if board.quiz_id is not None else entry.user_id}
-    return int(session.execute(_rows_ahead_statement(board.entity), values).scalar() or 0) + 1
+    return int(session.execute(_rows_ahead_statement(board.kind), values).scalar() or 0) + 1
 
 
 def bucket_viewer_rank(session, board, user_id) -> int:
-    return ranking.rank_of(session, board, ranking.entry_of(session, board, user_id))
+    return ranking.entry_of(session, board, user_id).rank  # read with the row, in one statement
 
 
-VARIANTS = {"bucket counts (ranking.py)": bucket_viewer_rank, "rows-ahead counts (before)": rows_ahead_viewer_rank}
+VARIANTS = {"bucket counts (ranking/)": bucket_viewer_rank, "rows-ahead counts (before)": rows_ahead_viewer_rank}
 
 
 # --- setting up -------------------------------------------------------------------------------------
@@ -150,7 +151,8 @@ def fresh_app(url: str, instance: Path):
 
 def board_members(session, board) -> list[int]:
     entity = board.entity
-    return list(session.scalars(select(entity.user_id).where(*board.where()).order_by(*ranking.ranking_order(entity))))
+    return list(session.scalars(select(entity.user_id).where(*ranking.board_where(board.kind, entity))
+                                .order_by(*ranking.ranking_order(board.kind.keys(entity))), board.values()))
 
 
 # --- measuring --------------------------------------------------------------------------------------
@@ -223,7 +225,7 @@ def measure_keep_best(runs: int, rng: random.Random, samples: dict[str, list[flo
     now = current_clock().now()
     zone = rules().zone
     session.remove()
-    real_write = attempts._write_counts
+    real_write = maintain._write_counts
     for run in range(2 * runs + 10):
         label = "with counts" if run % 2 == 0 else "without"
         user_id, mode = rng.choice(players)
@@ -235,14 +237,14 @@ def measure_keep_best(runs: int, rng: random.Random, samples: dict[str, list[flo
         session.add(attempt)
         session.flush()
         if label == "without":
-            attempts._write_counts = lambda session, counts: None
+            maintain._write_counts = lambda session, counts: None
         try:
             started = time.perf_counter()
-            attempts.keep_best(session, attempt, zone)
+            maintain.keep_best(session, attempt, zone)
             session.flush()
             elapsed = time.perf_counter() - started
         finally:
-            attempts._write_counts = real_write
+            maintain._write_counts = real_write
         session.rollback()
         session.remove()
         if run >= 10:
@@ -258,12 +260,13 @@ def check_same_ranks(rng: random.Random, samples: int = 150) -> None:
         for board in (Board(quiz_id, board_name, period, start), Board(None, board_name, period, start)):
             entry = ranking.entry_of(session, board, user_id)
             assert entry.rank == rows_ahead_viewer_rank(session, board, user_id), (board, user_id)
-            assert ranking.rank_of(session, board, entry, exclude_user=user_id) <= entry.rank
+            assert ranking.rank_of(session, board, ranking.keys_of(board, entry), exclude_user=user_id) <= entry.rank
             assert (ranking.window_around(session, board, entry.rank, entry=entry)
                     == ranking.window_around(session, board, entry.rank))
             assert ranking.participant_count(session, board) == sum(
                 1 for _ in session.execute(select(board.entity.user_id).join(User, User.id == board.entity.user_id)
-                                           .where(*board.where(), User.is_hidden.is_(False))))
+                                           .where(*ranking.board_where(board.kind, board.entity),
+                                                  User.is_hidden.is_(False)), board.values()))
     session.remove()
 
 

@@ -3,7 +3,8 @@
 Start reading here: ``create_app`` wires configuration, extensions, the blueprints (one
 per user-facing area) and the CLI.  Domain logic lives in plain modules that do not
 import Flask: ``bank/`` (YAML -> revisions), ``question_types`` (the registry),
-``attempts`` (timing and grading), ``ranking`` (the leaderboard rule), ``clock``.
+``attempts`` (timing and grading), ``practice`` (untimed runs), ``learning`` (the review
+schedule), ``ranking/`` (the leaderboard rule, reads and writes), ``modes``, ``clock``.
 """
 from __future__ import annotations
 
@@ -65,7 +66,8 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     app.cli.add_command(bank_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(attempts_cli)
-    from quizapp.admin.cli import bench_cli, leaderboard_cli
+    from quizapp.admin.cli import bench_cli
+    from quizapp.ranking.cli import leaderboard_cli
     app.cli.add_command(leaderboard_cli)
     app.cli.add_command(bench_cli)
     return app

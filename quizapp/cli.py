@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from quizapp import moderation
-from quizapp.attempts import close_overdue_attempts
+from quizapp.finish import close_overdue_attempts
 from quizapp.extensions import db
 from quizapp.names import NameProblem
 from quizapp.users import InvalidUsername, PasswordProblem, UsernameTaken, create_user, password_problem

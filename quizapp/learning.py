@@ -1,13 +1,16 @@
-"""Learning between quizzes: the review schedule, mastery, the timeline and study outlines.
+"""Learning between quizzes: the review schedule, what is due, and mastery.
 
 Plain Python over a SQLAlchemy session (no Flask), like ``attempts``.  Functions here
-``flush()`` and never ``commit()``: the caller owns the transaction.
+``flush()`` and never ``commit()``: the caller owns the transaction.  This module imports
+neither ``attempts`` nor ``practice`` (they import it); the study material (timeline,
+outlines) is ``study_material``.
 
 The review schedule
 -------------------
 Every answer of every mode (quiz, practice, review) reaches ``record_answer`` from
-``attempts._record``, which rates it and hands it to the ``fsrs`` scheduler; we never
-compute intervals ourselves.  The rating:
+``attempts._record`` (or, for a quiz with feedback at the end, from ``finish`` once the
+attempt is over: ``schedules_each_answer``), which rates it and hands it to the ``fsrs``
+scheduler; we never compute intervals ourselves.  The rating:
 
 * **Again**: wrong (including partly right, and a question whose time ran out);
 * **Easy**: right and fast: in under a third of the time allowed for the question, or
@@ -30,21 +33,22 @@ points their owner at the fact to read again.
 """
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any, Callable, Hashable, Iterable, Sequence, TypeVar
+from typing import Any, Callable, Hashable, Sequence, TypeVar
 
 from fsrs import Card, Rating, Scheduler, State
-from sqlalchemy import bindparam, func, select, union
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from quizapp.bank.importer import revision_by_id
-from quizapp.bank.loader import TAGS, Bank
+from quizapp.bank.loader import TAGS
 from quizapp.clock import as_utc
-from quizapp.models import Attempt, AttemptAnswer, Question, QuestionRevision, Quiz, QuizQuestion, ReviewCard, User
+from quizapp.models import Attempt, AttemptAnswer, Question, ReviewCard
+from quizapp.modes import Mode, allowed_seconds
+from quizapp.study_material import current_questions
 
 # Rating thresholds (see the module docstring).
 FAST_SHARE = 1 / 3
@@ -68,15 +72,6 @@ def make_scheduler(*, enable_fuzzing: bool = True) -> Scheduler:
 
 
 SCHEDULER = make_scheduler()
-
-
-class NothingToReview(Exception):
-    """A review or practice run was asked for with no question (or no quiz) to serve."""
-
-
-class QuestionNotMet(Exception):
-    """Practice of a question the user has never been served: refused, or "practise this"
-    would hand anyone the whole answer key, one question id after another."""
 
 
 # --- rating and recording ------------------------------------------------------------
@@ -169,21 +164,18 @@ def _new_card_statement(dialect: str):
             .returning(table.c.user_id))
 
 
-def allowed_seconds(attempt: Attempt) -> float | None:
-    """The time one question of ``attempt`` was given, or None when it was untimed."""
-    if attempt.mode == "practice":
-        return None
-    quiz = attempt.quiz
-    if quiz.question_time_limit_s:
-        return quiz.question_time_limit_s * attempt.time_factor
-    if quiz.time_limit_s and attempt.plan:
-        return quiz.time_limit_s * attempt.time_factor / len(attempt.plan)
-    return None
+def schedules_each_answer(attempt: Attempt) -> bool:
+    """Every recorded answer, in any mode, moves the review schedule.  A quiz with feedback at
+    the end moves it only once the attempt is over (finish_attempt), or /review would tell
+    right from wrong mid-attempt: a wrong answer's card comes back at once, a right one's in
+    days.  Practice runs tell right or wrong anyway, and may be left open for good."""
+    return attempt.quiz.feedback == "immediate" or attempt.mode == Mode.PRACTICE
 
 
 def record_answer(session: Session, attempt: Attempt, row: AttemptAnswer, at: datetime,
                   scheduler: Scheduler | None = None) -> ReviewCard:
-    """The hook ``attempts._record`` calls once an answer (or a question's timeout) is written."""
+    """The hook ``attempts._record`` calls once an answer (or a question's timeout) is
+    written, or ``finish`` for each answer when ``schedules_each_answer`` says no."""
     # Graded answers come with the revision in the identity map already: no query then.
     revision = revision_by_id(session, row.revision_id)
     assert revision is not None
@@ -323,113 +315,6 @@ def card_statuses(session: Session, user_id: int, now: datetime) -> list[CardSta
     return result
 
 
-# --- the bank as study material ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CurrentQuestion:
-    """A question as it stands now: from a loaded bank (``id`` None) or the database."""
-
-    id: int | None
-    key: str
-    content: dict[str, Any]
-
-    @property
-    def paragraph(self) -> int:
-        return self.content["source"]["paragraph"]
-
-    @property
-    def tags(self) -> list[str]:
-        return list(self.content.get("tags", []))
-
-
-def current_questions(source: Bank | Session) -> list[CurrentQuestion]:
-    """Every current question, in bank order: from a ``Bank`` or from the database
-    (non-retired questions at their current revision)."""
-    if isinstance(source, Bank):
-        return [CurrentQuestion(None, key, {k: v for k, v in item.data.items() if k != "id"})
-                for key, item in source.questions.items()]
-    rows = source.execute(
-        select(Question.id, Question.key, QuestionRevision.content)
-        .join(QuestionRevision, QuestionRevision.id == Question.current_revision_id)
-        .where(Question.is_retired.is_(False))
-        .order_by(Question.id)
-    ).all()
-    return [CurrentQuestion(row.id, row.key, row.content) for row in rows]
-
-
-@dataclass(frozen=True)
-class TimelineEvent:
-    date: str  # "YYYY", "YYYY-MM" or "YYYY-MM-DD", as written in the bank
-    title: dict[str, str]
-    explanation: dict[str, str]
-    paragraph: int
-    question_key: str
-    question_id: int | None
-    tags: list[str] = field(default_factory=list)
-
-    @property
-    def parts(self) -> tuple[int, ...]:
-        """(year,), (year, month) or (year, month, day)."""
-        return tuple(int(part) for part in self.date.split("-"))
-
-
-def date_key(date: str) -> tuple[int, ...]:
-    """Chronological order of bank dates: a bare year comes before its months, a month
-    before its days ("2025" < "2025-06" < "2025-06-15" < "2026")."""
-    return tuple(int(part) for part in date.split("-"))
-
-
-def timeline(source: Bank | Session) -> list[TimelineEvent]:
-    """The events of the bank's questions (their ``event:``), in chronological order;
-    events of the same date keep bank order."""
-    events = [
-        TimelineEvent(q.content["event"]["date"], q.content["event"]["title"], q.content["explanation"],
-                      q.paragraph, q.key, q.id, q.tags)
-        for q in current_questions(source) if q.content.get("event")
-    ]
-    return sorted(events, key=lambda event: date_key(event.date))
-
-
-@dataclass(frozen=True)
-class Fact:
-    """A fact to study: a question's explanation, in the team's own words."""
-
-    question_key: str
-    question_id: int | None
-    text: dict[str, str]  # the explanation
-    question: dict[str, str]  # the question that asks about it
-    paragraph: int
-    difficulty: int
-
-
-@dataclass(frozen=True)
-class OutlineSection:
-    paragraph: int
-    facts: list[Fact]
-
-
-def outline(source: Bank | Session, tag: str) -> list[OutlineSection]:
-    """The facts of one topic tag, by the article's paragraph, easiest first within one."""
-    by_paragraph: dict[int, list[Fact]] = {}
-    for q in current_questions(source):
-        if tag in q.tags:
-            by_paragraph.setdefault(q.paragraph, []).append(
-                Fact(q.key, q.id, q.content["explanation"], q.content["text"], q.paragraph,
-                     int(q.content.get("difficulty", 1))))
-    return [OutlineSection(paragraph, sorted(facts, key=lambda fact: fact.difficulty))
-            for paragraph, facts in sorted(by_paragraph.items())]
-
-
-def topic_sizes(source: Bank | Session) -> dict[str, int]:
-    """How many current questions each tag has, in the bank's tag order (empty tags left out)."""
-    sizes = {tag: 0 for tag in TAGS}
-    for q in current_questions(source):
-        for tag in q.tags:
-            sizes[tag] = sizes.get(tag, 0) + 1
-    return {tag: size for tag, size in sizes.items() if size}
-
-
 @dataclass(frozen=True)
 class TopicMastery:
     tag: str
@@ -460,114 +345,6 @@ def mastery(session: Session, user_id: int, now: datetime, scheduler: Scheduler 
     return {tag: TopicMastery(tag, known[tag], total[tag]) for tag in ordered}
 
 
-# --- review and practice runs --------------------------------------------------------
-
-# "Practise this" and review runs left open are closed past this many, oldest first, so one
-# account cannot pile up unfinished attempts (each click otherwise adds a row).
-MAX_OPEN_PRACTICE_RUNS = 5
-
-
-def _met_questions(user_id: int, question_id: int | None = None):
-    # Met: served to the user in a finished attempt (served_dt is set only when the server
-    # showed it; finishing adds rows with none for questions never reached), or on the user's
-    # review schedule.  A question of a ranked attempt still running is not met through that
-    # attempt, card or not: practising it would show its right answer mid-attempt.
-    def served(finished: bool):
-        query = (select(QuestionRevision.question_id)
-                 .join(AttemptAnswer, AttemptAnswer.revision_id == QuestionRevision.id)
-                 .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
-                 .where(Attempt.user_id == user_id, AttemptAnswer.served_dt.is_not(None)))
-        if finished:
-            return query.where(Attempt.finished_dt.is_not(None))
-        return query.where(Attempt.finished_dt.is_(None), Attempt.mode != "practice")
-
-    seen = served(finished=True)
-    carded = select(ReviewCard.question_id).where(ReviewCard.user_id == user_id,
-                                                  ReviewCard.question_id.not_in(served(finished=False)))
-    if question_id is not None:
-        seen = seen.where(QuestionRevision.question_id == question_id)
-        carded = carded.where(ReviewCard.question_id == question_id)
-    return union(seen, carded)
-
-
-def met_question_ids(session: Session, user_id: int) -> set[int]:
-    """The questions this user has met, and so may practise by id and see asked on the study pages."""
-    return set(session.scalars(select(_met_questions(user_id).subquery().c[0])))
-
-
-def has_met(session: Session, user_id: int, question_id: int) -> bool:
-    return session.scalar(select(_met_questions(user_id, question_id).subquery().c[0]).limit(1)) is not None
-
-
-def _host_quiz(session: Session, question_id: int) -> Quiz:
-    """The quiz an untimed run is filed under (``Attempt.quiz_id`` is required): the first
-    offered quiz whose pool holds ``question_id``, else the first offered quiz."""
-    quiz = session.scalar(
-        select(Quiz)
-        .join(QuizQuestion, QuizQuestion.quiz_id == Quiz.id)
-        .where(Quiz.is_retired.is_(False), QuizQuestion.question_id == question_id)
-        .order_by(Quiz.position, Quiz.id)
-        .limit(1)
-    ) or session.scalar(select(Quiz).where(Quiz.is_retired.is_(False)).order_by(Quiz.position, Quiz.id).limit(1))
-    if quiz is None:
-        raise NothingToReview("No quiz is offered.")
-    return quiz
-
-
-def _practice_run(session: Session, user: User, question_ids: Iterable[int], now: datetime) -> Attempt:
-    from quizapp.attempts import new_attempt  # here, not at the top: attempts imports this module
-
-    ids = list(question_ids)
-    current = dict(session.execute(
-        select(Question.id, Question.current_revision_id)
-        .where(Question.id.in_(ids), Question.is_retired.is_(False), Question.current_revision_id.is_not(None))
-    ).all())
-    plan = [current[qid] for qid in ids if qid in current]
-    if not plan:
-        raise NothingToReview("There is nothing to review.")
-    # A double click, a second tab or a script posting again gets the run already open for
-    # these questions, not another one.
-    open_runs = list(session.scalars(
-        select(Attempt)
-        .where(Attempt.user_id == user.id, Attempt.mode == "practice", Attempt.finished_dt.is_(None))
-        .order_by(Attempt.id.desc())
-    ))
-    for open_run in open_runs:
-        if list(open_run.plan) == plan and open_run.current_position == 0:
-            return open_run
-    _close_old_runs(session, open_runs[MAX_OPEN_PRACTICE_RUNS - 1:], now)
-    quiz = _host_quiz(session, ids[0] if ids[0] in current else next(iter(current)))
-    return new_attempt(session, user, quiz, plan, secrets.randbits(31), "practice", 1.0, now)
-
-
-def _close_old_runs(session: Session, runs: Sequence[Attempt], now: datetime) -> None:
-    """Finish practice runs the user left open (what was not answered counts as not reached)."""
-    from quizapp.attempts import finish_attempt  # here, not at the top: attempts imports this module
-
-    for run in runs:
-        finish_attempt(session, run, now)
-
-
-def start_review(session: Session, user: User, now: datetime, limit: int = REVIEW_SESSION_SIZE) -> Attempt:
-    """An untimed, unranked run of the user's due questions, in ``due_cards`` order."""
-    cards = due_cards(session, user.id, now, limit)
-    if not cards:
-        raise NothingToReview("Nothing is due.")
-    return _practice_run(session, user, [card.question_id for card in cards], now)
-
-
-def start_single(session: Session, user: User, question_id: int, now: datetime) -> Attempt:
-    """An untimed, unranked run of one question ("practise this"), one the user has met.
-
-    Raises ``QuestionNotMet`` otherwise (nothing is written)."""
-    if not has_met(session, user.id, question_id):
-        raise QuestionNotMet("This question has not been asked to this user yet.")
-    return _practice_run(session, user, [question_id], now)
-
-
-__all__ = ["CardStatus", "CurrentQuestion", "Fact", "LEECH_LAPSES", "MASTERY_RETRIEVABILITY", "MAX_OPEN_PRACTICE_RUNS",
-           "NothingToReview", "OutlineSection", "QuestionNotMet", "REVIEW_SESSION_SIZE", "SCHEDULER", "TimelineEvent",
-           "TopicMastery", "allowed_seconds", "card_statuses", "current_questions", "date_key", "due_cards",
-           "due_count", "has_met", "is_known", "make_scheduler", "mastery", "met_question_ids", "outline",
-           "rating_for", "record_answer", "record_review", "space_siblings", "start_review", "start_single",
-           "timeline", "topic_sizes"]
+__all__ = ["CardStatus", "LEECH_LAPSES", "MASTERY_RETRIEVABILITY", "REVIEW_SESSION_SIZE", "SCHEDULER", "TopicMastery",
+           "card_statuses", "due_cards", "due_count", "is_known", "make_scheduler", "mastery", "rating_for",
+           "record_answer", "record_review", "schedules_each_answer", "space_siblings"]

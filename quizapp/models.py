@@ -82,7 +82,7 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     # Hidden users keep their data but are left out of every leaderboard.
     is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Extended time (WCAG 2.2.1): "standard", "x1.5", "x2" or "untimed"; see attempts.TIME_ACCOMMODATIONS.
+    # Extended time (WCAG 2.2.1): "standard", "x1.5", "x2" or "untimed"; see modes.TIME_ACCOMMODATIONS.
     time_accommodation: Mapped[str] = mapped_column(String(16), default="standard", server_default="standard")
     # Part of every session's user id (``get_id``); raising it signs out every session made before.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -323,8 +323,8 @@ class LeaderboardCount(Base):
 
     ``quiz_id`` 0 is the overall board (hence no foreign key).  Hidden players are counted
     like everyone (the boards store them; reads subtract them), and a bucket that empties is
-    deleted.  Kept by ``attempts.keep_best`` in the transaction that changes the boards,
-    recomputed by ``leaderboard_rebuild``."""
+    deleted.  Kept by ``ranking.maintain.keep_best`` in the transaction that changes the boards,
+    recomputed by ``ranking.rebuild``."""
 
     __tablename__ = "leaderboard_count"
     __table_args__ = (
@@ -386,7 +386,7 @@ class ApiToken(Base):
     user: Mapped[User] = relationship()
 
 
-# The ranking order (see ranking.py) as indexes, so top-N and "my rank" are index range scans.
+# The ranking order (see ranking/rule.py) as indexes, so top-N and "my rank" are index range scans.
 Index(
     "ix_leaderboard_entry_rank",
     LeaderboardEntry.quiz_id,

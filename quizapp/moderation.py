@@ -1,8 +1,8 @@
 """Attempts held for review: the ones answered faster than a person can (``quizapp.pace``).
 
-``attempts.finish_attempt`` flags them and leaves them off every board.  An admin then
-either **clears** one (it enters the boards exactly as ``attempts.keep_best`` would have
-put it when it finished: per-quiz rows, overall sums and bucket counts) or **voids** it
+``finish.finish_attempt`` flags them (``hold_if_too_fast``) and leaves them off every board.
+An admin then either **clears** one (it enters the boards exactly as ``ranking.maintain``
+would have put it when it finished: per-quiz rows, overall sums and bucket counts) or **voids** it
 (never ranked; the attempt stays as a record).  Each decision is taken once: a second
 click, or two admins at once, finds the attempt no longer flagged and changes nothing.
 
@@ -11,14 +11,35 @@ Plain Python over a session; ``flush()``, never ``commit()``.  No Flask.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from quizapp.attempts import CLEARED, FLAGGED, VOIDED, keep_best
-from quizapp.models import Attempt, User
-from quizapp.ranking import attempt_rank
+from quizapp.bank.importer import revision_by_id
+from quizapp.models import Attempt, AttemptAnswer, User
+from quizapp.modes import CLEARED, FLAGGED, VOIDED
+from quizapp.pace import PaceRules, TimedAnswer, pace_report
+from quizapp.ranking.maintain import record_finish
+
+
+def hold_if_too_fast(session: Session, attempt: Attempt, rows: Iterable[AttemptAnswer], pace: PaceRules) -> bool:
+    """Flag the just-finished attempt if an answer (or the whole attempt) came in under the
+    human floor; the report of every answer's time against its floor is kept with it."""
+    answers = []
+    for row in rows:
+        revision = revision_by_id(session, row.revision_id)
+        assert revision is not None
+        answers.append(TimedAnswer(row.position, revision.type, revision.content, row.served_dt,
+                                   None if row.timed_out else row.answered_dt))
+    report = pace_report(answers, attempt.duration_ms or 0, pace)
+    if not report["too_fast"]:
+        return False
+    attempt.review_status = FLAGGED
+    attempt.pace_report = report
+    session.flush()
+    return True
 
 
 def flagged_count(session: Session) -> int:
@@ -58,10 +79,7 @@ def clear_attempt(session: Session, attempt_id: int, admin: User | None, now: da
     attempt = _decide(session, attempt_id, CLEARED, admin, now)
     if attempt is None:
         return None
-    keep_best(session, attempt, zone)
-    attempt.rank_at_finish = attempt_rank(session, attempt.quiz_id, attempt.user_id, attempt.score,
-                                          attempt.duration_ms or 0, attempt.finished_dt, attempt.id, attempt.mode)
-    session.flush()
+    record_finish(session, attempt, zone)
     return attempt
 
 
@@ -70,4 +88,4 @@ def void_attempt(session: Session, attempt_id: int, admin: User | None, now: dat
     return _decide(session, attempt_id, VOIDED, admin, now)
 
 
-__all__ = ["clear_attempt", "flagged_attempts", "flagged_count", "void_attempt"]
+__all__ = ["clear_attempt", "flagged_attempts", "flagged_count", "hold_if_too_fast", "void_attempt"]

@@ -24,9 +24,10 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from quizapp.leaderboard_rebuild import RebuildReport, rebuild_leaderboards
 from quizapp.models import Attempt, Question, QuestionRevision, Quiz, QuizQuestion, User
+from quizapp.modes import Mode
 from quizapp.names import name_key, name_skeleton
+from quizapp.ranking.rebuild import RebuildReport, rebuild_leaderboards
 
 # Share of local activity per hour of the day (0-23): quiet at night, busy in the evening.
 HOUR_WEIGHTS = [1, 1, 1, 1, 1, 1, 2, 3, 4, 5, 5, 6, 7, 6, 6, 6, 7, 8, 10, 12, 12, 10, 6, 3]
@@ -198,7 +199,7 @@ def _make_users(session: Session, rng: random.Random, count: int, prefix: str, s
                      "created_dt": since - timedelta(seconds=rng.randrange(86_400 * 30)),
                      "locale": rng.choice(list(locales)), "is_admin": False, "is_hidden": rng.random() < 0.002,
                      "time_accommodation": accommodation})
-        mode = "practice" if factor is None else ("standard" if factor == 1.0 else "extended")
+        mode = Mode.PRACTICE if factor is None else (Mode.STANDARD if factor == 1.0 else Mode.EXTENDED)
         shapes.append((rng.betavariate(5, 3), rng.uniform(0.6, 1.4), mode, factor or 1.0))
     connection = session.connection()
     for start in range(0, count, 5_000):
@@ -222,7 +223,7 @@ def _attempt_row(rng: random.Random, player: _Player, quiz: _QuizShape, now: dat
     questions = len(quiz.plan)
     chance = min(0.98, max(0.05, player.skill - quiz.difficulty + rng.gauss(0, 0.08)))
     right = sum(1 for _ in range(questions) if rng.random() < chance)
-    if quiz.speed_scoring and player.mode != "practice":
+    if quiz.speed_scoring and player.mode != Mode.PRACTICE:
         score = sum(100 - rng.randrange(51) for _ in range(right))
     else:
         score = right * quiz.points
@@ -231,7 +232,7 @@ def _attempt_row(rng: random.Random, player: _Player, quiz: _QuizShape, now: dat
     duration = int(min(limit_ms, max(3_000 * questions, rng.lognormvariate(math.log(typical), 0.35))))
     finished = _finish_moment(rng, now, span, zone, hour_weights)
     started = finished - timedelta(milliseconds=duration)
-    timed = player.mode != "practice"
+    timed = player.mode != Mode.PRACTICE
     return {"user_id": player.id, "quiz_id": quiz.id, "seed": rng.getrandbits(31), "plan": quiz.plan,
             "started_dt": started, "deadline_dt": started + timedelta(milliseconds=limit_ms) if timed else None,
             "finished_dt": finished, "current_position": questions, "mode": player.mode,

@@ -21,7 +21,7 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
 
 from quizapp.api.errors import error_response, is_api_request
-from quizapp.attempts import Rules
+from quizapp.modes import Rules
 from quizapp.caching import BoundedCache
 from quizapp.clock import Clock
 from quizapp.config import LANGUAGE_NAMES

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from quizapp import attempts
 from quizapp.models import AttemptAnswer, LeaderboardEntry, Quiz
 from quizapp.periods import EPOCH
+from quizapp.practice import start_practice
 from quizapp.question_types import InvalidResponse
 from quizapp.users import create_user
 
@@ -58,7 +59,7 @@ def form_data(served, right=True):
 def answer_current(session, attempt, clock, right=True):
     served = attempts.current_question(session, attempt, clock)
     assert served is not None
-    return attempts.submit_answer(session, attempt, served.position, form_data(served, right), clock)
+    return attempts.submit_answer(session, served, form_data(served, right), clock)
 
 
 def test_a_whole_attempt_scores_every_type(session, bank, user, clock):
@@ -80,8 +81,8 @@ def test_the_same_answer_twice_is_recorded_once(session, bank, user, clock):
     attempt = attempts.start_attempt(session, user, quiz(session), clock)
     served = attempts.current_question(session, attempt, clock)
     data = form_data(served)
-    first = attempts.submit_answer(session, attempt, 0, data, clock)
-    again = attempts.submit_answer(session, attempt, 0, data, clock)
+    first = attempts.submit_answer(session, served, data, clock)
+    again = attempts.submit_answer(session, served, data, clock)
     assert not first.duplicate and again.duplicate
     assert attempt.current_position == 1
     assert session.scalar(select(func.count()).select_from(AttemptAnswer)
@@ -92,15 +93,15 @@ def test_an_answer_to_another_question_is_refused(session, bank, user, clock):
     attempt = attempts.start_attempt(session, user, quiz(session), clock)
     attempts.current_question(session, attempt, clock)
     with pytest.raises(attempts.NotCurrentQuestion):
-        attempts.submit_answer(session, attempt, 3, "0", clock)
+        attempts.replay_or_refuse(session, attempt, 3)
     assert attempt.current_position == 0
 
 
 def test_a_malformed_answer_changes_nothing(session, bank, user, clock):
     attempt = attempts.start_attempt(session, user, quiz(session), clock)
-    attempts.current_question(session, attempt, clock)
+    served = attempts.current_question(session, attempt, clock)
     with pytest.raises(InvalidResponse):
-        attempts.submit_answer(session, attempt, 0, "99", clock)
+        attempts.submit_answer(session, served, "99", clock)
     assert attempt.current_position == 0
 
 
@@ -115,21 +116,21 @@ def test_an_answer_after_the_deadline_and_grace_is_not_counted(session, bank, us
     answer_current(session, attempt, clock)
     served = attempts.current_question(session, attempt, clock)
     clock.advance(300 + 2.5)  # past the deadline and the 2 s grace
-    outcome = attempts.submit_answer(session, attempt, served.position, form_data(served), clock)
+    outcome = attempts.submit_answer(session, served, form_data(served), clock)
     assert outcome.timed_out and outcome.row.points == 0
     assert attempt.is_finished
     assert attempt.score == 100 and attempt.correct_count == 1
     # Closed at the deadline, not when the late answer came.
     assert attempt.finished_dt == attempt.deadline_dt and attempt.duration_ms == 300_000
     with pytest.raises(attempts.AttemptClosed):
-        attempts.submit_answer(session, attempt, 5, "1", clock)
+        attempts.replay_or_refuse(session, attempt, 5)
 
 
 def test_an_answer_within_the_grace_window_counts(session, bank, user, clock):
     attempt = attempts.start_attempt(session, user, quiz(session), clock)
     served = attempts.current_question(session, attempt, clock)
     clock.advance(300 + 1.5)
-    outcome = attempts.submit_answer(session, attempt, served.position, form_data(served), clock)
+    outcome = attempts.submit_answer(session, served, form_data(served), clock)
     assert not outcome.timed_out and outcome.row.is_correct
 
 
@@ -149,7 +150,7 @@ def test_closing_never_overwrites_an_answer_a_concurrent_request_recorded_within
     with Session(session.get_bind()) as other:
         answering = attempts.get_attempt(other, attempt.id)
         served = attempts.current_question(other, answering, clock)
-        outcome = attempts.submit_answer(other, answering, 0, form_data(served), clock)
+        outcome = attempts.submit_answer(other, served, form_data(served), clock)
         assert not outcome.timed_out and outcome.row.points == 100
         other.commit()
     clock.advance(1)  # now past deadline and grace: the first request closes the attempt
@@ -190,7 +191,7 @@ def test_per_question_limit_times_out_one_question_and_moves_on(session, bank, u
     assert second.position == 1
     # Its clock started when it was served, not when the attempt started.
     assert second.question_deadline_dt == clock.now() + timedelta(seconds=20)
-    late = attempts.submit_answer(session, attempt, 0, "0", clock)
+    late = attempts.replay_or_refuse(session, attempt, 0)
     assert late.duplicate and late.timed_out
 
 
@@ -198,9 +199,9 @@ def test_speed_points_follow_kahoots_rule(session, bank, user, clock):
     attempt = attempts.start_attempt(session, user, quiz(session, "quick"), clock)
     served = attempts.current_question(session, attempt, clock)
     clock.advance(10)  # half of the 20 s allowed: 100 × (1 − 0.5 / 2) = 75
-    assert attempts.submit_answer(session, attempt, 0, form_data(served), clock).row.points == 75
+    assert attempts.submit_answer(session, served, form_data(served), clock).row.points == 75
     served = attempts.current_question(session, attempt, clock)
-    assert attempts.submit_answer(session, attempt, 1, form_data(served), clock).row.points == 100
+    assert attempts.submit_answer(session, served, form_data(served), clock).row.points == 100
 
 
 def test_the_draw_and_option_order_survive_a_reload(session, bank, user, clock):
@@ -249,7 +250,7 @@ def test_practise_mistakes_replays_only_the_wrong_questions(session, bank, user,
     source = attempts.start_attempt(session, user, quiz(session), clock)
     for index in range(8):
         answer_current(session, source, clock, right=index % 3 != 0)  # wrong at 0, 3, 6
-    practice = attempts.start_practice(session, user, source, clock)
+    practice = start_practice(session, user, source, clock)
     assert practice.mode == "practice" and practice.deadline_dt is None
     assert practice.plan == [source.plan[0], source.plan[3], source.plan[6]]
     for _ in range(3):
@@ -269,7 +270,7 @@ def test_practising_the_mistakes_of_an_expired_attempt_leaves_out_questions_neve
     assert attempts.close_if_expired(session, source, clock)
     rows = attempts.review(session, source)
     assert [attempts.not_reached(row) for row, _ in rows] == [False, False] + [True] * 6
-    practice = attempts.start_practice(session, user, source, clock)
+    practice = start_practice(session, user, source, clock)
     assert practice.plan == source.plan[:2]  # the wrong one and the timed-out one; never the unseen
 
 

@@ -260,7 +260,7 @@ def answer_all(session, clock, attempt, right: dict[str, Any], count: int | None
         key = revision_keys(session, [served.revision.id])[0]
         data = str(served.order.index(right[key]))
         clock.advance(5)
-        attempts.submit_answer(session, attempt, served.position, data, clock)
+        attempts.submit_answer(session, served, data, clock)
 
 
 @pytest.fixture

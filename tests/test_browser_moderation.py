@@ -40,7 +40,7 @@ def test_an_admin_clears_one_held_attempt_and_voids_another(page: Page, live_ser
             attempt = attempts.start_attempt(db.session, player, quiz, clock, rules=rules)
             for _ in range(8):
                 served = attempts.current_question(db.session, attempt, clock, rules)
-                attempts.submit_answer(db.session, attempt, served.position, form_data(served), clock, rules=rules)
+                attempts.submit_answer(db.session, served, form_data(served), clock, rules=rules)
             assert attempt.review_status == "flagged"
         db.session.commit()
 

@@ -13,11 +13,11 @@ from fsrs import Rating, State
 from hypothesis import given, settings, strategies as st
 from sqlalchemy import select
 
-from quizapp import attempts, learning
+from quizapp import attempts, learning, modes, practice, study_material
 from quizapp.bank.checks import LANGUAGES
 from quizapp.bank.importer import import_bank
 from quizapp.bank.loader import load_bank
-from quizapp.models import Attempt, Question, ReviewCard
+from quizapp.models import Attempt, LeaderboardEntry, Question, ReviewCard
 from quizapp.users import create_user
 
 from conftest import TEST_BANK
@@ -76,15 +76,15 @@ def test_the_rating_of_an_answer(right, elapsed, allowed, rating):
 def test_the_time_allowed_per_question(session, bank, user, clock):
     quiz = session.scalar(select(attempts.Quiz).where(attempts.Quiz.key == "all-types"))
     attempt = attempts.start_attempt(session, user, quiz, clock)
-    assert learning.allowed_seconds(attempt) == 300 / 8  # the quiz's limit shared by its questions
+    assert modes.allowed_seconds(attempt) == 300 / 8  # the quiz's limit shared by its questions
     quick = session.scalar(select(attempts.Quiz).where(attempts.Quiz.key == "quick"))
-    assert learning.allowed_seconds(attempts.start_attempt(session, user, quick, clock)) == 20
+    assert modes.allowed_seconds(attempts.start_attempt(session, user, quick, clock)) == 20
     slower = create_user(session, "slower", "correct horse", clock.now())
     slower.time_accommodation = "x2"
     session.flush()
-    assert learning.allowed_seconds(attempts.start_attempt(session, slower, quick, clock)) == 40
+    assert modes.allowed_seconds(attempts.start_attempt(session, slower, quick, clock)) == 40
     attempt.mode = "practice"
-    assert learning.allowed_seconds(attempt) is None
+    assert modes.allowed_seconds(attempt) is None
 
 
 # --- the schedule ------------------------------------------------------------------
@@ -157,7 +157,7 @@ def answer_current(session, attempt, clock, right=True):
     """Answer the question on screen, then serve the next one (as the next page load does)."""
     from test_attempts import form_data
     served = attempts.current_question(session, attempt, clock)
-    outcome = attempts.submit_answer(session, attempt, served.position, form_data(served, right), clock)
+    outcome = attempts.submit_answer(session, served, form_data(served, right), clock)
     attempts.current_question(session, attempt, clock)
     return outcome
 
@@ -196,8 +196,8 @@ def test_a_replayed_answer_is_reviewed_once(session, bank, user, clock):
     attempt = attempts.start_attempt(session, user, quiz, clock)
     served = attempts.current_question(session, attempt, clock)
     clock.advance(10)
-    attempts.submit_answer(session, attempt, 0, form_data(served, False), clock)
-    attempts.submit_answer(session, attempt, 0, form_data(served, False), clock)
+    attempts.submit_answer(session, served, form_data(served, False), clock)
+    attempts.submit_answer(session, served, form_data(served, False), clock)
     attempts.finish_attempt(session, attempt, clock.now())  # feedback at the end: scheduled now
     assert card_of(session, user, "t-single").reps == 1
 
@@ -214,7 +214,7 @@ def test_a_question_whose_time_ran_out_is_rated_again(session, bank, user, clock
 
 def test_a_practice_run_is_untimed_for_the_rating(session, bank, user, clock):
     review(session, user, "t-text", clock, right=False)
-    attempt = learning.start_review(session, user, clock.now())
+    attempt = practice.start_review(session, user, clock.now())
     assert attempt.mode == "practice" and attempt.deadline_dt is None
     attempts.current_question(session, attempt, clock)
     clock.advance(20)  # 20 s: Hard for a 30 s question, Good untimed
@@ -330,14 +330,14 @@ def test_mastery_of_someone_else_is_not_mine(session, bank, user, clock):
 def test_the_timeline_of_the_bank_is_chronological(tmp_path):
     loaded = load_bank([QUESTIONS])
     assert loaded.ok, loaded.problems[:3]
-    dates = [event.date for event in learning.timeline(loaded)]
+    dates = [event.date for event in study_material.timeline(loaded)]
     assert len(dates) == 13
-    assert dates == sorted(dates, key=learning.date_key)
+    assert dates == sorted(dates, key=study_material.date_key)
     ordered = ["1905", "1945", "1992", "2025-06", "2025-08", "2025-11", "2026", "2026-01-07"]
     positions = [dates.index(date) for date in ordered]
     assert positions == sorted(positions)
     assert dates.index("2025") < dates.index("2025-06"), "a whole year comes before its months"
-    first = learning.timeline(loaded)[0]
+    first = study_material.timeline(loaded)[0]
     assert first.question_key == "xian-xinghai-birth-year" and first.paragraph == 10
     assert first.title["en"] == "Birth of Xian Xinghai" and "1905" in first.explanation["en"]
 
@@ -360,7 +360,7 @@ questions:
 """, encoding="utf-8")
     loaded = load_bank([QUESTIONS, extra])
     assert loaded.ok, loaded.problems[:3]
-    events = learning.timeline(loaded)
+    events = study_material.timeline(loaded)
     keys = [event.question_key for event in events]
     dates = [event.date for event in events]
     at = keys.index("september-forum")
@@ -372,31 +372,31 @@ def test_the_timeline_from_the_database_matches_the_bank_and_knows_the_questions
     loaded = load_bank([QUESTIONS])
     import_bank(session, loaded, clock.now())
     session.flush()
-    from_db = learning.timeline(session)
-    assert [e.question_key for e in from_db] == [e.question_key for e in learning.timeline(loaded)]
+    from_db = study_material.timeline(session)
+    assert [e.question_key for e in from_db] == [e.question_key for e in study_material.timeline(loaded)]
     assert all(e.question_id == qid(session, e.question_key) for e in from_db)
     # A retired question leaves the timeline.
     session.get(Question, from_db[0].question_id).is_retired = True
     session.flush()
-    assert learning.timeline(session)[0].question_key == from_db[1].question_key
+    assert study_material.timeline(session)[0].question_key == from_db[1].question_key
 
 
 def test_the_outline_of_a_topic_gives_its_facts_by_paragraph(session, bank):
-    sections = learning.outline(session, "diplomacy")
+    sections = study_material.outline(session, "diplomacy")
     assert [section.paragraph for section in sections] == [5, 7]
     fact = sections[1].facts[0]
     assert (fact.question_key, fact.text["en"], fact.paragraph) == ("t-text", "Shanghai and Almaty.", 7)
     assert fact.question_id == qid(session, "t-text") and fact.question["en"] == "Shanghai's sister city?"
-    assert learning.outline(session, "science") == []
-    assert [s.paragraph for s in learning.outline(bank, "anniversaries")] == [10, 13]
-    assert learning.topic_sizes(bank) == {"visits": 1, "diplomacy": 2, "trade": 1, "infrastructure": 1,
+    assert study_material.outline(session, "science") == []
+    assert [s.paragraph for s in study_material.outline(bank, "anniversaries")] == [10, 13]
+    assert study_material.topic_sizes(bank) == {"visits": 1, "diplomacy": 2, "trade": 1, "infrastructure": 1,
                                           "tourism": 1, "anniversaries": 2}
 
 
 def test_the_real_bank_has_an_outline_for_every_tag():
     loaded = load_bank([QUESTIONS])
-    for tag in learning.TAGS:
-        sections = learning.outline(loaded, tag)
+    for tag in study_material.TAGS:
+        sections = study_material.outline(loaded, tag)
         assert sections, tag
         assert all(fact.text[lang] for section in sections for fact in section.facts for lang in LANGUAGES)
 
@@ -406,34 +406,34 @@ def test_the_real_bank_has_an_outline_for_every_tag():
 
 def test_a_review_run_serves_the_due_questions_in_order(session, bank, user, clock):
     make_due(session, user, clock, ["t-numeric", "t-text", "t-single"])
-    run = learning.start_review(session, user, clock.now())
+    run = practice.start_review(session, user, clock.now())
     due = learning.due_cards(session, user.id, clock.now())
     assert run.plan == [card.question.current_revision_id for card in due]
     assert [c.question.key for c in due] == ["t-numeric", "t-single", "t-text"]
     assert run.mode == "practice" and run.deadline_dt is None and run.quiz.key == "all-types"
-    assert learning.start_review(session, user, clock.now()).id == run.id, "a double click starts one run"
+    assert practice.start_review(session, user, clock.now()).id == run.id, "a double click starts one run"
     for _ in range(3):
         attempts.current_question(session, run, clock)
         clock.advance(12)
         answer_current(session, run, clock)
     assert run.is_finished and run.correct_count == 3
     assert learning.due_count(session, user.id, clock.now()) == 0
-    with pytest.raises(learning.NothingToReview):
-        learning.start_review(session, user, clock.now())
+    with pytest.raises(practice.NothingToReview):
+        practice.start_review(session, user, clock.now())
 
 
 def test_practising_one_question_files_it_under_a_quiz_that_has_it(session, bank, user, clock):
     for key in ("t-single", "t-text", "t-year"):  # met: on the review schedule
         review(session, user, key, clock, right=True)
-    run = learning.start_single(session, user, qid(session, "t-single"), clock.now())
+    run = practice.start_single(session, user, qid(session, "t-single"), clock.now())
     assert run.quiz.key == "all-types" and len(run.plan) == 1 and run.mode == "practice"
     session.get(attempts.Quiz, run.quiz_id).is_retired = True
     session.flush()
-    other = learning.start_single(session, user, qid(session, "t-text"), clock.now())
+    other = practice.start_single(session, user, qid(session, "t-text"), clock.now())
     assert other.quiz.key == "quick"
     session.get(Question, qid(session, "t-year")).is_retired = True
-    with pytest.raises(learning.NothingToReview):
-        learning.start_single(session, user, qid(session, "t-year"), clock.now())
+    with pytest.raises(practice.NothingToReview):
+        practice.start_single(session, user, qid(session, "t-year"), clock.now())
 
 
 def test_a_card_survives_a_new_revision_of_its_question(session, bank, user, clock, tmp_path):
@@ -442,7 +442,7 @@ def test_a_card_survives_a_new_revision_of_its_question(session, bank, user, clo
     (tmp_path / "mini.yaml").write_text(changed, encoding="utf-8")
     import_bank(session, load_bank([tmp_path / "mini.yaml"]), clock.now())
     session.flush()
-    run = learning.start_review(session, user, clock.now())
+    run = practice.start_review(session, user, clock.now())
     question = session.get(Question, qid(session, "t-single"))
     assert run.plan == [question.current_revision_id] and question.current_revision.number == 2
 
@@ -460,11 +460,11 @@ def test_learning_does_not_import_flask():
 def test_attempt_models_are_untouched_by_reviews(session, bank, user, clock):
     """A review run is an ordinary practice attempt: no leaderboard entry, no rank."""
     make_due(session, user, clock, ["t-single"])
-    run = learning.start_review(session, user, clock.now())
+    run = practice.start_review(session, user, clock.now())
     attempts.current_question(session, run, clock)
     answer_current(session, run, clock)
     assert session.get(Attempt, run.id).rank_at_finish is None
-    assert session.scalar(select(attempts.LeaderboardEntry)) is None
+    assert session.scalar(select(LeaderboardEntry)) is None
 
 
 def test_two_first_answers_at_once_make_one_card(app, bank, clock, monkeypatch):

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from quizapp import pace
 from quizapp.extensions import db
-from quizapp.leaderboard_rebuild import snapshot as board_snapshot
+from quizapp.ranking.rebuild import snapshot as board_snapshot
 from quizapp.models import Attempt, LeaderboardCount, LeaderboardEntry, OverallEntry, User
 from quizapp.ranking import OVERALL_QUIZ_ID
 from quizapp.users import create_user

@@ -200,7 +200,7 @@ def test_every_page(watched: Page, live_server, shot, lang, size):
                                       clock, rules=rules)
         while not held.is_finished:
             served = attempts.current_question(db.session, held, clock, rules)
-            attempts.submit_answer(db.session, held, served.position, form_data(served), clock, rules=rules)
+            attempts.submit_answer(db.session, served, form_data(served), clock, rules=rules)
         assert held.review_status == "flagged"
         db.session.commit()
     page.goto(base + "/admin/attempts")

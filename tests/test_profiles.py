@@ -30,7 +30,7 @@ def finish(session, clock, user, key="all-types", wrong=(), seconds=5):
     for position in range(attempt.question_count):
         clock.advance(seconds)
         served = attempts.current_question(session, attempt, clock)
-        attempts.submit_answer(session, attempt, served.position, form_data(served, position not in wrong), clock)
+        attempts.submit_answer(session, served, form_data(served, position not in wrong), clock)
     assert attempt.is_finished
     return attempt
 
@@ -44,7 +44,7 @@ def test_accuracy_by_tag_counts_answered_questions_per_tag(session, bank, clock)
     finish(session, clock, user, wrong={2, 4})
     partial = attempts.start_attempt(session, user, quiz(session), clock)
     served = attempts.current_question(session, partial, clock)
-    attempts.submit_answer(session, partial, served.position, form_data(served, False), clock)  # visits, wrong
+    attempts.submit_answer(session, served, form_data(served, False), clock)  # visits, wrong
     clock.advance(hours=1)  # the rest time out: not answers
     attempts.close_overdue_attempts(session, clock)
     by_tag = {item.tag: (item.answered, item.right) for item in stats.accuracy_by_tag(session, user.id)}

@@ -9,7 +9,7 @@ from sqlalchemy import event, select
 from types import SimpleNamespace
 
 from quizapp import ranking
-from quizapp.attempts import keep_best
+from quizapp.ranking.maintain import keep_best
 from quizapp.models import Attempt, Quiz, User
 from quizapp.periods import period_start
 from quizapp.users import create_user
@@ -76,7 +76,7 @@ def test_sql_standings_match_the_rule(session, board):
     assert [(s.rank, s.username) for s in standings] == [(1, "top"), (2, "fast"), (3, "early"), (4, "slow"), (5, "low")]
     for standing in standings:
         entry = ranking.entry_of(session, board, standing.user_id)
-        assert ranking.rank_of(session, board, entry) == standing.rank
+        assert ranking.rank_of(session, board, ranking.keys_of(board, entry)) == standing.rank
 
 
 def test_hidden_users_are_left_out(session, board):
@@ -103,7 +103,7 @@ def _expected(session, board):
     """Every row of the board with its rank among the visible players, straight from the rule."""
     entity = board.entity
     rows = session.execute(select(entity, User.is_hidden).join(User, User.id == entity.user_id)
-                           .where(*board.where())).all()
+                           .where(*ranking.board_where(board.kind, entity)), board.values()).all()
     tiebreak = (lambda row: row.attempt_id) if board.quiz_id is not None else (lambda row: row.user_id)
     keyed = sorted(rows, key=lambda pair: ranking.rank_key(pair[0].score, pair[0].duration_ms, pair[0].finished_dt,
                                                            tiebreak(pair[0])))
@@ -122,10 +122,9 @@ def check_board(session, board):
     for user_id, rank in expected.items():
         entry = ranking.entry_of(session, board, user_id)
         assert entry.rank == rank, (user_id, entry)
-        assert ranking.rank_of(session, board, entry) == rank
         keys = SimpleNamespace(score=entry.score, duration_ms=entry.duration_ms, finished_dt=entry.finished_dt,
                                attempt_id=entry.attempt_id, user_id=user_id)
-        assert ranking.rank_of(session, board, keys) == rank  # counted again from the keys alone
+        assert ranking.rank_of(session, board, ranking.keys_of(board, keys)) == rank  # counted again from the keys alone
         assert (ranking.window_around(session, board, rank, entry=entry)
                 == ranking.window_around(session, board, rank))
     return expected
@@ -173,7 +172,7 @@ def test_hidden_players_ahead_behind_and_in_the_same_bucket(session, board):
     # attempt_rank leaves out the player's own row as well; a hidden player's is not taken off twice.
     viewer = ranking.entry_of(session, board, people[4].id)
     for excluded, rank in ((people[1], 1), (people[3], 2), (people[5], 2)):
-        assert ranking.rank_of(session, board, viewer, exclude_user=excluded.id) == rank
+        assert ranking.rank_of(session, board, ranking.keys_of(board, viewer), exclude_user=excluded.id) == rank
 
 
 def test_the_overall_board_ranks_sums(session, board, clock):
@@ -222,19 +221,20 @@ def test_the_window_around_a_viewer_keeps_its_shape_at_the_ends(session, board):
         == ranking.window_around(session, board, 4, radius=0)
 
 
-def test_a_rank_read_with_its_entry_is_not_asked_for_again(session, board):
+def test_a_board_page_reads_the_viewers_rank_with_their_row_and_asks_no_more(session, board):
     quiz, add = board
     player = add("once", 500, 1_000, 0)
-    entry = ranking.entry_of(session, ranking.Board(quiz.id), player.id)
+    session.flush()
     statements = []
     listen = lambda *args: statements.append(args[2])  # noqa: E731
     engine = session.get_bind()
     event.listen(engine, "before_cursor_execute", listen)
     try:
-        assert ranking.rank_of(session, ranking.Board(quiz.id), entry) == 1
+        shown = ranking.board_page(session, ranking.Board(quiz.id), 1, 20, player.id, window=True)
     finally:
         event.remove(engine, "before_cursor_execute", listen)
-    assert statements == []
+    assert shown.viewer.rank == 1 and shown.viewer.on_page and shown.viewer.window == []
+    assert len(statements) == 3  # the count, the page, the viewer's row with its rank: no rank asked again
     assert ranking.entry_of(session, ranking.Board(quiz.id, period="week", period_start=_start("week")),
                             player.id).rank == 1
     assert ranking.entry_of(session, ranking.Board(quiz.id, "extended"), player.id) is None

@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from quizapp import attempts, ranking
-from quizapp.leaderboard_rebuild import local_days, rebuild_leaderboards, snapshot
 from quizapp.models import Base, Attempt, LeaderboardEntry, OverallEntry, Quiz, User
+from quizapp.modes import RANKED_MODES
 from quizapp.periods import EPOCH, PERIODS, period_start
 from quizapp.ranking import OVERALL_QUIZ_ID, count_buckets, rank_key
+from quizapp.ranking.rebuild import local_days, rebuild_leaderboards, snapshot
 from quizapp.users import create_user
 
 from test_attempts import form_data
@@ -61,14 +62,14 @@ def play(session, clock, user, quiz, answers) -> None:
         served = attempts.current_question(session, attempt, clock)
         if served is None:
             return
-        attempts.submit_answer(session, attempt, served.position, form_data(served, right), clock)
+        attempts.submit_answer(session, served, form_data(served, right), clock)
 
 
 def oracle(session, zone) -> list[tuple]:
     """keep_best's rule written out in Python, straight from the attempts."""
     best: dict[tuple, Attempt] = {}
     for attempt in session.scalars(select(Attempt).where(Attempt.finished_dt.is_not(None),
-                                                         Attempt.mode.in_(attempts.RANKED_MODES))):
+                                                         Attempt.mode.in_(RANKED_MODES))):
         key = rank_key(attempt.score, attempt.duration_ms, attempt.finished_dt, attempt.id)
         for period in PERIODS:
             slot = (attempt.quiz_id, attempt.mode, period, period_start(period, attempt.finished_dt, zone),
@@ -202,7 +203,7 @@ def test_the_rebuild_module_does_not_import_flask():
     import quizapp
     code = ("import sys, importlib\n"
             "sys.modules['quizapp'] = type(sys)('quizapp'); sys.modules['quizapp'].__path__ = [%r]\n"
-            "importlib.import_module('quizapp.leaderboard_rebuild')\n"
+            "importlib.import_module('quizapp.ranking.rebuild')\n"
             "print(sorted(m for m in sys.modules if m == 'flask' or m.startswith(('flask.', 'flask_'))))"
             ) % (quizapp.__path__[0],)
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -216,7 +217,7 @@ def _finish(session, clock, user, quiz, wrong: int, seconds: int) -> Attempt:
     for index in range(attempt.question_count):
         clock.advance(seconds)
         served = attempts.current_question(session, attempt, clock)
-        attempts.submit_answer(session, attempt, served.position, form_data(served, index >= wrong), clock)
+        attempts.submit_answer(session, served, form_data(served, index >= wrong), clock)
     assert attempt.is_finished
     return attempt
 
@@ -242,7 +243,7 @@ def test_hidden_users_are_stored_but_filtered_on_read(session, bank, clock):
     board = ranking.Board(quiz.id)
     assert [(s.rank, s.username) for s in ranking.standings(session, board)] == [(1, "dana"), (2, "aigul")]
     assert ranking.participant_count(session, board) == 2
-    assert ranking.rank_of(session, board, ranking.entry_of(session, board, dana.id)) == 1
+    assert ranking.rank_of(session, board, ranking.keys_of(board, ranking.entry_of(session, board, dana.id))) == 1
     assert later.rank_at_finish == 1  # the hidden 800 did not count when dana finished
     overall = ranking.Board(None)
     assert [s.username for s in ranking.standings(session, overall)] == ["dana", "aigul"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from quizapp import learning
+from quizapp import learning, practice, study_material
 from quizapp.bank.importer import import_bank
 from quizapp.bank.loader import load_bank
 from quizapp.extensions import db
@@ -129,7 +129,7 @@ def test_a_signed_in_user_sees_mastery_and_can_practise_a_fact(client, bank, app
 def test_the_timeline_lists_the_banks_events_in_order(client, real_bank):
     html = page(client, "/timeline")
     dates = re.findall(r'<time datetime="([\d-]+)">', html)
-    assert len(dates) == 13 and dates == sorted(dates, key=learning.date_key)
+    assert len(dates) == 13 and dates == sorted(dates, key=study_material.date_key)
     assert '<time datetime="2025-06">June 2025</time>' in html
     assert '<time datetime="2026-01-07">January 7, 2026</time>' in html
     assert html.index("Birth of Xian Xinghai") < html.index("China and Kazakhstan establish diplomatic relations")
@@ -289,7 +289,7 @@ def test_posting_practise_again_reuses_the_open_run_and_old_runs_are_closed(clie
     with app.app_context():
         still_open = db.session.scalars(select(Attempt).where(Attempt.mode == "practice",
                                                               Attempt.finished_dt.is_(None))).all()
-        assert len(still_open) == learning.MAX_OPEN_PRACTICE_RUNS
+        assert len(still_open) == practice.MAX_OPEN_PRACTICE_RUNS
         assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1 + 1 + len(keys)
 
 

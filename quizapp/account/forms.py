@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from quizapp.forms import Form
 from quizapp.tokens import NAME_MAX_LENGTH, normalise_name
 
-# The choices of User.time_accommodation (see attempts.TIME_ACCOMMODATIONS), with what each means.
+# The choices of User.time_accommodation (see modes.TIME_ACCOMMODATIONS), with what each means.
 ACCOMMODATIONS = {
     "standard": (_l("Standard time"),
                  _l("The quiz's own time limits. Ranked on the standard leaderboard.")),

@@ -10,12 +10,11 @@ from typing import Any
 
 from flask import current_app
 
-from quizapp.attempts import TIME_ACCOMMODATIONS
 from quizapp.bank.loader import FEEDBACK_MODES, SCORING_MODES
 from quizapp.json_schema import BOOLEAN, COUNT, DATETIME, INTEGER, LOCALIZED, NUMBER, STRING, nullable, obj, ref
+from quizapp.modes import RANKED_MODES, TIME_ACCOMMODATIONS, Mode
 from quizapp.periods import PERIODS
 from quizapp.question_types import all_types, get_type
-from quizapp.ranking import BOARDS
 
 JSON = "application/json"
 
@@ -44,7 +43,7 @@ NOT_REACHED = "null for a question the attempt never reached (verdict not_reache
 
 def schemas() -> dict[str, Any]:
     attempt_status = {"type": "string", "enum": ["active", "finished"]}
-    mode = {"type": "string", "enum": ["standard", "extended", "practice"],
+    mode = {"type": "string", "enum": list(Mode),
             "description": "standard and extended attempts are ranked (each on its own board); practice is not."}
     quiz_brief = obj({"key": STRING, "title": STRING})
     answer_feedback = obj({
@@ -187,7 +186,7 @@ def schemas() -> dict[str, Any]:
         }),
         "Leaderboard": obj({
             "quiz": {**nullable(ref("QuizBrief")), "description": "null for the overall board."},
-            "board": {"type": "string", "enum": list(BOARDS)},
+            "board": {"type": "string", "enum": list(RANKED_MODES)},
             "period": {"type": "string", "enum": list(PERIODS)},
             "period_start": {**DATETIME, "description": "When the period began (UTC); the epoch for all time."},
             "page": {"type": "integer", "minimum": 1},
@@ -360,7 +359,7 @@ def document() -> dict[str, Any]:
                            "schema": {"type": "string", "enum": list(PERIODS), "default": PERIODS[0]},
                            "description": "all time, this week or today (weeks and days in the leaderboard time zone)."},
                 "Board": {"name": "board", "in": "query", "required": False,
-                          "schema": {"type": "string", "enum": list(BOARDS), "default": BOARDS[0]},
+                          "schema": {"type": "string", "enum": list(RANKED_MODES), "default": RANKED_MODES[0]},
                           "description": "standard time, or extended time (attempts with a time accommodation)."},
                 "Page": {"name": "page", "in": "query", "required": False,
                          "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1}},

@@ -21,9 +21,10 @@ from quizapp.bank.checks import is_int
 from quizapp.bank.importer import revision_by_id
 from quizapp.extensions import csrf, db
 from quizapp.models import Attempt, Quiz
+from quizapp.modes import RANKED_MODES
 from quizapp.periods import PERIODS, period_start
 from quizapp.question_types import InvalidResponse, get_type
-from quizapp.ranking import BOARDS, Board, attempt_rank, entry_of, participant_count, rank_of, standings
+from quizapp.ranking import Board, attempt_standing, board_page
 from quizapp.rate_limits import per_user
 from quizapp.web import current_clock, current_locale, rules
 
@@ -188,8 +189,8 @@ def answer(attempt_id: int):
         # The type reads the answer strictly (its read_json), and only once the service has
         # checked the time: an answer that comes too late is "timed_out" whatever its shape,
         # and a replay is not read at all.
-        outcome = attempts.submit_answer(db.session, attempt, position, answer, current_clock(), rules=rules(),
-                                         from_json=True)
+        outcome = attempts.answer_at(db.session, attempt, position, answer, current_clock(), rules=rules(),
+                                     from_json=True)
     except InvalidResponse as error:
         raise ApiError(422, "invalid_answer", _(str(error))) from None
     except OverflowError:
@@ -218,21 +219,14 @@ def result(attempt_id: int):
         raise ApiError(409, "attempt_in_progress", _("This attempt is still running; the result comes when it ends."))
     db.session.commit()
     locale = current_locale()
-    rank = participants = is_best = None
-    if attempts.is_on_boards(attempt):
-        board = Board(attempt.quiz_id, attempt.mode)
-        rank = attempt_rank(db.session, attempt.quiz_id, attempt.user_id, attempt.score, attempt.duration_ms or 0,
-                            attempt.finished_dt, attempt.id, board=attempt.mode)
-        participants = max(participant_count(db.session, board), rank)
-        best = entry_of(db.session, board, attempt.user_id)
-        is_best = best is not None and best.attempt_id == attempt.id
+    standing = attempt_standing(db.session, attempt)
     response = jsonify({
         "id": attempt.id,
         "quiz": quiz_brief(attempt.quiz, locale),
         "status": "finished",
         "mode": attempt.mode,
         "time_factor": attempt.time_factor,
-        "ranked": attempt.mode in attempts.RANKED_MODES,
+        "ranked": attempt.mode in RANKED_MODES,
         # "flagged": answered faster than a person can, off the boards until an admin reviews it;
         # "voided": reviewed and never ranked; "cleared": reviewed and ranked; null: not held.
         "review_status": attempt.review_status,
@@ -243,9 +237,9 @@ def result(attempt_id: int):
         "duration_ms": attempt.duration_ms,
         "started_dt": iso(attempt.started_dt),
         "finished_dt": iso(attempt.finished_dt),
-        "rank": rank,
-        "participants": participants,
-        "is_best": is_best,
+        "rank": standing.rank if standing else None,
+        "participants": standing.participants if standing else None,
+        "is_best": standing.is_best if standing else None,
         "questions": [review_item(row, revision, locale) for row, revision in attempts.review(db.session, attempt)],
     })
     response.headers["Cache-Control"] = "no-store"
@@ -270,32 +264,28 @@ def _page() -> int:
 
 
 def _board(quiz: Quiz | None):
-    period, board_name, page = _choice("period", PERIODS), _choice("board", BOARDS), _page()
+    period, board_name, page = _choice("period", PERIODS), _choice("board", RANKED_MODES), _page()
     start_dt = period_start(period, current_clock().now(), rules().zone)
     board = Board(quiz.id if quiz else None, board_name, period, start_dt)
     page_size = current_app.config["LEADERBOARD_PAGE_SIZE"]
-    total = participant_count(db.session, board)
-    rows = standings(db.session, board, limit=page_size, offset=(page - 1) * page_size)
     user = optional_user()
     me_id = user.id if user is not None and not user.is_hidden else None
+    shown = board_page(db.session, board, page, page_size, me_id)
     mine = None
-    if me_id is not None:
-        entry = entry_of(db.session, board, me_id)
-        if entry is not None:
-            rank = rank_of(db.session, board, entry)
-            mine = {"rank": rank, "username": user.username, "score": entry.score, "duration_ms": entry.duration_ms,
-                    "finished_dt": iso(entry.finished_dt), "quiz_count": getattr(entry, "quiz_count", None),
-                    "page": (rank - 1) // page_size + 1}
+    if shown.viewer is not None:
+        own = shown.viewer.standing
+        mine = {"rank": own.rank, "username": own.username, "score": own.score, "duration_ms": own.duration_ms,
+                "finished_dt": iso(own.finished_dt), "quiz_count": own.quiz_count, "page": shown.viewer.page}
     return jsonify({
         "quiz": quiz_brief(quiz, current_locale()) if quiz else None,
         "board": board_name,
         "period": period,
         "period_start": iso(start_dt),
         "page": page,
-        "pages": max(1, -(-total // page_size)),
+        "pages": shown.pages,
         "page_size": page_size,
-        "total": total,
-        "rows": [standing_json(row, me_id) for row in rows],
+        "total": shown.total,
+        "rows": [standing_json(row, me_id) for row in shown.rows],
         "me": mine,
     })
 

@@ -13,7 +13,8 @@ from quizapp.caching import BoundedCache
 from quizapp.extensions import db
 from quizapp.models import Quiz, User
 from quizapp.periods import PERIODS, period_start
-from quizapp.ranking import BOARDS, Board, Standing, entry_of, participant_count, rank_of, standings, window_around
+from quizapp.modes import RANKED_MODES
+from quizapp.ranking import Board, Standing, board_page
 from quizapp.web import current_clock, current_locale, render_fragment, rules
 
 bp = Blueprint("leaderboard", __name__, url_prefix="/leaderboard")
@@ -65,31 +66,21 @@ _QUIZ_BY_KEY = select(Quiz).where(Quiz.key == bindparam("key"))
 
 
 def _render(quiz: Quiz | None):
-    period, board_name = _choice("period", PERIODS), _choice("board", BOARDS)
+    period, board_name = _choice("period", PERIODS), _choice("board", RANKED_MODES)
     board = Board(quiz.id if quiz else None, board_name, period,
                   period_start(period, current_clock().now(), rules().zone))
-    page_size = current_app.config["LEADERBOARD_PAGE_SIZE"]
-    total = participant_count(db.session, board)
-    pages = max(1, -(-total // page_size))
-    page = min(_page_number(), pages)
-    rows = standings(db.session, board, limit=page_size, offset=(page - 1) * page_size)
-    mine = None
-    if current_user.is_authenticated and not current_user.is_hidden:
-        entry = entry_of(db.session, board, current_user.id)
-        if entry is not None:
-            rank = rank_of(db.session, board, entry)
-            on_page = any(row.user_id == current_user.id for row in rows)
-            mine = {"rank": rank, "entry": entry, "on_page": on_page,
-                    "page": (rank - 1) // page_size + 1,
-                    "window": [] if on_page else window_around(db.session, board, rank, entry=entry)}
-    linkable = _profiles_to_link([*rows, *(mine["window"] if mine else [])])
+    viewer_id = current_user.id if current_user.is_authenticated and not current_user.is_hidden else None
+    shown = board_page(db.session, board, _page_number(), current_app.config["LEADERBOARD_PAGE_SIZE"], viewer_id,
+                       clamp_page=True, window=True)
+    mine = shown.viewer
+    linkable = _profiles_to_link([*shown.rows, *(mine.window if mine else [])])
     # Nothing was written, so COMMIT and ROLLBACK end this transaction alike; but psycopg
     # forgets the statements it has prepared at a ROLLBACK (what ending the request would
     # send), and keeping them roughly halves the time of these reads on PostgreSQL.
     db.session.commit()
-    return render_template("leaderboard/board.html", quiz=quiz, rows=rows, page=page, pages=pages, total=total,
-                           mine=mine, period=period, board=board_name, periods=PERIODS, boards=BOARDS,
-                           table=partial(_table, linkable=linkable))
+    return render_template("leaderboard/board.html", quiz=quiz, rows=shown.rows, page=shown.page, pages=shown.pages,
+                           total=shown.total, mine=mine, period=period, board=board_name, periods=PERIODS,
+                           boards=RANKED_MODES, table=partial(_table, linkable=linkable))
 
 
 @bp.get("/")

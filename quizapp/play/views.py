@@ -6,12 +6,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from quizapp import attempts
+from quizapp import attempts, practice
 from quizapp.extensions import db
 from quizapp.models import Attempt, Quiz
 from quizapp.play.forms import StartForm, answer_fields, answer_form
 from quizapp.question_types import InvalidResponse, get_type
-from quizapp.ranking import Board, attempt_rank, entry_of, participant_count
+from quizapp.ranking import attempt_standing
 from quizapp.rate_limits import per_user
 from quizapp.web import current_clock, current_locale, rules
 
@@ -76,7 +76,7 @@ def question(attempt_id: int):
             abort(400)
         if position != served.position:
             try:
-                outcome = attempts.submit_answer(db.session, attempt, position, None, clock, rules=rules())
+                outcome = attempts.replay_or_refuse(db.session, attempt, position)
             except attempts.NotCurrentQuestion:
                 db.session.commit()
                 flash(_("That answer was for another question. Here is the current one."), "error")
@@ -91,8 +91,7 @@ def question(attempt_id: int):
             return redirect(url_for("play.question", attempt_id=attempt.id))
         if form.validate_on_submit():
             try:
-                outcome = attempts.submit_answer(db.session, attempt, position, form.answer.data, clock,
-                                                 rules=rules())
+                outcome = attempts.submit_answer(db.session, served, form.answer.data, clock, rules=rules())
             except InvalidResponse as error:
                 form.answer.errors = [_(str(error))]
             except attempts.AttemptClosed:
@@ -146,14 +145,7 @@ def result(attempt_id: int):
         db.session.rollback()
         return redirect(url_for("play.question", attempt_id=attempt.id))
     db.session.commit()
-    standing = None
-    if attempts.is_on_boards(attempt):
-        board = Board(attempt.quiz_id, attempt.mode)
-        rank = attempt_rank(db.session, attempt.quiz_id, attempt.user_id, attempt.score, attempt.duration_ms or 0,
-                            attempt.finished_dt, attempt.id, board=attempt.mode)
-        best = entry_of(db.session, board, attempt.user_id)
-        standing = {"rank": rank, "participants": max(participant_count(db.session, board), rank),
-                    "is_best": best is not None and best.attempt_id == attempt.id}
+    standing = attempt_standing(db.session, attempt)
     rows = attempts.review(db.session, attempt)
     return render_template("play/result.html", attempt=attempt, quiz=attempt.quiz, rows=rows, standing=standing,
                            mistakes=sum(1 for row, _ in rows if not row.is_correct and not attempts.not_reached(row)),
@@ -168,10 +160,10 @@ def practise_mistakes(attempt_id: int):
     if not source.is_finished:
         abort(404)
     try:
-        practice = attempts.start_practice(db.session, current_user, source, current_clock())
+        run = practice.start_practice(db.session, current_user, source, current_clock())
     except attempts.QuizUnavailable:
         db.session.rollback()
         flash(_("There are no mistakes to practise in that attempt."), "info")
         return redirect(url_for("play.result", attempt_id=source.id))
     db.session.commit()
-    return redirect(url_for("play.question", attempt_id=practice.id))
+    return redirect(url_for("play.question", attempt_id=run.id))

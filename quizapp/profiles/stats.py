@@ -17,10 +17,9 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from quizapp.models import Attempt, AttemptAnswer, LeaderboardEntry, QuestionRevision, Quiz, User
+from quizapp.modes import RANKED_MODES
 from quizapp.periods import EPOCH
-from quizapp.ranking import BOARDS, Board, rank_of
-
-RANKED_MODES = BOARDS  # a ranked attempt's mode is the board it is ranked on
+from quizapp.ranking import Board, keys_of, rank_of
 
 
 @dataclass(frozen=True)
@@ -77,8 +76,13 @@ def best_per_quiz(session: Session, user_id: int) -> list[BestRow]:
         .order_by(Quiz.position, Quiz.id, LeaderboardEntry.board.desc())  # standard before extended
     ).all()
     return [BestRow(key, title, entry.board, entry.score, max_score, entry.duration_ms, entry.finished_dt,
-                    None if hidden else rank_of(session, Board(entry.quiz_id, entry.board), entry))
+                    None if hidden else _rank(session, entry))
             for entry, key, title, max_score in rows]
+
+
+def _rank(session: Session, entry: LeaderboardEntry) -> int:
+    board = Board(entry.quiz_id, entry.board)
+    return rank_of(session, board, keys_of(board, entry))
 
 
 @dataclass(frozen=True)

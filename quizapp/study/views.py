@@ -14,7 +14,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import format_date, format_time, get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from quizapp import learning
+from quizapp import learning, practice, study_material
 from quizapp.extensions import db, limiter
 from quizapp.models import Question
 from quizapp.play.forms import StartForm
@@ -47,7 +47,7 @@ def tag_label(tag: str) -> str:
 
 def event_date(value: str) -> str:
     """A bank date for people: "1905", "June 2025", "January 7, 2026", in the page's language."""
-    parts = learning.date_key(value)
+    parts = study_material.date_key(value)
     if len(parts) == 1:
         return str(parts[0])
     if len(parts) == 2:
@@ -74,7 +74,7 @@ def _met() -> set[int]:
     the public pages (the facts are for everyone)."""
     if not current_user.is_authenticated:
         return set()
-    return learning.met_question_ids(db.session, current_user.id)
+    return practice.met_question_ids(db.session, current_user.id)
 
 
 def _page(template: str, **context: Any) -> str:
@@ -96,14 +96,14 @@ def review_globals() -> dict[str, Any]:
 @bp.get("/study")
 @study_pages_limit
 def index():
-    sizes = learning.topic_sizes(db.session)
+    sizes = study_material.topic_sizes(db.session)
     return _page("study/index.html", sizes=sizes, mastery=_mastery())
 
 
 @bp.get("/study/<tag>")
 @study_pages_limit
 def topic(tag: str):
-    sections = learning.outline(db.session, tag)
+    sections = study_material.outline(db.session, tag)
     if not sections:
         abort(404)
     return _page("study/topic.html", tag=tag, sections=sections, mastery=_mastery().get(tag), met=_met(),
@@ -112,7 +112,7 @@ def topic(tag: str):
 
 @bp.get("/timeline")
 def timeline():
-    return _page("study/timeline.html", events=learning.timeline(db.session), met=_met())
+    return _page("study/timeline.html", events=study_material.timeline(db.session), met=_met())
 
 
 @bp.get("/review")
@@ -131,8 +131,8 @@ def review():
 def start_review():
     StartForm().validate_on_submit()  # CSRF is checked for every POST; the form has no fields
     try:
-        attempt = learning.start_review(db.session, current_user, current_clock().now())
-    except learning.NothingToReview:
+        attempt = practice.start_review(db.session, current_user, current_clock().now())
+    except practice.NothingToReview:
         db.session.rollback()
         flash(_("Nothing is due for review right now."), "info")
         return redirect(url_for("study.review"))
@@ -149,13 +149,13 @@ def practise(question_id: int):
     if question is None or question.is_retired:
         abort(404)
     try:
-        attempt = learning.start_single(db.session, current_user, question.id, current_clock().now())
-    except learning.QuestionNotMet:
+        attempt = practice.start_single(db.session, current_user, question.id, current_clock().now())
+    except practice.QuestionNotMet:
         # Only questions already met can be practised by id; the others are "not found",
         # as if they did not exist, so ids reveal nothing.
         db.session.rollback()
         abort(404)
-    except learning.NothingToReview:
+    except practice.NothingToReview:
         db.session.rollback()
         flash(_("This question cannot be practised right now."), "error")
         return redirect(url_for("study.timeline"))

@@ -1,6 +1,6 @@
 """Rebuild the leaderboard tables from the attempts.
 
-``attempts.keep_best`` maintains ``LeaderboardEntry``, ``OverallEntry`` and the bucket
+``ranking.maintain.keep_best`` maintains ``LeaderboardEntry``, ``OverallEntry`` and the bucket
 counts ``LeaderboardCount`` one finished attempt at a time; this module recomputes all
 three from scratch, set-based, and must give exactly the same rows.  Use it after a bulk load (``bench seed``), after repairing data by
 hand, or to check that the maintained tables have not drifted
@@ -13,14 +13,14 @@ How, in INSERT ... SELECTs inside the caller's transaction:
    ``quizapp.periods.period_start``; so the database never needs time zone rules of its
    own (its tzdata could differ from Python's, and SQLite has none).
 2. The day rows: every finished ranked attempt that is on the boards (not held for review,
-   not voided: ``attempts.is_on_boards``), its day found by an index lookup in that
+   not voided: ``rule.on_boards``), its day found by an index lookup in that
    table, and per (quiz, board, user, day) the first attempt in ranking order
-   (``ROW_NUMBER() OVER (... ORDER BY`` the rule of ``ranking.rank_key``).
+   (``ROW_NUMBER() OVER (... ORDER BY`` ``rule.ranking_order``).
 3. The week rows, the best of the user's day rows of that week; then the all-time rows,
    the best of their week rows.  The best of a set is the best of the bests of its parts,
    so this equals taking the best over the attempts, on ever fewer rows.
 4. ``OverallEntry``: per (board, period, period start, user), the sums over those rows.
-5. ``LeaderboardCount``: both kinds of rows counted per bucket (``ranking.count_buckets``),
+5. ``LeaderboardCount``: both kinds of rows counted per bucket (``buckets.count_bucket_columns``),
    one GROUP BY per level.
 
 Hidden users are rebuilt like everyone else: hiding filters what is read, never what is
@@ -34,14 +34,14 @@ from datetime import datetime, time, timedelta
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (Column, Integer, MetaData, SmallInteger, String, Table, and_, func, insert, literal, or_,
-                        select, text, union_all)
+from sqlalchemy import (Column, Integer, MetaData, SmallInteger, String, Table, and_, func, insert, literal, select,
+                        text, union_all)
 from sqlalchemy.orm import Session
 
-from quizapp.attempts import CLEARED, RANKED_MODES
 from quizapp.models import Attempt, LeaderboardCount, LeaderboardEntry, OverallEntry, UTCDateTime
 from quizapp.periods import EPOCH, period_start
-from quizapp.ranking import OVERALL_QUIZ_ID, count_bucket_columns
+from quizapp.ranking.buckets import OVERALL_QUIZ_ID, count_bucket_columns
+from quizapp.ranking.rule import Keys, on_boards, ranking_order
 
 _scratch = MetaData()
 # One row per local day: when it begins and when its week begins, both as UTC instants.
@@ -85,11 +85,6 @@ def local_days(first: datetime, last: datetime, zone: ZoneInfo) -> list[tuple[da
     return rows
 
 
-def _rank_order(score, duration_ms, finished_dt, attempt_id) -> list:
-    # ranking.rank_key as SQL: higher score, shorter time, earlier finish, lower attempt id.
-    return [score.desc(), duration_ms.asc(), finished_dt.asc(), attempt_id.asc()]
-
-
 def _entry_columns() -> list:
     e = LeaderboardEntry.__table__.c
     return [e.quiz_id, e.board, e.period, e.period_start, e.user_id, e.attempt_id, e.score, e.duration_ms,
@@ -110,9 +105,8 @@ def rebuild_leaderboards(session: Session, zone: ZoneInfo) -> RebuildReport:
     connection.execute(entry_table.delete())
 
     a = Attempt.__table__.c
-    # attempts.is_on_boards: attempts held by the pace check (flagged) or voided by an admin stay off.
-    ranked = and_(a.finished_dt.is_not(None), a.duration_ms.is_not(None), a.mode.in_(RANKED_MODES),
-                  or_(a.review_status.is_(None), a.review_status == CLEARED))
+    # Attempts held by the pace check (flagged) or voided by an admin stay off.
+    ranked = and_(a.finished_dt.is_not(None), a.duration_ms.is_not(None), on_boards(a))
     count, first, last = connection.execute(
         select(func.count(), func.min(a.finished_dt), func.max(a.finished_dt)).where(ranked)).one()
     if not count:
@@ -134,7 +128,7 @@ def rebuild_leaderboards(session: Session, zone: ZoneInfo) -> RebuildReport:
         numbered = select(
             n.quiz_id, n.mode, n.day_start, n.user_id, n.id, n.score, n.duration_ms, n.finished_dt,
             func.row_number().over(partition_by=[n.quiz_id, n.mode, n.user_id, n.day_start],
-                                   order_by=_rank_order(n.score, n.duration_ms, n.finished_dt, n.id)).label("place"),
+                                   order_by=ranking_order(Keys(n.score, n.duration_ms, n.finished_dt, n.id))).label("place"),
         ).subquery("numbered")
         r = numbered.c
         connection.execute(insert(entry_table).from_select(_entry_columns(), select(
@@ -148,7 +142,7 @@ def rebuild_leaderboards(session: Session, zone: ZoneInfo) -> RebuildReport:
     finally:
         _days.drop(connection, checkfirst=True)
 
-    # 4. Overall sums, exactly as attempts._refresh_overall computes them.
+    # 4. Overall sums, exactly as maintain._refresh_overall computes them.
     e = entry_table.c
     connection.execute(insert(overall_table).from_select(
         ["board", "period", "period_start", "user_id", "score", "duration_ms", "finished_dt", "quiz_count"],
@@ -199,7 +193,7 @@ def _from_finer(connection, finer: str, coarser: str, start_of) -> None:
         s.quiz_id, s.board, s.start, s.user_id, s.attempt_id, s.score, s.duration_ms, s.finished_dt,
         func.row_number().over(
             partition_by=[s.quiz_id, s.board, s.user_id, s.start],
-            order_by=_rank_order(s.score, s.duration_ms, s.finished_dt, s.attempt_id)).label("place"),
+            order_by=ranking_order(Keys(s.score, s.duration_ms, s.finished_dt, s.attempt_id))).label("place"),
     ).subquery("numbered")
     r = numbered.c
     connection.execute(insert(LeaderboardEntry.__table__).from_select(_entry_columns(), select(
@@ -241,4 +235,5 @@ def snapshot(session: Session) -> tuple[list[tuple], list[tuple], list[tuple]]:
     return entries, overall, counts
 
 
-__all__ = ["RebuildReport", "local_days", "rebuild_leaderboards", "snapshot"]
+__all__ = ["LEADERBOARD_TABLES", "RebuildReport", "local_days", "rebuild_leaderboards", "refresh_statistics",
+           "snapshot"]

@@ -1,0 +1,84 @@
+"""What kind of run an attempt is (its mode, its review status, the time it allows) and
+the rules the operator sets for timing and boards.
+
+Low in the domain modules (it imports only ``pace``, for its rules): attempts, practice,
+learning, ranking and the views all read these, so none of them needs another for it.
+No Flask.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from quizapp.pace import PaceRules
+
+if TYPE_CHECKING:  # only for the annotations: models may import this module
+    from quizapp.models import Attempt
+
+
+class Mode(StrEnum):
+    """``Attempt.mode``.  A ``str``: it compares, hashes and is stored as its value."""
+
+    STANDARD = "standard"  # ranked
+    EXTENDED = "extended"  # ranked on a board of its own (limits × 1.5 or × 2)
+    PRACTICE = "practice"  # untimed and unranked: practice of mistakes, review, "practise this"
+
+
+# The ranked modes, which are also the boards' names, in the order the boards list them.
+RANKED_MODES: tuple[Mode, ...] = (Mode.STANDARD, Mode.EXTENDED)
+
+# Extended time (WCAG 2.2.1): ``User.time_accommodation`` -> the factor applied to every
+# limit; None means untimed practice.
+TIME_ACCOMMODATIONS: dict[str, float | None] = {"standard": 1.0, "x1.5": 1.5, "x2": 2.0, "untimed": None}
+
+# ``Attempt.review_status`` (quizapp.moderation): held by the pace check, then cleared or voided.
+FLAGGED, CLEARED, VOIDED = "flagged", "cleared", "voided"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What the operator configures about timing and boards (``web.rules`` reads the config)."""
+
+    grace: timedelta = timedelta(seconds=2)
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Almaty"))
+    # The human floor (quizapp.pace): a ranked attempt answered faster is held for review.
+    # None checks nothing; the app always passes the configured floor (web.rules).
+    pace: PaceRules | None = None
+
+
+DEFAULT_RULES = Rules()
+
+
+def mode_for(accommodation: str) -> tuple[Mode, float]:
+    """The mode and time factor of a quiz started by a user with this accommodation."""
+    factor = TIME_ACCOMMODATIONS.get(accommodation, 1.0)
+    if factor is None:
+        return Mode.PRACTICE, 1.0
+    return (Mode.STANDARD if factor == 1.0 else Mode.EXTENDED), factor
+
+
+def is_on_boards(attempt: Attempt) -> bool:
+    """Ranked, and not held or voided by the pace check: what ``ranking.maintain`` has put
+    on the boards (``ranking.rebuild`` says the same in SQL)."""
+    return attempt.mode in RANKED_MODES and attempt.review_status in (None, CLEARED)
+
+
+def allowed_seconds(attempt: Attempt) -> float | None:
+    """The time one question of ``attempt`` is given, or None when it is untimed: the
+    question's own limit, else the quiz's limit shared equally between its questions, both
+    times the attempt's extended-time factor.  Speed scoring and the review rating read it."""
+    if attempt.mode == Mode.PRACTICE:
+        return None
+    quiz = attempt.quiz
+    if quiz.question_time_limit_s:
+        return quiz.question_time_limit_s * attempt.time_factor
+    if quiz.time_limit_s and attempt.plan:
+        return quiz.time_limit_s * attempt.time_factor / len(attempt.plan)
+    return None
+
+
+__all__ = ["CLEARED", "DEFAULT_RULES", "FLAGGED", "Mode", "Rules", "RANKED_MODES", "TIME_ACCOMMODATIONS", "VOIDED", "allowed_seconds",
+           "is_on_boards", "mode_for"]
