@@ -5,11 +5,12 @@ import subprocess
 import sys
 
 DOMAIN_MODULES = ["quizapp.clock", "quizapp.models", "quizapp.question_types", "quizapp.bank.loader",
-                  "quizapp.bank.importer", "quizapp.modes", "quizapp.attempts", "quizapp.finish", "quizapp.practice",
-                  "quizapp.ranking", "quizapp.ranking.rule", "quizapp.ranking.buckets", "quizapp.ranking.reads",
-                  "quizapp.ranking.pages", "quizapp.ranking.maintain", "quizapp.ranking.rebuild", "quizapp.users",
-                  "quizapp.periods", "quizapp.tokens", "quizapp.learning", "quizapp.study_material", "quizapp.caching",
-                  "quizapp.pace", "quizapp.moderation", "quizapp.names"]
+                  "quizapp.bank.yaml_reader", "quizapp.bank.importer", "quizapp.modes", "quizapp.attempts",
+                  "quizapp.finish", "quizapp.practice", "quizapp.ranking", "quizapp.ranking.rule",
+                  "quizapp.ranking.buckets", "quizapp.ranking.reads", "quizapp.ranking.pages",
+                  "quizapp.ranking.maintain", "quizapp.ranking.rebuild", "quizapp.users", "quizapp.periods",
+                  "quizapp.tokens", "quizapp.learning", "quizapp.study_material", "quizapp.caching", "quizapp.pace",
+                  "quizapp.moderation", "quizapp.names"]
 
 
 def test_domain_modules_do_not_import_flask():
