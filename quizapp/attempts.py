@@ -23,7 +23,6 @@ from sqlalchemy import JSON, and_, bindparam, delete, event, func, inspect, sele
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, attributes, joinedload
 
-from quizapp.bank.importer import revision_by_id
 from quizapp.clock import Clock
 from quizapp.learning import record_answer
 from quizapp.models import (Attempt, AttemptAnswer, LeaderboardCount, LeaderboardEntry, OverallEntry, Question,
@@ -31,6 +30,7 @@ from quizapp.models import (Attempt, AttemptAnswer, LeaderboardCount, Leaderboar
 from quizapp.pace import PaceRules, TimedAnswer, pace_report
 from quizapp.periods import PERIODS, period_start
 from quizapp.question_types import Grade, InvalidResponse, display_order, get_type
+from quizapp.questions import revision_by_id
 from quizapp.ranking import OVERALL_QUIZ_ID, attempt_rank, count_buckets, rank_key
 
 

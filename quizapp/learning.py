@@ -41,10 +41,10 @@ from sqlalchemy import bindparam, func, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from quizapp.bank.importer import revision_by_id
 from quizapp.bank.loader import TAGS, Bank
 from quizapp.clock import as_utc
 from quizapp.models import Attempt, AttemptAnswer, Question, QuestionRevision, Quiz, QuizQuestion, ReviewCard, User
+from quizapp.questions import revision_by_id
 
 # Rating thresholds (see the module docstring).
 FAST_SHARE = 1 / 3

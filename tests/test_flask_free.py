@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 DOMAIN_MODULES = ["quizapp.clock", "quizapp.models", "quizapp.question_types", "quizapp.bank.loader",
-                  "quizapp.bank.importer", "quizapp.attempts", "quizapp.ranking", "quizapp.users",
+                  "quizapp.bank.importer", "quizapp.questions", "quizapp.attempts", "quizapp.ranking", "quizapp.users",
                   "quizapp.periods", "quizapp.tokens", "quizapp.learning", "quizapp.caching", "quizapp.pace",
                   "quizapp.moderation", "quizapp.leaderboard_rebuild", "quizapp.names"]
 

@@ -18,11 +18,11 @@ from quizapp.api.answers import MISSING, check_answer, is_documented
 from quizapp.api.auth import authenticate, optional_user, require_user
 from quizapp.api.errors import ApiError
 from quizapp.api.present import iso, outcome_json, quiz_brief, quiz_json, review_item, standing_json, state_json
-from quizapp.bank.importer import revision_by_id
 from quizapp.extensions import csrf, db
 from quizapp.models import Attempt, Quiz
 from quizapp.periods import PERIODS, period_start
 from quizapp.question_types import InvalidResponse
+from quizapp.questions import revision_by_id
 from quizapp.ranking import BOARDS, Board, attempt_rank, entry_of, participant_count, rank_of, standings
 from quizapp.rate_limits import per_user
 from quizapp.web import current_clock, current_locale, rules
