@@ -7,9 +7,9 @@ import time
 import click
 from flask.cli import AppGroup
 
+from quizapp.context import current_clock, rules
 from quizapp.extensions import db
 from quizapp.leaderboard_rebuild import LEADERBOARD_TABLES, rebuild_leaderboards, refresh_statistics, snapshot
-from quizapp.web import current_clock, rules
 
 leaderboard_cli = AppGroup("leaderboard", help="Maintain the leaderboard tables.")
 bench_cli = AppGroup("bench", help="Data for benchmarks.")
