@@ -60,13 +60,13 @@ from sqlalchemy import (and_, bindparam, case, create_engine, func, literal_colu
 from quizapp import create_app, ranking  # noqa: E402
 from quizapp.bank.importer import import_bank  # noqa: E402
 from quizapp.bank.loader import load_bank  # noqa: E402
+from quizapp.context import current_clock, rules  # noqa: E402
 from quizapp.extensions import db  # noqa: E402
 from quizapp.models import Attempt, Base, LeaderboardEntry, OverallEntry, Quiz, User, UTCDateTime  # noqa: E402
 from quizapp.periods import EPOCH  # noqa: E402
 from quizapp.ranking import Board, maintain  # noqa: E402
 from quizapp.ranking.rebuild import refresh_statistics  # noqa: E402
 from quizapp.seed import seed  # noqa: E402
-from quizapp.web import current_clock, rules  # noqa: E402
 
 from http_bench import ensure_database  # noqa: E402  (bench/ is on the path: it holds this script)
 

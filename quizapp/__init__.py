@@ -1,7 +1,9 @@
 """quizapp: quizzes and spaced repetition about China–Kazakhstan relations.
 
-Start reading here: ``create_app`` wires configuration, extensions, the blueprints (one
-per user-facing area) and the CLI.  Domain logic lives in plain modules that do not
+Start reading here: ``create_app`` wires configuration, extensions, what every request
+shares (``security``, ``context``, ``caching``, ``i18n``, ``auth/login``, ``layout``,
+``errors``: one module each, each with its ``init_app``), the blueprints (one per
+user-facing area) and the CLI.  Domain logic lives in plain modules that do not
 import Flask: ``bank/`` (YAML -> revisions), ``question_types`` (the registry),
 ``attempts`` (timing and grading), ``practice`` (untimed runs), ``learning`` (the review
 schedule), ``ranking/`` (the leaderboard rule, reads and writes), ``modes``, ``clock``.
@@ -13,8 +15,6 @@ from typing import Any
 
 from flask import Flask
 
-from quizapp.clock import SystemClock
-
 
 def create_app(test_config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True,
@@ -23,23 +23,23 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
 
     from quizapp.config import load_config
     load_config(app, test_config)
-    if app.config["TRUSTED_PROXIES"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-        proxies = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
-    from quizapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from quizapp.extensions import csrf, db, limiter, migrate
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-    login_manager.init_app(app)
 
-    from quizapp import web
-    babel.init_app(app, locale_selector=web.select_locale)
-    web.init_app(app)
-    # The one clock every timed service asks; tests swap in a FrozenClock.
-    app.extensions["quizapp.clock"] = SystemClock()
+    # What every request shares, one module each (each says what it does in its docstring).
+    from quizapp import caching, context, errors, i18n, layout, security
+    from quizapp.auth import login
+    security.init_app(app)  # proxies, security headers, HTML-safe JSON
+    context.init_app(app)   # the clock; read-only requests end with COMMIT
+    caching.init_app(app)   # the rendered header, leaderboard tables, answer forms
+    i18n.init_app(app)      # the language of a request and its translations
+    login.init_app(app)     # whose session a cookie is
+    layout.init_app(app)    # the header, globals and filters of every template
+    errors.init_app(app)    # every error, as a page or as JSON under /api/
 
     from quizapp.account.views import bp as account_bp
     from quizapp.admin.views import bp as admin_bp

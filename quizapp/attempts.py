@@ -24,13 +24,13 @@ from sqlalchemy import JSON, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, attributes, joinedload
 
-from quizapp.bank.importer import revision_by_id
 from quizapp.clock import Clock
 from quizapp.finish import close_if_expired, close_overdue_attempts, finish_attempt
 from quizapp.learning import record_answer, schedules_each_answer
 from quizapp.models import Attempt, AttemptAnswer, Question, QuestionRevision, Quiz, QuizQuestion, User, UTCDateTime
 from quizapp.modes import DEFAULT_RULES, Mode, Rules, allowed_seconds, mode_for
 from quizapp.question_types import Grade, InvalidResponse, display_order, get_type
+from quizapp.questions import revision_by_id
 
 
 class AttemptError(Exception):

@@ -6,11 +6,11 @@ import click
 from flask.cli import AppGroup
 
 from quizapp import moderation
-from quizapp.finish import close_overdue_attempts
+from quizapp.context import current_clock, rules
 from quizapp.extensions import db
+from quizapp.finish import close_overdue_attempts
 from quizapp.names import NameProblem
 from quizapp.users import InvalidUsername, PasswordProblem, UsernameTaken, create_user, password_problem
-from quizapp.web import current_clock, rules
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 attempts_cli = AppGroup("attempts", help="Maintain quiz attempts.")

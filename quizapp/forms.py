@@ -8,35 +8,26 @@ so here anything but a form field is simply absent, and the form says what is mi
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-from babel import support
 from flask import request
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.form import SUBMIT_METHODS
-from wtforms.i18n import messages_path
 from wtforms.validators import StopValidation, ValidationError
 
+from quizapp.i18n import wtforms_translations
 from quizapp.names import MAX_LENGTH, NameProblem, check_name
 from quizapp.users import PasswordProblem, password_problem
 
 _FROM_REQUEST = object()
 
 
-@lru_cache(maxsize=8)
-def _wtforms_translations(locale: str) -> support.Translations:
-    return support.Translations.load(messages_path(), [locale], domain="wtforms")
-
-
 class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
-            # Flask-WTF parses WTForms' catalog from disk for every request that makes a
-            # form; it never changes while the process runs, so parse it once per language.
-            return _wtforms_translations(str(get_locale() or "en"))
+            return wtforms_translations()  # parsed once per language, not per form
 
     def __init__(self, formdata: Any = _FROM_REQUEST, **kwargs: Any) -> None:
         if formdata is _FROM_REQUEST:

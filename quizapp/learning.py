@@ -43,11 +43,11 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from quizapp.bank.importer import revision_by_id
 from quizapp.bank.loader import TAGS
 from quizapp.clock import as_utc
 from quizapp.models import Attempt, AttemptAnswer, Question, ReviewCard
 from quizapp.modes import Mode, allowed_seconds
+from quizapp.questions import revision_by_id
 from quizapp.study_material import current_questions
 
 # Rating thresholds (see the module docstring).

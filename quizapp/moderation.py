@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from quizapp.bank.importer import revision_by_id
+from quizapp.questions import revision_by_id
 from quizapp.models import Attempt, AttemptAnswer, User
 from quizapp.modes import CLEARED, FLAGGED, VOIDED
 from quizapp.pace import PaceRules, TimedAnswer, pace_report

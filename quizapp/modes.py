@@ -40,12 +40,12 @@ FLAGGED, CLEARED, VOIDED = "flagged", "cleared", "voided"
 
 @dataclass(frozen=True)
 class Rules:
-    """What the operator configures about timing and boards (``web.rules`` reads the config)."""
+    """What the operator configures about timing and boards (``context.rules`` reads the config)."""
 
     grace: timedelta = timedelta(seconds=2)
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Almaty"))
     # The human floor (quizapp.pace): a ranked attempt answered faster is held for review.
-    # None checks nothing; the app always passes the configured floor (web.rules).
+    # None checks nothing; the app always passes the configured floor (context.rules).
     pace: PaceRules | None = None
 
 

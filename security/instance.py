@@ -28,10 +28,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from quizapp import attempts, create_app, tokens
 from quizapp.clock import FrozenClock
+from quizapp.context import current_clock, rules
 from quizapp.extensions import db
 from quizapp.models import Quiz
 from quizapp.users import find_user
-from quizapp.web import current_clock, rules
 app = create_app()
 with app.app_context():
     now = current_clock().now()

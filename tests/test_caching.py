@@ -1,5 +1,7 @@
-"""The bounded cache behind the rendered header, leaderboard tables and answer form classes."""
+"""The bounded caches behind the rendered header, leaderboard tables and answer forms, one set per app."""
 from __future__ import annotations
+
+import threading
 
 import pytest
 
@@ -38,3 +40,25 @@ def test_a_value_that_fails_to_be_made_is_not_kept():
 def test_a_cache_holds_at_least_one_entry():
     with pytest.raises(ValueError):
         BoundedCache(0)
+
+
+def test_a_value_may_be_made_from_the_same_cache_without_waiting_for_itself():
+    """The lock (``flask run`` is threaded) covers the table, not the making: a value made
+    from another entry of the same cache must not wait for itself (a page would hang)."""
+    cache: BoundedCache[str] = BoundedCache(4)
+    outer = threading.Thread(target=lambda: cache.get_or_make("fieldset", lambda: cache.get_or_make("form", lambda: "F") + "S"))
+    outer.start()
+    outer.join(timeout=10)
+    assert not outer.is_alive() and cache.get_or_make("fieldset", lambda: "again") == "FS"
+
+
+def test_every_app_has_its_own_caches(tmp_path):
+    from quizapp import create_app
+    from quizapp.caching import caches
+
+    config = {"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    first = create_app(config, instance_path=str(tmp_path / "a"))
+    second = create_app(config, instance_path=str(tmp_path / "b"))
+    caches(first).headers.get_or_make("key", lambda: "first")
+    assert "key" not in caches(second).headers
+    assert caches(second).headers.get_or_make("key", lambda: "second") == "second"

@@ -21,11 +21,11 @@ from loadclient import Player
 from quizapp import attempts, tokens
 from quizapp.bank.importer import import_bank
 from quizapp.bank.loader import load_bank
+from quizapp.context import rules
 from quizapp.extensions import db
 from quizapp.ranking.rebuild import rebuild_leaderboards, snapshot
 from quizapp.models import Attempt, AttemptAnswer, OverallEntry, Question, Quiz, QuizQuestion, User
 from quizapp.users import create_user
-from quizapp.web import rules
 from test_attempts import form_data
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")

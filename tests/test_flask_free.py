@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 DOMAIN_MODULES = ["quizapp.clock", "quizapp.models", "quizapp.question_types", "quizapp.bank.loader",
-                  "quizapp.bank.yaml_reader", "quizapp.bank.importer", "quizapp.modes", "quizapp.attempts",
-                  "quizapp.finish", "quizapp.practice", "quizapp.ranking", "quizapp.ranking.rule",
+                  "quizapp.bank.yaml_reader", "quizapp.bank.importer", "quizapp.questions", "quizapp.modes",
+                  "quizapp.attempts", "quizapp.finish", "quizapp.practice", "quizapp.ranking", "quizapp.ranking.rule",
                   "quizapp.ranking.buckets", "quizapp.ranking.reads", "quizapp.ranking.pages",
                   "quizapp.ranking.maintain", "quizapp.ranking.rebuild", "quizapp.users", "quizapp.periods",
                   "quizapp.tokens", "quizapp.learning", "quizapp.study_material", "quizapp.caching", "quizapp.pace",

@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import User
-from quizapp.users import create_user
-from quizapp.web import is_safe_redirect
+from quizapp.security import is_safe_redirect
 
 # What a crafted link's "/%0A" arrives as, and its relatives: every C0 and C1 control character.
+from quizapp.users import create_user
 BAD_TARGETS = ["/\n", "/\r\nSet-Cookie: x=1", "/\t/evil.example", "/\x00", "/\x7f", "/\x85", "/ok\rthen"]
 
 

@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 
 from quizapp import tokens
 from quizapp.account.forms import ACCOMMODATIONS, AccommodationForm, RevokeForm, TokenForm
+from quizapp.context import current_clock
 from quizapp.extensions import db
-from quizapp.web import current_clock
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from quizapp.context import current_clock, rules
 from quizapp.extensions import db
 from quizapp.ranking.rebuild import refresh_statistics
-from quizapp.web import current_clock, rules
 
 bench_cli = AppGroup("bench", help="Data for benchmarks.")
 

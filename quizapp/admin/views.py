@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 
 from quizapp import moderation
 from quizapp.admin.forms import DecisionForm, VisibilityForm
+from quizapp.context import current_clock, rules
 from quizapp.extensions import db
 from quizapp.models import Attempt, User
+from quizapp.security import back_or
 from quizapp.users import names_like
-from quizapp.web import back_or, current_clock, rules
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -20,10 +20,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from quizapp import tokens
-from quizapp.api.errors import ApiError
+from quizapp.context import current_clock
+from quizapp.errors import ApiError
 from quizapp.extensions import csrf, db
 from quizapp.models import User
-from quizapp.web import current_clock
 
 # No request body the API takes comes near this; anything larger is refused with 413.
 MAX_BODY_BYTES = 16 * 1024

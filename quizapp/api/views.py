@@ -8,38 +8,32 @@ from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError, generate_csrf
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException, InternalServerError
 
 from quizapp import attempts
-from quizapp.api import errors, openapi
+from quizapp.api import openapi
 from quizapp.api.auth import authenticate, optional_user, require_user
-from quizapp.api.errors import ApiError
 from quizapp.api.present import iso, outcome_json, quiz_brief, quiz_json, review_item, standing_json, state_json
 from quizapp.bank.checks import is_int
-from quizapp.bank.importer import revision_by_id
+from quizapp.context import current_clock, rules
+from quizapp.errors import ApiError
 from quizapp.extensions import csrf, db
+from quizapp.i18n import current_locale
 from quizapp.models import Attempt, Quiz
 from quizapp.modes import RANKED_MODES
 from quizapp.periods import PERIODS, period_start
 from quizapp.question_types import InvalidResponse, get_type
+from quizapp.questions import revision_by_id
 from quizapp.ranking import Board, attempt_standing, board_page
 from quizapp.rate_limits import per_user
-from quizapp.web import current_clock, current_locale, rules
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Flask-WTF's global check is off for this blueprint; ``authenticate`` applies it to every
 # request that is not bearer-authenticated (see auth.py).
 csrf.exempt(bp)
 bp.before_request(authenticate)
-bp.register_error_handler(ApiError, errors.handle_api_error)
-bp.register_error_handler(HTTPException, errors.handle_http_error)
-# Flask looks for a handler by status code before it looks by blueprint, so the application's
-# handlers for 400 (CSRF) and 500 would win over the line above: these take them back.
-bp.register_error_handler(CSRFError, errors.handle_http_error)
-bp.register_error_handler(InternalServerError, errors.handle_http_error)
-bp.record_once(lambda state: errors.install(state.app))
+# Errors, raised here or before a view was chosen, are answered in JSON by quizapp/errors.py.
 
 MAX_ID = 2**31 - 1  # ids beyond a 32-bit integer are simply not found (PostgreSQL would refuse them)
 MAX_PAGE = 1_000_000

@@ -6,12 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from quizapp.auth.forms import LoginForm, LogoutForm, RegisterForm
+from quizapp.context import current_clock
 from quizapp.extensions import db, limiter
 from quizapp.forms import NAME_TAKEN_MESSAGE
 from quizapp.models import User
 from quizapp.rate_limits import address_and_login_name_key, configured, everyone, login_name_key, refused
+from quizapp.security import back_or
 from quizapp.users import UsernameTaken, authenticate, create_user
-from quizapp.web import back_or, current_clock
 
 bp = Blueprint("auth", __name__)
 

@@ -11,8 +11,8 @@ from flask.cli import AppGroup
 
 from quizapp.bank.importer import import_bank
 from quizapp.bank.loader import load_bank
+from quizapp.context import current_clock
 from quizapp.extensions import db
-from quizapp.web import current_clock
 
 bank_cli = AppGroup("bank", help="Validate and import the YAML question banks.")
 

@@ -19,18 +19,6 @@ from quizapp.models import Question, QuestionRevision, Quiz, QuizQuestion
 
 DEFAULT_POINTS = 100
 
-_REVISION_BY_ID = select(QuestionRevision).where(QuestionRevision.id == bindparam("id"))
-
-
-def revision_by_id(session: Session, revision_id: int) -> QuestionRevision | None:
-    """A stored revision.  Revisions never change once stored, so the one already in the
-    session will do; otherwise a prebuilt select (cheaper than ``Session.get``'s own)."""
-    known = session.identity_map.get(session.identity_key(QuestionRevision, revision_id))
-    if known is not None:
-        return known
-    return session.execute(_REVISION_BY_ID, {"id": revision_id}).scalar_one_or_none()
-
-
 @dataclass
 class ImportReport:
     added: list[str] = field(default_factory=list)

@@ -9,13 +9,15 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
-from quizapp.caching import BoundedCache
+from quizapp.caching import caches
 from quizapp.extensions import db
 from quizapp.models import Quiz, User
 from quizapp.periods import PERIODS, period_start
+from quizapp.context import current_clock, rules
+from quizapp.i18n import current_locale
+from quizapp.layout import render_fragment
 from quizapp.modes import RANKED_MODES
 from quizapp.ranking import Board, Standing, board_page
-from quizapp.web import current_clock, current_locale, render_fragment, rules
 
 bp = Blueprint("leaderboard", __name__, url_prefix="/leaderboard")
 
@@ -30,21 +32,18 @@ def _page_number() -> int:
     return int(raw) if raw.isdigit() and len(raw) < 7 and int(raw) > 0 else 1
 
 
-# Rendered leaderboard tables, keyed by exactly what they show.  A table of 50 rows is most
-# of a leaderboard page's cost (each date formatted for the reader's language), and everyone
-# looking at a board sees the same rows.  The key holds the rows themselves, fetched fresh for
-# every request, so a cached table can never be stale: when any row changes, the key changes.
-_tables: BoundedCache[Markup] = BoundedCache(512)
-
-
 def _table(quiz: Quiz | None, rows: Sequence[Standing], caption: str, *, linkable: frozenset[int]) -> Markup:
-    # Whose row is marked "you", and which names link to a profile, are part of what is
-    # shown, so part of the key.
+    # A rendered table is kept, keyed by exactly what it shows (the contract at the top of
+    # leaderboard/_table.html).  A table of 50 rows is most of a leaderboard page's cost (each
+    # date formatted for the reader's language), and everyone looking at a board sees the same
+    # rows.  The key holds the rows themselves, fetched fresh for every request, so a cached
+    # table can never be stale: when any row changes, the key changes.  Whose row is marked
+    # "you", and which names link to a profile, are part of what is shown, so part of the key.
     viewer = current_user.id if current_user.is_authenticated else None
     own = viewer if viewer is not None and any(row.user_id == viewer for row in rows) else None
     linked = linkable & {row.user_id for row in rows}
     key = (current_locale(), quiz.id if quiz else None, caption, own, linked, tuple(rows))
-    return _tables.get_or_make(key, lambda: render_fragment(
+    return caches(current_app).leaderboard_tables.get_or_make(key, lambda: render_fragment(
         "leaderboard/_table.html", quiz=quiz, table_rows=rows, caption=caption, current_user=current_user,
         linked=linked))
 
@@ -74,10 +73,6 @@ def _render(quiz: Quiz | None):
                        clamp_page=True, window=True)
     mine = shown.viewer
     linkable = _profiles_to_link([*shown.rows, *(mine.window if mine else [])])
-    # Nothing was written, so COMMIT and ROLLBACK end this transaction alike; but psycopg
-    # forgets the statements it has prepared at a ROLLBACK (what ending the request would
-    # send), and keeping them roughly halves the time of these reads on PostgreSQL.
-    db.session.commit()
     return render_template("leaderboard/board.html", quiz=quiz, rows=shown.rows, page=shown.page, pages=shown.pages,
                            total=shown.total, mine=mine, period=period, board=board_name, periods=PERIODS,
                            boards=RANKED_MODES, table=partial(_table, linkable=linkable))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.main.forms import LanguageForm
 from quizapp.models import Quiz
-from quizapp.web import back_or
+from quizapp.security import back_or
 
 bp = Blueprint("main", __name__)
 

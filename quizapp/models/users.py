@@ -59,7 +59,7 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        # What Flask-Login keeps in the session cookie; the loader (web.load_user) accepts it
+        # What Flask-Login keeps in the session cookie; the loader (auth/login.load_user) accepts it
         # only while the version is the user's current one.
         return f"{self.id}:{self.session_version}"
 

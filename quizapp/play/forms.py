@@ -1,14 +1,15 @@
 """The answer form: one field, made by the question's type, plus the position it answers."""
 from __future__ import annotations
 
+from flask import current_app
 from markupsafe import Markup
 from wtforms import HiddenField
 
 from quizapp.attempts import ServedQuestion
-from quizapp.caching import BoundedCache
+from quizapp.caching import caches
 from quizapp.forms import Form
+from quizapp.layout import render_fragment
 from quizapp.question_types import get_type, localized
-from quizapp.web import render_fragment
 
 
 class StartForm(Form):
@@ -16,20 +17,13 @@ class StartForm(Form):
 
 
 def _served_key(served: ServedQuestion, locale: str) -> tuple:
-    """What an answer form depends on: the revision, the option order, the language (each
-    type's answer template, under templates/play/answer/, says what it reads of these).
-    Revisions never change once stored; the content hash is in the key too, so a database
-    rebuilt under a running process (ids given out again) can never be answered with
-    another question's form."""
+    """What an answer form depends on: the revision, the option order, the language (the
+    contract at the top of play/_answer_fields.html, and each type's answer template under
+    templates/play/answer/ says what it reads of these).  Revisions never change once stored;
+    the content hash is in the key too, so a database rebuilt under a running process (ids
+    given out again) can never be answered with another question's form."""
     revision = served.revision
     return revision.id, revision.content_hash, tuple(served.order), locale
-
-
-# Making the class (WTForms' metaclass walks it) costs more than rendering the page.
-_form_classes: BoundedCache[type[Form]] = BoundedCache(4096)
-# The question and its inputs as HTML, blank: the same for everyone served that question in
-# that order, and most of the page.
-_blank_fields: BoundedCache[Markup] = BoundedCache(4096)
 
 
 def _answer_form_class(served: ServedQuestion, locale: str) -> type[Form]:
@@ -45,7 +39,8 @@ def _answer_form_class(served: ServedQuestion, locale: str) -> type[Form]:
 
         return AnswerForm
 
-    return _form_classes.get_or_make(_served_key(served, locale), make)
+    # Making the class (WTForms' metaclass walks it) costs more than rendering the page.
+    return caches(current_app).answer_form_classes.get_or_make(_served_key(served, locale), make)
 
 
 def answer_form(served: ServedQuestion, locale: str, formdata=None) -> Form:
@@ -65,5 +60,6 @@ def answer_fields(served: ServedQuestion, locale: str, form: Form | None = None)
 
     if form is not None:
         return render(form)
-    return _blank_fields.get_or_make(_served_key(served, locale),
+    # Blank, it is the same for everyone served that question in that order, and most of the page.
+    return caches(current_app).blank_answer_fields.get_or_make(_served_key(served, locale),
                                      lambda: render(answer_form(served, locale, formdata=None)))

@@ -7,13 +7,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from quizapp import attempts, practice
+from quizapp.context import current_clock, rules
 from quizapp.extensions import db
+from quizapp.i18n import current_locale
 from quizapp.models import Attempt, Quiz
 from quizapp.play.forms import StartForm, answer_fields, answer_form
 from quizapp.question_types import InvalidResponse, get_type
 from quizapp.ranking import attempt_standing
 from quizapp.rate_limits import per_user
-from quizapp.web import current_clock, current_locale, rules
 
 bp = Blueprint("play", __name__)
 

@@ -9,22 +9,19 @@ from werkzeug.security import check_password_hash
 
 from quizapp import tokens
 from quizapp.account.forms import RevokeForm
+from quizapp.context import current_clock
 from quizapp.extensions import db
+from quizapp.i18n import current_locale
+from quizapp.layout import TAG_LABELS
 from quizapp.models import User
 from quizapp.profiles import stats
 from quizapp.profiles.forms import VISIBILITY_CHOICES, LanguageChoiceForm, PasswordForm, ProfileVisibilityForm
 from quizapp.rate_limits import per_user
 from quizapp.users import find_user, may_see_profile, set_password
-from quizapp.web import current_clock, current_locale
 
 bp = Blueprint("profiles", __name__)
 
 HISTORY_PAGE_SIZE = 20
-TAG_LABELS = {
-    "visits": _l("Visits"), "diplomacy": _l("Diplomacy"), "trade": _l("Trade"),
-    "infrastructure": _l("Infrastructure"), "science": _l("Science"), "education": _l("Education"),
-    "culture": _l("Culture"), "tourism": _l("Tourism"), "anniversaries": _l("Anniversaries"),
-}
 MODE_LABELS = {"standard": _l("Standard"), "extended": _l("Extended time"), "practice": _l("Practice")}
 BOARD_LABELS = {"standard": _l("Standard time"), "extended": _l("Extended time")}
 

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from quizapp.extensions import db
 from quizapp.ranking.rebuild import LEADERBOARD_TABLES, rebuild_leaderboards, refresh_statistics, snapshot
-from quizapp.web import rules
+from quizapp.context import rules
 
 leaderboard_cli = AppGroup("leaderboard", help="Maintain the leaderboard tables.")
 

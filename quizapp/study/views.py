@@ -11,15 +11,16 @@ from typing import Any
 
 from babel.dates import format_skeleton
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import format_date, format_time, get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import format_date, format_time, get_locale, gettext as _
 from flask_login import current_user, login_required
 
 from quizapp import learning, practice, study_material
+from quizapp.context import current_clock
 from quizapp.extensions import db, limiter
+from quizapp.layout import tag_label
 from quizapp.models import Question
 from quizapp.play.forms import StartForm
 from quizapp.rate_limits import shared_per_user
-from quizapp.web import current_clock
 
 bp = Blueprint("study", __name__)
 
@@ -27,22 +28,6 @@ bp = Blueprint("study", __name__)
 # share one allowance per user, far above what reading them takes.  Signed out, they do not
 # compute it and are not counted.
 study_pages_limit = shared_per_user("LIMIT_STUDY_PAGES_PER_USER", "study-pages")
-
-TAG_LABELS = {
-    "visits": _l("Visits"),
-    "diplomacy": _l("Diplomacy"),
-    "trade": _l("Trade"),
-    "infrastructure": _l("Infrastructure"),
-    "science": _l("Science"),
-    "education": _l("Education"),
-    "culture": _l("Culture"),
-    "tourism": _l("Tourism"),
-    "anniversaries": _l("Anniversaries"),
-}
-
-
-def tag_label(tag: str) -> str:
-    return str(TAG_LABELS.get(tag, tag))
 
 
 def event_date(value: str) -> str:

@@ -1,0 +1,140 @@
+"""What every page's template is given: the site header, fragments, globals and filters.
+
+``init_app`` installs the Jinja globals (``loc``, ``site_header`` …) and filters
+(``lang_marked``, ``datetime``, ``percent``).  Rendered fragments that many requests share are
+kept in the app's caches (``caching.caches``); each cache's key is written next to the
+template it covers, at the top of that template.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import format_datetime, format_percent, gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+
+from quizapp.caching import caches
+from quizapp.config import LANGUAGE_NAMES
+from quizapp.i18n import current_locale, localized
+from quizapp.question_types import script_language
+
+# The bank's topics, by tag, for people.
+TAG_LABELS = {
+    "visits": _l("Visits"),
+    "diplomacy": _l("Diplomacy"),
+    "trade": _l("Trade"),
+    "infrastructure": _l("Infrastructure"),
+    "science": _l("Science"),
+    "education": _l("Education"),
+    "culture": _l("Culture"),
+    "tourism": _l("Tourism"),
+    "anniversaries": _l("Anniversaries"),
+}
+
+
+def tag_label(tag: str) -> str:
+    return str(TAG_LABELS.get(tag, tag))
+
+
+# Runs of another script inside a bank text: the Chinese 冼星海 in a Russian, Kazakh or English
+# explanation, the article's Russian «Си Синхай» quoted in an English or Chinese one.
+_HAN_RUN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+_CYRILLIC_RUN = r"[\u0400-\u04ff]+(?:[ \u00a0«»\-–—]+[\u0400-\u04ff]+)*"
+
+
+def mark_languages(text: str) -> Markup:
+    """A bank text as HTML, each run in another script than the page's language in a span with
+    its own lang, so that a screen reader reads 冼星海 as Chinese on a Russian page.  Cyrillic is
+    the page's own script in Russian and Kazakh; which of the two a run is, its letters say."""
+    locale = current_locale()
+    runs = [pattern for pattern, native in ((_HAN_RUN, ("zh",)), (_CYRILLIC_RUN, ("ru", "kk")))
+            if locale not in native]
+    parts, last = [], 0
+    for found in re.finditer("|".join(runs), text) if runs else ():
+        parts += [escape(text[last:found.start()]),
+                  Markup('<span lang="{}">{}</span>').format(script_language(found.group()), found.group())]
+        last = found.end()
+    return Markup("").join([*parts, escape(text[last:])])
+
+
+def format_duration(milliseconds: int | None) -> str:
+    if milliseconds is None:
+        return "—"
+    seconds = round(milliseconds / 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def format_limit(seconds: int | None) -> str:
+    if not seconds:
+        return _("no time limit")
+    minutes, rest = divmod(seconds, 60)
+    if minutes and rest:
+        return _("%(m)d min %(s)d s", m=minutes, s=rest)
+    if minutes:
+        return _("%(m)d min", m=minutes)
+    return _("%(s)d s", s=rest)
+
+
+# Which header link is marked as the current page, by endpoint (then by blueprint).
+_SECTIONS = {"main.home": "home", "study.index": "study", "study.topic": "study", "study.timeline": "timeline",
+             "study.review": "review", "profiles.own": "profile", "auth.login": "login", "auth.register": "register"}
+_SECTIONS_BY_BLUEPRINT = {"leaderboard": "leaderboard", "account": "account", "admin": "admin"}
+_CSRF_SLOT, _NEXT_SLOT = "\x00csrf\x00", "\x00next\x00"
+
+
+def _section() -> str | None:
+    endpoint = request.endpoint or ""
+    if endpoint == "profiles.show" and current_user.is_authenticated \
+            and (request.view_args or {}).get("username") == current_user.username:
+        return "profile"
+    return _SECTIONS.get(endpoint) or _SECTIONS_BY_BLUEPRINT.get(request.blueprint or "")
+
+
+def site_header() -> Markup:
+    """The page header: rendered once per (language, section, user) and then reused.
+
+    Every page has it and it changes only with those, yet rendering it (a dozen links and
+    translations) cost as much as the rest of a question page.  The key is the contract
+    written at the top of ``_site_header.html``: whatever it shows that differs between
+    requests is in the key, or is a slot filled in here.
+    """
+    user = current_user._get_current_object()
+    signed_in = bool(user and user.is_authenticated)
+    key = (current_locale(), _section(), user.username if signed_in else None, signed_in and user.is_admin)
+    html = caches(current_app).headers.get_or_make(key, lambda: render_fragment(
+        "_site_header.html", locale=key[0], current=key[1], username=key[2], is_admin=key[3],
+        languages=[(code, LANGUAGE_NAMES[code]) for code in current_app.config["LANGUAGES"]],
+        csrf_slot=_CSRF_SLOT, next_slot=_NEXT_SLOT))
+    next_page = request.full_path.rstrip("?") if request.method == "GET" else url_for("main.home")
+    # Markup.replace escapes what it puts in: the token and the address arrive as text.
+    return html.replace(_CSRF_SLOT, generate_csrf()).replace(_NEXT_SLOT, next_page)
+
+
+def render_fragment(template_name: str, **context: Any) -> Markup:
+    """A template rendered on its own, as HTML ready to be placed in a page.
+
+    The template escapes every value it prints (autoescape), so its output is markup; taking
+    it through ``escape`` (which uses the rendered module's ``__html__``) says so without
+    wrapping an arbitrary string in ``Markup``.
+    """
+    return escape(current_app.jinja_env.get_template(template_name).make_module(context))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(loc=localized, format_duration=format_duration, format_limit=format_limit,
+                                 current_locale=current_locale, site_header=site_header, tag_label=tag_label)
+    app.jinja_env.filters["lang_marked"] = mark_languages
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else "—"
+    # A whole percent in the locale's form: "50 %" in Russian, "50%" in English, Kazakh and Chinese.
+    app.jinja_env.filters["percent"] = lambda value: format_percent(round(value) / 100)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def page_globals() -> dict[str, Any]:
+        return {"languages": app.config["LANGUAGES"]}
