@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from quizapp.questions import revision_by_id
 from quizapp.models import Attempt, AttemptAnswer, User
 from quizapp.modes import CLEARED, FLAGGED, VOIDED
 from quizapp.pace import PaceRules, TimedAnswer, pace_report
+from quizapp.questions import revision_by_id
 from quizapp.ranking.maintain import record_finish
 
 
