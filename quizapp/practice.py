@@ -61,7 +61,7 @@ def start_practice(session: Session, user: User, source: Attempt, clock: Clock) 
     plan = [current[qid] for qid in missed_question_ids if qid in current]
     if not plan:
         raise QuizUnavailable("There are no mistakes to practise.")
-    return new_attempt(session, user, source.quiz, plan, secrets.randbits(31), Mode.PRACTICE, 1.0, clock.now())
+    return _open_or_new_run(session, user, source.quiz, plan, clock.now())
 
 
 def _met_questions(user_id: int, question_id: int | None = None):
@@ -118,18 +118,23 @@ def _practice_run(session: Session, user: User, question_ids: Iterable[int], now
     plan = [current[qid] for qid in ids if qid in current]
     if not plan:
         raise NothingToReview("There is nothing to review.")
-    # A double click, a second tab or a script posting again gets the run already open for
-    # these questions, not another one.
+    quiz = _host_quiz(session, ids[0] if ids[0] in current else next(iter(current)))
+    return _open_or_new_run(session, user, quiz, plan, now)
+
+
+def _open_or_new_run(session: Session, user: User, quiz: Quiz, plan: list[int], now: datetime) -> Attempt:
+    """The user's open, untouched practice run of this plan, or a new one.  A double click, a
+    second tab or a script posting again gets the run already open, not another row; and at
+    most MAX_OPEN_PRACTICE_RUNS stay open (older ones are finished)."""
     open_runs = list(session.scalars(
         select(Attempt)
         .where(Attempt.user_id == user.id, Attempt.mode == Mode.PRACTICE, Attempt.finished_dt.is_(None))
         .order_by(Attempt.id.desc())
     ))
     for open_run in open_runs:
-        if list(open_run.plan) == plan and open_run.current_position == 0:
+        if open_run.quiz_id == quiz.id and list(open_run.plan) == plan and open_run.current_position == 0:
             return open_run
     _close_old_runs(session, open_runs[MAX_OPEN_PRACTICE_RUNS - 1:], now)
-    quiz = _host_quiz(session, ids[0] if ids[0] in current else next(iter(current)))
     return new_attempt(session, user, quiz, plan, secrets.randbits(31), Mode.PRACTICE, 1.0, now)
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from quizapp import attempts
-from quizapp.models import AttemptAnswer, LeaderboardEntry, Quiz
+from quizapp.models import Attempt, AttemptAnswer, LeaderboardEntry, Quiz
 from quizapp.periods import EPOCH
 from quizapp.practice import start_practice
 from quizapp.question_types import InvalidResponse
@@ -286,3 +286,16 @@ def test_entries_are_kept_per_period_and_summed_overall(session, bank, user, clo
     overall = session.get(OverallEntry, ("standard", "all", EPOCH, user.id))
     # Each question is answered the moment it is served, so even the speed-scored quiz gives full points.
     assert (overall.score, overall.quiz_count, overall.duration_ms) == (800 + 200, 2, 32_000 + 8_000)
+
+
+def test_practising_mistakes_again_reuses_the_open_run(session, bank, user, clock):
+    """The review's #14 for "practise my mistakes": each POST used to add an attempt row."""
+    source = attempts.start_attempt(session, user, quiz(session), clock)
+    for index in range(8):
+        answer_current(session, source, clock, right=index % 3 != 0)
+    first = start_practice(session, user, source, clock)
+    count = session.scalar(select(func.count()).select_from(Attempt))
+    assert all(start_practice(session, user, source, clock).id == first.id for _ in range(20))
+    assert session.scalar(select(func.count()).select_from(Attempt)) == count
+    answer_current(session, first, clock)  # once begun, a new POST starts afresh
+    assert start_practice(session, user, source, clock).id != first.id
