@@ -10,7 +10,7 @@ from pathlib import Path
 
 import flask_migrate
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import text, update
 
 from quizapp import create_app
 from quizapp.bank.importer import import_bank
@@ -19,8 +19,9 @@ from quizapp.clock import FrozenClock
 from quizapp.extensions import db
 from quizapp.models import Base, Question
 
+from helpers import TEST_BANK, _made_apps, make_app
+
 HERE = Path(__file__).parent
-TEST_BANK = HERE / "data" / "bank"
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -58,38 +59,6 @@ def empty_tables() -> None:
     for table in reversed(Base.metadata.sorted_tables):
         db.session.execute(table.delete())
     db.session.commit()
-
-
-def snapshot(app) -> dict[str, list[tuple]]:
-    """Every row of every table in primary-key order: what "the database is unchanged" compares."""
-    with app.app_context():
-        rows = {table.name: [tuple(row) for row in db.session.execute(
-                    select(table).order_by(*table.primary_key.columns))]
-                for table in Base.metadata.sorted_tables}
-        db.session.rollback()
-    return rows
-
-
-def make_app(database_url: str, instance: Path, **overrides):
-    config = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "QUESTIONS_PATH": str(TEST_BANK),
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        # Most tests answer at the frozen clock's instant, faster than the human floor; the
-        # pace check's own tests (test_pace.py) turn it on.
-        "PACE_CHECK": False,
-        **overrides,
-    }
-    app = create_app(config, instance_path=str(instance))
-    app.extensions["quizapp.clock"] = FrozenClock()
-    _made_apps.append(app)
-    return app
-
-
-_made_apps: list = []
 
 
 @pytest.fixture(autouse=True)

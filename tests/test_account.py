@@ -13,8 +13,7 @@ from quizapp.extensions import db
 from quizapp.models import ApiToken, Attempt, User
 from quizapp.users import create_user
 
-from conftest import make_app
-from test_views import register
+from helpers import make_app, register
 
 EN = {"Accept-Language": "en"}
 

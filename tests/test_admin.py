@@ -10,9 +10,7 @@ from quizapp.extensions import db
 from quizapp.models import Attempt, LeaderboardEntry, OverallEntry, User
 from quizapp.users import create_user
 
-from conftest import make_app
-from test_profiles import finish
-from test_views import login
+from helpers import finish, login, make_app
 
 EN = {"Accept-Language": "en"}
 

@@ -8,126 +8,26 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.parse
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 from sqlalchemy import func, select
 
 from quizapp import tokens
-from quizapp.bank.loader import load_bank
 from quizapp.config import DEFAULTS
 from quizapp.extensions import db
 from quizapp.models import ApiToken, Attempt, AttemptAnswer, Quiz, User
 from quizapp.users import create_user
 
-from conftest import TEST_BANK, make_app
+from helpers import answer_current, disk_full, make_app, read_only, snapshot
+from api_helpers import ApiClient, BANK, OpenApi, PREFIX, QUESTIONS, make_user, right_answer
 
-PREFIX = "/api/v1"
-DOC_URI = "urn:quizapp:openapi"
-QUESTIONS = {key: {"id": key, **item.data} for key, item in load_bank([TEST_BANK]).questions.items()}
-BANK = {"questions": list(QUESTIONS.values())}
 LANGUAGES = DEFAULTS["LANGUAGES"]  # every language the app offers
 
 
-# --- validating responses against the OpenAPI document -------------------------------
-
-class OpenApi:
-    def __init__(self, document: dict[str, Any]) -> None:
-        self.document = document
-        resource = Resource.from_contents(document, default_specification=DRAFT202012)
-        self.registry = Registry().with_resource(DOC_URI, resource)
-        self.templates = [(template, re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"))
-                          for template in document["paths"]]
-        self._validators: dict[str, Draft202012Validator] = {}
-
-    def validator(self, pointer: str) -> Draft202012Validator:
-        if pointer not in self._validators:
-            ref = DOC_URI + "#" + urllib.parse.quote(pointer, safe="/~")
-            self._validators[pointer] = Draft202012Validator(
-                {"$ref": ref}, registry=self.registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
-        return self._validators[pointer]
-
-    @staticmethod
-    def escape(part: str) -> str:
-        return part.replace("~", "~0").replace("/", "~1")
-
-    def schema_pointer(self, method: str, path: str, status: int) -> str:
-        """Where the document says a response to this request has its schema."""
-        relative = path[len(PREFIX):] if path.startswith(PREFIX) else path
-        template = next((t for t, pattern in self.templates if pattern.match(relative)), None)
-        operation = self.document["paths"][template].get(method.lower()) if template else None
-        if operation is None:  # no such path or method: the error shape
-            assert status in (404, 405), f"{method} {path} is not documented but answered {status}"
-            return "/components/schemas/Error"
-        responses = operation["responses"]
-        key = str(status) if str(status) in responses else "default"
-        assert key != "default" or status >= 500, f"{method} {template}: status {status} is not documented"
-        pointer = f"/paths/{self.escape(template)}/{method.lower()}/responses/{key}"
-        response = responses[key]
-        if "$ref" in response:
-            pointer = response["$ref"][1:]
-        return pointer + "/content/application~1json/schema"
-
-    def check(self, method: str, path: str, status: int, body: Any) -> None:
-        errors = sorted(self.validator(self.schema_pointer(method, path, status)).iter_errors(body), key=str)
-        assert not errors, f"{method} {path} -> {status} does not match its schema: " + "; ".join(
-            f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
-
-
-class ApiClient:
-    """The test client, speaking JSON, checking every answer against the document."""
-
-    def __init__(self, client, token: str | None = None, openapi: OpenApi | None = None, lang: str = "en") -> None:
-        self.client = client
-        self.token = token
-        self.lang = lang
-        self.openapi = openapi or OpenApi(client.get(PREFIX + "/openapi.json").get_json())
-
-    def call(self, method: str, path: str, *, json_body: Any = None, data: Any = None,
-             headers: dict[str, str] | None = None, lang: str | None = None, **kwargs):
-        all_headers = {"Accept-Language": lang or self.lang}
-        if self.token:
-            all_headers["Authorization"] = f"Bearer {self.token}"
-        all_headers.update(headers or {})
-        if json_body is not None:
-            kwargs["json"] = json_body
-        if data is not None:
-            kwargs["data"] = data
-        response = self.client.open(PREFIX + path, method=method, headers=all_headers, **kwargs)
-        assert response.status_code != 500, response.get_data(as_text=True)
-        assert response.mimetype == "application/json", (response.status_code, response.get_data(as_text=True)[:300])
-        body = response.get_json()
-        self.openapi.check(method, PREFIX + path, response.status_code, body)
-        if response.status_code >= 400:
-            assert set(body) == {"error"} and body["error"]["code"] and body["error"]["message"]
-        return response, body
-
-    def get(self, path: str, **kwargs):
-        return self.call("GET", path, **kwargs)
-
-    def post(self, path: str, json_body: Any = None, **kwargs):
-        return self.call("POST", path, json_body=json_body, **kwargs)
-
-    def answer(self, attempt_id: int, position: int, answer: Any, **kwargs):
-        return self.post(f"/attempts/{attempt_id}/answers", {"position": position, "answer": answer}, **kwargs)
-
-
 # --- fixtures ---------------------------------------------------------------------------
-
-def make_user(app, name: str, accommodation: str = "standard") -> tuple[int, str]:
-    with app.app_context():
-        clock = app.extensions["quizapp.clock"]
-        user = create_user(db.session, name, "correct horse", clock.now())
-        user.time_accommodation = accommodation
-        _record, token = tokens.create_token(db.session, user, "tests", clock.now())
-        db.session.commit()
-        return user.id, token
-
 
 @pytest.fixture
 def extra_app(database_url, tmp_path):
@@ -164,30 +64,6 @@ def other_api(app, openapi, name: str, accommodation: str = "standard") -> ApiCl
 def any_answer(shown: dict[str, Any]) -> Any:
     """An answer of the right shape for whichever question is shown."""
     return "somewhere" if shown["type"] == "text" else 0
-
-
-def right_answer(shown: dict[str, Any]) -> Any:
-    """What a client that knows the answer sends, worked out from what the API showed (English)."""
-    source = QUESTIONS[{q["text"]["en"]: q["id"] for q in BANK["questions"]}[shown["text"]]]
-    kind = source["type"]
-    if kind == "single":
-        return shown["options"].index(source["options"][source["answer"]]["en"])
-    if kind == "multiple":
-        return [shown["options"].index(source["options"][key]["en"]) for key in source["answers"]]
-    if kind == "true_false":
-        return source["answer"]
-    if kind == "numeric":
-        return source["answer"]
-    if kind == "year":
-        return source["answer"]
-    if kind == "text":
-        return source["answer"]["en"]
-    if kind == "ordering":
-        right = [label["en"] for label in source["items"].values()]
-        return [right.index(label) + 1 for label in shown["items"]]
-    if kind == "matching":
-        return [shown["right"].index(pair["right"]["en"]) for pair in source["pairs"]]
-    raise AssertionError(kind)
 
 
 def answered_count(app) -> int:
@@ -401,7 +277,6 @@ def test_a_late_answer_is_timed_out_and_earns_nothing(api, app, clock):
 def test_a_malformed_answer_is_refused_even_when_it_comes_late(api, app, clock):
     """Only a well-formed answer (as AnswerRequest documents it) is judged on time; a body the
     document forbids is refused however late it is (schemathesis found it timed out with 200)."""
-    from conftest import snapshot
     _response, state = api.post("/quizzes/quick/attempts")
     clock.advance(23)  # past the 20 s per-question limit and the grace
     before = snapshot(app)
@@ -417,7 +292,6 @@ def test_a_malformed_answer_is_refused_even_when_it_comes_late(api, app, clock):
 def test_an_answer_that_fits_no_question_is_refused_in_time_and_timed_out_when_late(api, app, clock):
     """The type reads the answer only once the service has checked the time: a documented body
     that fits no type (no list has a place or an index that large) is 422 in time, timed_out late."""
-    from conftest import snapshot
     _response, state = api.post("/quizzes/quick/attempts")
     before = snapshot(app)
     response, body = api.answer(state["id"], 0, [10**6])
@@ -661,7 +535,6 @@ def test_cookie_auth_needs_the_csrf_header_for_posts(extra_app, bank):
 
 def test_leaderboards_rank_best_attempts_and_show_me(app, client, bank, openapi, clock):
     from quizapp import attempts
-    from test_attempts import answer_current
     with app.app_context():
         quiz = db.session.scalar(select(Quiz).where(Quiz.key == "all-types"))
         for name, wrong in (("dana", 0), ("erlan", 3), ("farida", 1)):
@@ -805,8 +678,6 @@ def test_a_server_error_under_the_api_is_json_too(app, client, monkeypatch):
 
 @pytest.mark.parametrize("trouble", ["disk_full", "read_only"])
 def test_a_database_that_cannot_write_is_a_json_503_and_records_nothing(api, app, trouble):
-    from conftest import snapshot
-    from test_bad_input import disk_full, read_only
     _response, state = api.post("/quizzes/all-types/attempts")
     api.answer(state["id"], 0, right_answer(state["question"]))
     _response, state = api.get(f"/attempts/{state['id']}")

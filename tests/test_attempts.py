@@ -13,6 +13,7 @@ from quizapp.periods import EPOCH
 from quizapp.practice import start_practice
 from quizapp.question_types import InvalidResponse
 from quizapp.users import create_user
+from helpers import answer_current, form_data
 
 # Answers to the test bank, by question key, as display positions/values the form would send.
 RIGHT = {"t-single": "june", "t-multiple": ["ca", "ce", "cs"], "t-true-false": "true", "t-numeric": "43.8",
@@ -28,38 +29,6 @@ def user(session, clock):
     made = create_user(session, "aigerim", "correct horse", clock.now())
     session.commit()
     return made
-
-
-def form_data(served, right=True):
-    """What a browser would post to answer ``served`` rightly (or wrongly)."""
-    content, order, kind = served.revision.content, served.order, served.revision.type
-    if kind == "single":
-        key = content["answer"] if right else next(k for k in content["options"] if k != content["answer"])
-        return str(order.index(key))
-    if kind == "multiple":
-        keys = content["answers"] if right else [k for k in content["options"] if k not in content["answers"]]
-        return [str(order.index(k)) for k in keys]
-    if kind == "true_false":
-        return "true" if content["answer"] == right else "false"
-    if kind == "numeric":
-        return str(content["answer"] if right else content["answer"] + 10)
-    if kind == "year":
-        return str(content["answer"] if right else content["answer"] + 10)
-    if kind == "text":
-        return content["accept"][0] if right else "nowhere"
-    if kind == "ordering":
-        keys = list(content["items"])
-        places = [keys.index(k) + 1 for k in order]
-        return [str(p) for p in (places if right else [len(keys) + 1 - p for p in places])]
-    if kind == "matching":
-        return [str(order.index(str(i if right else (i + 1) % len(order)))) for i in range(len(content["pairs"]))]
-    raise AssertionError(kind)
-
-
-def answer_current(session, attempt, clock, right=True):
-    served = attempts.current_question(session, attempt, clock)
-    assert served is not None
-    return attempts.submit_answer(session, served, form_data(served, right), clock)
 
 
 def test_a_whole_attempt_scores_every_type(session, bank, user, clock):

@@ -5,7 +5,6 @@ import os
 import re
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import urllib.error
@@ -18,20 +17,15 @@ from pathlib import Path
 import pytest
 import redis
 from hypothesis import HealthCheck, given, settings, strategies as st
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
-from conftest import TEST_BANK, make_app, snapshot
+from helpers import TEST_BANK, assert_security_headers, disk_full, make_app, read_only, register, snapshot, text_or_bytes
 from quizapp.bank.importer import import_bank
 from quizapp.bank.loader import load_bank
 from quizapp.extensions import db
 from quizapp.models import AttemptAnswer, User
-from test_security_headers import assert_security_headers
-from test_views import register
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-text_or_bytes = st.one_of(st.text(max_size=300), st.binary(max_size=300), st.just("x" * 5000),
-                          st.sampled_from(["\x00", "\ud800".encode("utf-8", "surrogatepass"), "<script>alert(1)</script>",
-                                           "' OR 1=1 --", "%00", "../../etc/passwd", "1e999", "-1", "999999999999"]))
 
 
 def counts(app) -> tuple[int, int]:
@@ -129,70 +123,6 @@ def answered_positions(app) -> list[int]:
 def dialect_of(app) -> str:
     with app.app_context():
         return db.engine.dialect.name
-
-
-@contextmanager
-def read_only(app):
-    """The database itself refuses every write: SQLite's query_only pragma, or PostgreSQL's
-    read-only transactions (what a standby answers after a failover).  Nothing is mocked."""
-    with app.app_context():
-        engine = db.engine
-    statement = ("PRAGMA query_only = ON" if engine.dialect.name == "sqlite"
-                 else "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-
-    def on_connect(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        cursor.execute(statement)
-        cursor.close()
-        dbapi_connection.commit()  # PostgreSQL's SET is transactional
-
-    engine.dispose()
-    event.listen(engine, "connect", on_connect)
-    try:
-        yield
-    finally:
-        event.remove(engine, "connect", on_connect)
-        engine.dispose()
-
-
-def disk_full_error(dialect: str) -> Exception:
-    """What each driver raises when the disk is full (SQLITE_FULL; PostgreSQL's SQLSTATE 53100)."""
-    if dialect == "sqlite":
-        return sqlite3.OperationalError("database or disk is full")
-    import psycopg
-    return psycopg.errors.DiskFull('could not extend file "base/16384/16402": No space left on device')
-
-
-@contextmanager
-def disk_full(app, where: str):
-    """Writes fail as on a full disk: at the request's first write ("first"), at a later write
-    once earlier ones went through ("later"), or when its transaction commits ("commit").  The
-    driver's own exception is raised at the driver's level, so SQLAlchemy wraps it as it would
-    the real one.  (Filling a real disk on a shared machine is not an option.)"""
-    with app.app_context():
-        engine = db.engine
-    error = disk_full_error(engine.dialect.name)
-    writes: list[str] = []
-
-    def before_execute(_conn, _cursor, statement, _parameters, _context, _executemany):
-        if re.match(r"\s*(INSERT|UPDATE|DELETE)\b", statement, re.IGNORECASE):
-            writes.append(statement.split()[2] if statement.split()[0].upper() == "INSERT" else statement.split()[1])
-            if where == "first" or (where == "later" and len(writes) > 1):
-                raise error
-
-    def do_commit(dbapi_connection):
-        if writes:  # a transaction that wrote something cannot be made durable
-            raise error
-        dbapi_connection.commit()
-
-    event.listen(engine, "before_cursor_execute", before_execute)
-    if where == "commit":
-        engine.dialect.do_commit = do_commit  # this engine's dialect only
-    try:
-        yield writes
-    finally:
-        event.remove(engine, "before_cursor_execute", before_execute)
-        engine.dialect.__dict__.pop("do_commit", None)
 
 
 def start_and_answer_the_first_question(client) -> str:

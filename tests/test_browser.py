@@ -8,7 +8,8 @@ from playwright.sync_api import Page, expect
 
 from quizapp import attempts
 from quizapp.extensions import db
-from quizapp.models import Attempt
+from browser_helpers import answer_on_page, register_in_browser, right_answer_now
+from helpers import answer_current
 
 pytestmark = pytest.mark.browser
 
@@ -16,31 +17,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def browser_context_args(both_sizes):
     return both_sizes
-
-
-def right_answer_now(server, attempt_id: int):
-    """What the page on screen asks, and its right answer, read from the server's side."""
-    from test_attempts import form_data
-    with server.app.app_context():
-        attempt = db.session.get(Attempt, attempt_id)
-        served = attempts.current_question(db.session, attempt, server.app.extensions["quizapp.clock"])
-        db.session.commit()
-        return served.revision.type, form_data(served, True)
-
-
-def answer_on_page(page: Page, kind: str, data) -> None:
-    """Answer with the keyboard-reachable controls a person would use."""
-    if kind in ("single", "true_false"):
-        page.locator(f'input[name="answer"][value="{data}"]').check()
-    elif kind == "multiple":
-        for value in data:
-            page.locator(f'input[name="answer"][value="{value}"]').check()
-    elif kind in ("ordering", "matching"):
-        for index, value in enumerate(data):
-            page.locator(f'select[name="answer-{index}"]').select_option(value)
-    else:
-        page.locator('input[name="answer"]').fill(str(data))
-    page.get_by_role("button", name=re.compile("Answer|Ответить|Жауап беру|提交答案")).click()
 
 
 def test_register_take_a_whole_quiz_see_results_and_the_leaderboard(page: Page, live_server, shot):
@@ -101,16 +77,6 @@ def test_register_take_a_whole_quiz_see_results_and_the_leaderboard(page: Page, 
     shot(page, "question-ru")
 
 
-def register_in_browser(page: Page, base: str, username: str) -> None:
-    page.goto(base + "/register")
-    page.get_by_role("button", name="English").click()
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill("correct horse")
-    page.get_by_label("Repeat the password").fill("correct horse")
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text(f"Welcome, {username}!")).to_be_visible()
-
-
 def test_the_countdown_reaches_zero_and_the_browser_lands_on_the_results(page: Page, live_server, shot):
     server_clock = live_server.app.extensions["quizapp.clock"]
     page.clock.install()
@@ -151,7 +117,6 @@ def test_an_admin_hides_a_player_from_the_leaderboard_and_shows_them_again(page:
     from quizapp.models import Quiz
     from quizapp.users import create_user
     from sqlalchemy import select
-    from test_attempts import answer_current
 
     app, clock = live_server.app, live_server.app.extensions["quizapp.clock"]
     with app.app_context():

@@ -14,8 +14,8 @@ from quizapp.models import Quiz
 from quizapp.pace import DEFAULT_PACE
 from quizapp.users import create_user
 
-from test_attempts import form_data
-from test_browser_review import no_axe_violations
+from helpers import form_data
+from browser_helpers import no_axe_violations
 
 pytestmark = pytest.mark.browser
 

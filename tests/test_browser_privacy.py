@@ -11,7 +11,7 @@ from quizapp.models import User
 from quizapp.users import create_user
 
 from audit import HTML_DIR, audit
-from test_profiles import finish
+from helpers import finish
 
 pytestmark = pytest.mark.browser
 

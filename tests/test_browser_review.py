@@ -15,7 +15,8 @@ from quizapp.bank.loader import load_bank
 from quizapp.extensions import db
 from quizapp.models import Attempt
 
-from test_browser import answer_on_page, register_in_browser
+from browser_helpers import answer_on_page, no_axe_violations, register_in_browser
+from helpers import form_data
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +36,6 @@ def exact_scheduler(monkeypatch):
 
 def answer_now(server, attempt_id: int, right: bool):
     """The question on screen (its key and type) and an answer to it, read from the server's side."""
-    from test_attempts import form_data
     with server.app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
         served = attempts.current_question(db.session, attempt, server.app.extensions["quizapp.clock"])
@@ -45,11 +45,6 @@ def answer_now(server, attempt_id: int, right: bool):
 
 def attempt_id_of(page: Page) -> int:
     return int(re.search(r"/attempt/(\d+)", page.url).group(1))
-
-
-def no_axe_violations(page: Page) -> None:
-    violations = _axe.run(page).response["violations"]
-    assert violations == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
 
 
 def test_a_mistake_is_due_in_review_until_answered_right(page: Page, live_server, shot):

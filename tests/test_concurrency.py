@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from conftest import TEST_BANK
+from helpers import TEST_BANK, form_data
 from loadclient import Player
 from quizapp import attempts, tokens
 from quizapp.bank.importer import import_bank
@@ -26,7 +26,6 @@ from quizapp.extensions import db
 from quizapp.ranking.rebuild import rebuild_leaderboards, snapshot
 from quizapp.models import Attempt, AttemptAnswer, OverallEntry, Question, Quiz, QuizQuestion, User
 from quizapp.users import create_user
-from test_attempts import form_data
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 PLAYERS = int(os.environ.get("QUIZAPP_TEST_PLAYERS", "200"))

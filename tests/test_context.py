@@ -8,7 +8,7 @@ from sqlalchemy import event, select, update
 from quizapp.extensions import db
 from quizapp.models import Quiz
 
-from conftest import snapshot
+from helpers import snapshot
 
 
 def _transaction_ends(app, client, path: str) -> list[str]:

@@ -1,7 +1,7 @@
 """One error path (quizapp/errors.py): under /api/ every error is JSON, elsewhere a page."""
 from __future__ import annotations
 
-from conftest import make_app
+from helpers import make_app
 
 
 def test_a_failure_inside_a_view_is_json_in_the_api_and_a_page_elsewhere(database_url, tmp_path):

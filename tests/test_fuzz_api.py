@@ -25,11 +25,8 @@ from quizapp.extensions import db
 from quizapp.models import Quiz
 from quizapp.users import create_user
 
-from conftest import snapshot
-from test_api import PREFIX, OpenApi
-from test_fuzz_forms import JSON_VALUE, changed_tables
-from test_profiles import finish
-from test_security_headers import assert_security_headers
+from helpers import JSON_VALUE, assert_security_headers, changed_tables, finish, sign_in, snapshot
+from api_helpers import OpenApi, PREFIX
 
 FUZZ = settings(max_examples=30, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -209,7 +206,6 @@ def test_every_operation_is_fuzzed(openapi):
 
 def test_the_session_cookie_without_its_csrf_header_changes_nothing(app, client, api_world):
     """The cookie half of the API's CSRF rule, on every POST of the document."""
-    from test_fuzz_forms import sign_in
     with app.app_context():
         player_id = db.session.scalar(select(tokens.ApiToken.user_id).where(
             tokens.ApiToken.token_hash == tokens.hash_token(api_world.token)))

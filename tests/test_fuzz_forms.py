@@ -26,13 +26,10 @@ from sqlalchemy import select
 
 from quizapp import tokens, users
 from quizapp.extensions import db
-from quizapp.models import Question, User
+from quizapp.models import Question
 from quizapp.users import create_user
 
-from conftest import make_app, snapshot
-from test_bad_input import text_or_bytes
-from test_profiles import finish
-from test_security_headers import assert_security_headers
+from helpers import JSON_VALUE, assert_security_headers, changed_tables, finish, make_app, sign_in, snapshot, text_or_bytes
 
 FUZZ = settings(max_examples=15, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -87,25 +84,6 @@ def world(app, bank, clock, monkeypatch) -> World:
     return made
 
 
-def sign_in(client, user_id: int | None) -> None:
-    """Be this user (None: nobody) without a login request, so examples stay fast.  The session
-    carries the user's current session version: an earlier example may have logged out."""
-    session_user_id = None
-    if user_id is not None:
-        with client.application.app_context():
-            session_user_id = db.session.get(User, user_id).get_id()
-            db.session.rollback()
-    with client.session_transaction() as session:
-        session.clear()
-        if session_user_id is not None:
-            session["_user_id"] = session_user_id
-            session["_fresh"] = True
-
-
-def changed_tables(before: dict[str, list[tuple]], after: dict[str, list[tuple]]) -> set[str]:
-    return {name for name in before if before[name] != after[name]}
-
-
 def changed_user_rows(before, after) -> set[int]:
     old, new = ({row[0]: row for row in rows["user"]} for rows in (before, after))
     return {user_id for user_id in old.keys() | new.keys() if old.get(user_id) != new.get(user_id)}
@@ -130,10 +108,6 @@ VALUE = st.one_of(
     st.lists(text_or_bytes, min_size=2, max_size=3),  # a field sent twice
     st.builds(upload, st.binary(max_size=200)),  # a file where text is expected
 )
-JSON_VALUE = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-                          lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                                                     max_size=4),
-                          max_leaves=12)
 CONTENT_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "multipart/form-data",
                  "application/json", "text/plain", "application/xml", "application/x-www-form-urlencoded; charset=latin-1"]
 

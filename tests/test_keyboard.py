@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from test_browser import register_in_browser, right_answer_now
+from browser_helpers import register_in_browser, right_answer_now
 
 pytestmark = pytest.mark.browser
 

@@ -20,7 +20,7 @@ from quizapp.bank.loader import load_bank
 from quizapp.models import Attempt, LeaderboardEntry, Question, ReviewCard
 from quizapp.users import create_user
 
-from conftest import TEST_BANK
+from helpers import TEST_BANK, form_data
 
 QUESTIONS = Path(__file__).parent.parent / "questions"
 
@@ -155,7 +155,6 @@ def test_a_question_failed_eight_times_becomes_a_leech(session, bank, user, cloc
 
 def answer_current(session, attempt, clock, right=True):
     """Answer the question on screen, then serve the next one (as the next page load does)."""
-    from test_attempts import form_data
     served = attempts.current_question(session, attempt, clock)
     outcome = attempts.submit_answer(session, served, form_data(served, right), clock)
     attempts.current_question(session, attempt, clock)
@@ -191,7 +190,6 @@ def test_every_answer_of_a_quiz_updates_the_schedule(session, bank, user, clock)
 
 
 def test_a_replayed_answer_is_reviewed_once(session, bank, user, clock):
-    from test_attempts import form_data
     quiz = session.scalar(select(attempts.Quiz).where(attempts.Quiz.key == "all-types"))
     attempt = attempts.start_attempt(session, user, quiz, clock)
     served = attempts.current_question(session, attempt, clock)

@@ -16,8 +16,7 @@ from quizapp.models import User
 from quizapp.names import CheckedName, NameProblem, check_name, name_key, name_skeleton
 from quizapp.users import InvalidUsername, UsernameTaken, create_user, find_user
 
-from conftest import snapshot
-from test_views import login, register
+from helpers import login, register, snapshot
 
 EN = {"Accept-Language": "en"}
 RU = {"Accept-Language": "ru"}

@@ -16,8 +16,8 @@ from quizapp.models import Attempt, LeaderboardCount, LeaderboardEntry, OverallE
 from quizapp.ranking import OVERALL_QUIZ_ID
 from quizapp.users import create_user
 
-from conftest import make_app, snapshot
-from test_api import ApiClient, make_user, right_answer
+from helpers import make_app, snapshot
+from api_helpers import ApiClient, make_user, right_answer
 
 EN = {"Accept-Language": "en"}
 RU = {"Accept-Language": "ru"}

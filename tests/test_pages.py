@@ -11,7 +11,8 @@ from playwright.sync_api import Page, expect
 
 from audit import LOG, QUESTION_PAGE_BUDGET, VNU_JAR, audit, reset_html_dir, run_vnu
 from quizapp.config import DEFAULTS, LANGUAGE_NAMES
-from test_browser import answer_on_page, right_answer_now
+from browser_helpers import answer_on_page, right_answer_now
+from helpers import form_data
 
 pytestmark = pytest.mark.browser
 
@@ -192,7 +193,6 @@ def test_every_page(watched: Page, live_server, shot, lang, size):
     from quizapp import attempts
     from quizapp.models import Quiz
     from quizapp.pace import DEFAULT_PACE
-    from test_attempts import form_data
     clock, rules = live_server.app.extensions["quizapp.clock"], attempts.Rules(pace=DEFAULT_PACE)
     with live_server.app.app_context():
         player = create_user(db.session, f"speedy-{lang}-{size}", "correct horse", clock.now())

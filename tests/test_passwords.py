@@ -11,8 +11,7 @@ from quizapp.extensions import db
 from quizapp.models import User
 from quizapp.users import PasswordProblem, create_user, password_problem
 
-from conftest import snapshot
-from test_views import login
+from helpers import login, snapshot
 
 EN = {"Accept-Language": "en"}
 RU = {"Accept-Language": "ru"}

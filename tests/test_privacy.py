@@ -13,9 +13,7 @@ from quizapp.extensions import db
 from quizapp.models import User
 from quizapp.users import create_user, may_see_profile
 
-from conftest import snapshot
-from test_profiles import finish
-from test_views import login
+from helpers import finish, login, snapshot
 
 EN = {"Accept-Language": "en"}
 RU = {"Accept-Language": "ru"}

@@ -9,30 +9,13 @@ from werkzeug.security import check_password_hash
 
 from quizapp import attempts
 from quizapp.extensions import db
-from quizapp.models import Quiz, User
+from quizapp.models import User
 from quizapp.profiles import stats
 from quizapp.users import create_user
 
-from conftest import make_app
-from test_attempts import form_data
-from test_views import login, register
+from helpers import finish, form_data, login, make_app, quiz, register
 
 EN = {"Accept-Language": "en"}
-
-
-def quiz(session, key="all-types") -> Quiz:
-    return session.scalar(select(Quiz).where(Quiz.key == key))
-
-
-def finish(session, clock, user, key="all-types", wrong=(), seconds=5):
-    """Play a whole attempt, answering the positions in ``wrong`` wrongly."""
-    attempt = attempts.start_attempt(session, user, quiz(session, key), clock)
-    for position in range(attempt.question_count):
-        clock.advance(seconds)
-        served = attempts.current_question(session, attempt, clock)
-        attempts.submit_answer(session, served, form_data(served, position not in wrong), clock)
-    assert attempt.is_finished
-    return attempt
 
 
 # --- stats, without a request --------------------------------------------------------------------

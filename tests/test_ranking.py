@@ -5,14 +5,14 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, select
-from types import SimpleNamespace
+from sqlalchemy import event
 
 from quizapp import ranking
 from quizapp.ranking.maintain import keep_best
-from quizapp.models import Attempt, Quiz, User
+from quizapp.models import Attempt, Quiz
 from quizapp.periods import period_start
 from quizapp.users import create_user
+from helpers import check_board
 
 T0 = datetime(2026, 1, 7, 9, 0, tzinfo=timezone.utc)
 ZONE = ZoneInfo("Asia/Almaty")
@@ -98,37 +98,6 @@ def test_pages_continue_the_ranks(session, board):
 
 
 # --- ranks from the bucket counts -----------------------------------------------------------------
-
-def _expected(session, board):
-    """Every row of the board with its rank among the visible players, straight from the rule."""
-    entity = board.entity
-    rows = session.execute(select(entity, User.is_hidden).join(User, User.id == entity.user_id)
-                           .where(*ranking.board_where(board.kind, entity)), board.values()).all()
-    tiebreak = (lambda row: row.attempt_id) if board.quiz_id is not None else (lambda row: row.user_id)
-    keyed = sorted(rows, key=lambda pair: ranking.rank_key(pair[0].score, pair[0].duration_ms, pair[0].finished_dt,
-                                                           tiebreak(pair[0])))
-    expected, visible_ahead = {}, 0
-    for row, hidden in keyed:
-        expected[row.user_id] = visible_ahead + 1
-        visible_ahead += not hidden
-    return expected, visible_ahead
-
-
-def check_board(session, board):
-    """entry_of, rank_of by keys, attempt_rank, participant_count and both ways of
-    window_around agree with the rule for every row of the board."""
-    expected, visible = _expected(session, board)
-    assert ranking.participant_count(session, board) == visible
-    for user_id, rank in expected.items():
-        entry = ranking.entry_of(session, board, user_id)
-        assert entry.rank == rank, (user_id, entry)
-        keys = SimpleNamespace(score=entry.score, duration_ms=entry.duration_ms, finished_dt=entry.finished_dt,
-                               attempt_id=entry.attempt_id, user_id=user_id)
-        assert ranking.rank_of(session, board, ranking.keys_of(board, keys)) == rank  # counted again from the keys alone
-        assert (ranking.window_around(session, board, rank, entry=entry)
-                == ranking.window_around(session, board, rank))
-    return expected
-
 
 def test_ranks_across_bands_scores_time_bands_and_ties(session, board):
     """Rows in higher bands, in the same band with higher scores, in earlier time bands, and in

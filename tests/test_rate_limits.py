@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import make_app
+from helpers import make_app, post_answer_for_page
 from quizapp import tokens
 from quizapp.extensions import db
 from quizapp.users import create_user
-from test_views import post_answer_for_page
 
 EN = {"Accept-Language": "en"}
 

@@ -22,8 +22,7 @@ from quizapp.ranking import OVERALL_QUIZ_ID, count_buckets, rank_key
 from quizapp.ranking.rebuild import local_days, rebuild_leaderboards, snapshot
 from quizapp.users import create_user
 
-from test_attempts import form_data
-from test_ranking import check_board
+from helpers import check_board, form_data
 
 UTC = timezone.utc
 BANK_TABLES = {"question", "question_revision", "quiz", "quiz_question"}

@@ -2,16 +2,7 @@
 from __future__ import annotations
 
 import pytest
-
-
-def assert_security_headers(response) -> None:
-    """What every response carries; the fuzz tests (test_fuzz_forms, test_fuzz_api) check it on
-    every page, error and API answer they get."""
-    policy = response.headers.get("Content-Security-Policy", "")
-    assert "script-src 'self'" in policy and "style-src 'self'" in policy and "'unsafe-inline'" not in policy, policy
-    assert "frame-ancestors 'none'" in policy, policy
-    assert response.headers.get("X-Content-Type-Options") == "nosniff"
-    assert response.headers.get("Referrer-Policy") == "same-origin"
+from helpers import assert_security_headers, make_app
 
 
 @pytest.mark.parametrize("path", ["/", "/login", "/leaderboard/", "/no-such-page", "/static/app.css"])
@@ -39,7 +30,6 @@ def test_passwords_are_stored_as_scrypt_hashes(client, app):
 
 
 def test_the_session_cookie_is_secure_when_configured(database_url, tmp_path, bank):
-    from conftest import make_app
     app = make_app(database_url, tmp_path / "https", SESSION_COOKIE_SECURE=True)
     client = app.test_client()
     client.post("/register", data={"username": "secure", "password": "long enough", "confirm": "long enough"},

@@ -10,12 +10,11 @@ import flask_migrate
 import pytest
 from sqlalchemy import select, text
 
-from conftest import make_app
+from helpers import login, make_app, register
 from quizapp import tokens
 from quizapp.extensions import db
 from quizapp.models import ApiToken, User
 from quizapp.users import create_user
-from test_views import login, register
 
 EN = {"Accept-Language": "en"}
 

@@ -13,7 +13,7 @@ from quizapp.bank.loader import load_bank
 from quizapp.extensions import db
 from quizapp.models import Attempt, Question, User
 
-from test_views import current_attempt, post_answer_for_page, register
+from helpers import current_attempt, make_app, post_answer_for_page, register, snapshot
 
 QUESTIONS = Path(__file__).parent.parent / "questions"
 EN = {"Accept-Language": "en"}
@@ -246,7 +246,6 @@ def attempt_count(app) -> int:
 
 
 def test_practice_by_id_is_refused_for_a_question_never_served(client, bank, app, clock):
-    from conftest import snapshot
     register(client)
     ids = {key: question_id(app, key) for key in ("t-single", "t-multiple", "t-text")}
     before = snapshot(app)
@@ -294,7 +293,6 @@ def test_posting_practise_again_reuses_the_open_run_and_old_runs_are_closed(clie
 
 
 def test_practise_is_rate_limited_per_player(database_url, tmp_path, bank):
-    from conftest import make_app
     limited = make_app(database_url, tmp_path / "limited", RATELIMIT_ENABLED=True)
     client = limited.test_client()
     register(client)

@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 from flask_babel import force_locale, format_date, format_datetime, format_decimal, gettext, ngettext
 
 import quizapp
-from conftest import make_app
+from helpers import make_app
 
 TRANSLATIONS = Path(quizapp.__file__).parent / "translations"
 CATALOGS = sorted(path.parents[1].name for path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))

@@ -10,42 +10,7 @@ from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptAnswer, User
 from quizapp.users import create_user
 
-from conftest import make_app
-
-
-def register(client, username="aigerim", password="correct horse"):
-    return client.post("/register", data={"username": username, "password": password, "confirm": password})
-
-
-def login(client, username="aigerim", password="correct horse"):
-    return client.post("/login", data={"username": username, "password": password})
-
-
-def current_attempt(app) -> Attempt:
-    with app.app_context():
-        attempt = db.session.scalar(select(Attempt).order_by(Attempt.id.desc()))
-        db.session.expunge(attempt)
-        return attempt
-
-
-def post_answer_for_page(client, attempt_id, html, right=True):
-    """Answer the question shown in ``html`` the way a person reading it would."""
-    from test_attempts import form_data
-    from quizapp import attempts
-    app = client.application
-    with app.app_context():
-        attempt = db.session.get(Attempt, attempt_id)
-        served = attempts.current_question(db.session, attempt, app.extensions["quizapp.clock"])
-        data = form_data(served, right)
-        position = served.position
-        kind = served.revision.type
-    payload = {"position": str(position)}
-    if kind in ("ordering", "matching"):
-        payload.update({f"answer-{i}": value for i, value in enumerate(data)})
-    else:
-        payload["answer"] = data
-    assert f'name="position" type="hidden" value="{position}"' in html
-    return client.post(f"/attempt/{attempt_id}", data=payload)
+from helpers import answer_current, login, make_app, post_answer_for_page, register
 
 
 def test_home_lists_quizzes_with_count_and_time_limit(client, bank):
@@ -296,7 +261,6 @@ def test_another_users_attempt_is_not_found(client, bank):
 
 def test_the_leaderboard_ranks_best_attempts_and_marks_my_row(client, bank, app, clock):
     from quizapp import attempts
-    from test_attempts import answer_current
     with app.app_context():
         from quizapp.models import Quiz
         quiz = db.session.scalar(select(Quiz).where(Quiz.key == "all-types"))
@@ -406,7 +370,6 @@ def test_no_question_page_gives_the_answer_away(client, bank, app):
 def test_the_leaderboard_pages_link_to_each_other(database_url, tmp_path, bank, clock):
     from quizapp import attempts
     from quizapp.models import Quiz
-    from test_attempts import answer_current
     app = make_app(database_url, tmp_path / "paged", LEADERBOARD_PAGE_SIZE=1)
     app.extensions["quizapp.clock"] = clock
     with app.app_context():

@@ -28,8 +28,7 @@ from quizapp.bank.loader import load_bank
 from quizapp.extensions import db
 from quizapp.models import Attempt, User
 
-from conftest import TEST_BANK
-from test_attempts import form_data
+from helpers import TEST_BANK, form_data
 
 # Every language the app offers (its default config), each page fetched in each.
 LANGS = {lang: {"Accept-Language": lang} for lang in DEFAULTS["LANGUAGES"]}
