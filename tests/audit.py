@@ -46,10 +46,15 @@ def audit(page, name: str) -> list[str]:
                          for node in v["nodes"][:3])
              for v in results.response["violations"]]
     LOG.axe_violations.extend(found)
+    save_html(page, name)
+    return found
+
+
+def save_html(page, name: str) -> None:
+    """Keep the page's HTML for the one vnu run at the end."""
     path = HTML_DIR / (re.sub(r"[^a-z0-9-]+", "-", name.lower()) + ".html")
     path.write_text(page.content(), encoding="utf-8")
     LOG.html_files.append(path)
-    return found
 
 
 def run_vnu(files: list[Path]) -> list[dict]:
