@@ -70,7 +70,8 @@ def main() -> int:
             ["-u", f"{base}/leaderboard/first-steps?period=all&board=standard&page=1"],
             ["-u", f"{base}/leaderboard/?period=week&board=extended&page=1"],
             ["-u", f"{base}/leaderboard/first-steps*"],
-            ["-u", f"{base}/users/scanner*"],
+            # Profiles are private: only the signed-in owner (or an admin) gets the page to test.
+            ["-u", f"{base}/users/scanner*", f"--cookie={cookie}", "--drop-set-cookie"],
             ["-u", f"{base}/api/v1/leaderboards/first-steps?period=all&board=standard&page=1"],
             ["-u", f"{base}/study/trade*"],
             ["-u", f"{base}/login", "--data", "username=scanner&password=scanner-password&csrf_token=x",
@@ -85,7 +86,10 @@ def main() -> int:
              f"--csrf-url={base}/", "-p", "lang,next"],
             form(base, cookie, "/quiz/first-steps*/start", "x=1", "/"),
             form(base, cookie, attempt, "position=0&answer=99", attempt),  # 99: no option, so never recorded
-            form(base, cookie, "/profile/password", f"password-current={PASSWORD}&password-password={PASSWORD}"
+            # A wrong current password: every field is read and checked, but nothing changes. With
+            # the right one, sqlmap's first request would change the password, which ends every
+            # session of the scanner (session_version) and leaves the targets below untested.
+            form(base, cookie, "/profile/password", f"password-current=not-{PASSWORD}&password-password={PASSWORD}"
                  f"&password-confirm={PASSWORD}", f"/users/{USERNAME}", "password-csrf_token"),
             form(base, cookie, "/profile/language", "language-locale=en", f"/users/{USERNAME}", "language-csrf_token"),
             form(base, cookie, "/profile/visibility", "visibility-visibility=members", f"/users/{USERNAME}",
