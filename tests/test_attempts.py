@@ -253,8 +253,9 @@ def test_entries_are_kept_per_period_and_summed_overall(session, bank, user, clo
     entries = session.scalars(select(LeaderboardEntry)).all()
     assert sorted({(e.period) for e in entries}) == ["all", "day", "week"] and len(entries) == 6
     overall = session.get(OverallEntry, ("standard", "all", EPOCH, user.id))
-    # Each question is answered the moment it is served, so even the speed-scored quiz gives full points.
-    assert (overall.score, overall.quiz_count, overall.duration_ms) == (800 + 200, 2, 32_000 + 8_000)
+    # Each question is answered the moment it is served, so even the speed-scored quiz gives full
+    # points: 800 of 800 and 200 of 200, each a full share (1000) on the overall board.
+    assert (overall.score, overall.quiz_count, overall.duration_ms) == (1000 + 1000, 2, 32_000 + 8_000)
 
 
 def test_practising_mistakes_again_reuses_the_open_run(session, bank, user, clock):

@@ -280,7 +280,8 @@ def test_one_player_finishing_several_quizzes_at_once_loses_nothing(app, one_que
             assert row.answered_dt is not None and not row.timed_out  # the last answer is kept
         overall = db.session.scalars(select(OverallEntry).where(OverallEntry.user_id == user_id,
                                                                 OverallEntry.period == "all")).all()
-        assert [(o.score, o.quiz_count) for o in overall] == [(SIMULTANEOUS * 100, SIMULTANEOUS)]
+        # Each quiz is one question of 100 points, answered right: a full share, 1000, on the overall board.
+        assert [(o.score, o.quiz_count) for o in overall] == [(SIMULTANEOUS * 1000, SIMULTANEOUS)]
     assert_boards_equal_a_rebuild(app)
 
 

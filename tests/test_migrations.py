@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import flask_migrate
 from alembic.autogenerate import compare_metadata
@@ -15,7 +16,10 @@ from sqlalchemy import inspect, select
 import quizapp
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptAnswer, Base, Question, Quiz
+from quizapp.ranking.rebuild import rebuild_leaderboards, snapshot
 from quizapp.users import create_user
+
+from helpers import finish
 
 
 def tables(engine) -> set[str]:
@@ -89,11 +93,41 @@ def test_running_duplicates_are_closed_unranked_before_the_one_running_attempt_i
 RUNNING_INDEX = next(index for index in Attempt.__table__.indexes if index.name == "uq_attempt_running_ranked")
 
 
-def run_upgrade_of(name: str) -> None:
-    """Run one migration's upgrade() on the test database, found by its name whatever its number."""
+def run_upgrade_of(name: str, step: str = "upgrade") -> None:
+    """Run one migration's upgrade() (or ``step``) on the test database, found by its name
+    whatever its number."""
     [path] = (Path(quizapp.__file__).parent / "migrations" / "versions").glob(f"*_{name}.py")
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     with db.engine.begin() as connection, Operations.context(MigrationContext.configure(connection)):
-        module.upgrade()
+        getattr(module, step)()
+
+
+def test_the_overall_board_is_recomputed_as_shares_of_each_quizs_maximum(app, bank, clock):
+    """0014 turns an overall board of raw sums (as the app kept it before) into sums of each
+    quiz's share of its maximum: exactly what the app now maintains, and a rebuild gives."""
+    with app.app_context():
+        aigerim = create_user(db.session, "aigerim", "correct horse", clock.now())
+        berik = create_user(db.session, "berik", "correct horse", clock.now())
+        finish(db.session, clock, aigerim, "all-types", wrong=(0, 1))  # 600 of 800: 750
+        finish(db.session, clock, aigerim, "quick", wrong=(0,))  # 100 of 200: 500
+        finish(db.session, clock, berik, "all-types")  # 800 of 800: 1000
+        db.session.commit()
+        maintained = snapshot(db.session)
+        run_upgrade_of("boards", "downgrade")  # back to raw points, as before 0014
+        db.session.expire_all()
+        raw = snapshot(db.session)
+        assert raw[0] == maintained[0]  # the per-quiz boards are untouched
+        assert {(row[3], row[4]) for row in raw[1] if row[1] == "all"} == {(aigerim.id, 700), (berik.id, 800)}
+        assert raw[2] != maintained[2]  # the overall board's buckets follow its scores
+        run_upgrade_of("boards")
+        db.session.expire_all()
+        upgraded = snapshot(db.session)
+        assert {(row[3], row[4]) for row in upgraded[1] if row[1] == "all"} == {(aigerim.id, 1250),
+                                                                                  (berik.id, 1000)}
+        assert upgraded == maintained
+        rebuild_leaderboards(db.session, ZoneInfo("Asia/Almaty"))
+        assert snapshot(db.session) == maintained
+        db.session.rollback()
+        db.engine.dispose()

@@ -43,9 +43,11 @@ def _quiz(session, key="q"):
     return quiz
 
 
-def _finish(session, user, quiz, score, duration_ms, finished_offset_s):
+def _finish(session, user, quiz, score, duration_ms, finished_offset_s, max_score=1000):
+    # A maximum of 1000 makes a quiz's share on the overall board (thousandths) equal its score.
     attempt = Attempt(user_id=user.id, quiz_id=quiz.id, seed=1, plan=[], started_dt=T0, score=score,
-                      finished_dt=T0 + timedelta(seconds=finished_offset_s), duration_ms=duration_ms)
+                      max_score=max_score, finished_dt=T0 + timedelta(seconds=finished_offset_s),
+                      duration_ms=duration_ms)
     session.add(attempt)
     session.flush()
     keep_best(session, attempt, ZONE)  # the boards' only writer: entries and bucket counts
@@ -146,7 +148,7 @@ def test_hidden_players_ahead_behind_and_in_the_same_bucket(session, board):
 
 def test_the_overall_board_ranks_sums(session, board, clock):
     first, add = board
-    second = _quiz(session, "q2")
+    second = _quiz(session, "q2")  # both quizzes 1000 points at most: a share equals the score
     people = [create_user(session, f"other{index}", "password1", clock.now()) for index in range(7)]
     results = {0: [(first, 900, 1_000), (second, 100, 9_000)],   # 1000 in 10 s
                1: [(first, 500, 4_000), (second, 500, 6_000)],   # 1000 in 10 s, last improved later
@@ -168,6 +170,37 @@ def test_the_overall_board_ranks_sums(session, board, clock):
         people[index].id for index in (3, 0, 1, 2, 4, 6)]
     assert ranking.entry_of(session, overall, people[6].id).quiz_count == 1
     assert ranking.entry_of(session, overall, people[6].id).score == 20
+
+
+def test_quiz_share_is_thousandths_of_the_maximum_rounded_down():
+    assert ranking.quiz_share(2500, 2500) == 1000
+    assert ranking.quiz_share(1999, 2500) == 799  # 799.6
+    assert ranking.quiz_share(701, 1000) == 701
+    assert ranking.quiz_share(1, 3) == 333
+    assert ranking.quiz_share(0, 0) == 0  # a quiz without points counts nothing, and does not divide by 0
+
+
+def test_the_overall_board_sums_each_quizs_share_of_its_maximum(session, board, clock):
+    """The worked example of docs/scoring.md: a speed-scored Marathon (2500 points at most)
+    and History (1000).  In raw points Berik (2700) would lead and Aigerim (2000) trail; as
+    shares Aigerim's perfect History outweighs Berik's Marathon speed points.  Aigerim and
+    Dana both total 1400 (Dana's 1999 of 2500 is 799.6 thousandths, rounded down), so the
+    time decides."""
+    history, _add = board
+    marathon = _quiz(session, "marathon")
+    aigerim, berik, dana = (create_user(session, name, "password1", clock.now())
+                            for name in ("aigerim", "berik", "dana"))
+    _finish(session, aigerim, marathon, 1000, 300_000, 1, max_score=2500)
+    _finish(session, aigerim, history, 1000, 100_000, 2)
+    _finish(session, berik, marathon, 2500, 200_000, 3, max_score=2500)
+    _finish(session, berik, history, 200, 100_000, 4)
+    _finish(session, dana, marathon, 1999, 250_000, 5, max_score=2500)
+    _finish(session, dana, history, 601, 100_000, 6)
+    overall = ranking.Board(None)
+    rows = ranking.standings(session, overall)
+    assert [(s.rank, s.username, s.score, s.duration_ms, s.quiz_count) for s in rows] == [
+        (1, "dana", 1400, 350_000, 2), (2, "aigerim", 1400, 400_000, 2), (3, "berik", 1200, 300_000, 2)]
+    check_board(session, overall)
 
 
 def test_the_window_around_a_viewer_keeps_its_shape_at_the_ends(session, board):

@@ -19,6 +19,7 @@ from quizapp.models import Base, Attempt, LeaderboardEntry, OverallEntry, Quiz, 
 from quizapp.modes import RANKED_MODES
 from quizapp.periods import EPOCH, PERIODS, period_start
 from quizapp.ranking import OVERALL_QUIZ_ID, count_buckets, rank_key
+from quizapp.ranking.rule import quiz_share
 from quizapp.ranking.rebuild import local_days, rebuild_leaderboards, snapshot
 from quizapp.users import create_user
 
@@ -101,6 +102,7 @@ def test_rebuilt_tables_equal_the_maintained_ones(session, bank, clock, start, u
 
         maintained = snapshot(session)
         assert maintained[0] == oracle(session, ALMATY)
+        assert maintained[1] == overall_oracle(session, maintained[0])
         assert maintained[2] == count_oracle(*maintained[:2])
         check_every_board(session, maintained)
         report = rebuild_leaderboards(session, ALMATY)
@@ -115,6 +117,20 @@ def test_rebuilt_tables_equal_the_maintained_ones(session, bank, clock, start, u
     finally:
         session.rollback()
         _forget_players(session)
+
+
+def overall_oracle(session, entries: list[tuple]) -> list[tuple]:
+    """OverallEntry as the rule says, summed in Python from the per-quiz rows: each quiz's
+    best score as thousandths of that attempt's maximum (all-types and quick differ)."""
+    max_score = dict(session.execute(select(Attempt.id, Attempt.max_score)).all())
+    sums: dict[tuple, list] = {}
+    for _quiz, board, period, start, user_id, attempt_id, score, duration_ms, finished in entries:
+        total = sums.setdefault((board, period, start, user_id), [0, 0, finished, 0])
+        total[0] += quiz_share(score, max_score[attempt_id])
+        total[1] += duration_ms
+        total[2] = max(total[2], finished)
+        total[3] += 1
+    return sorted((*key, *total) for key, total in sums.items())
 
 
 def count_oracle(entries: list[tuple], overall: list[tuple]) -> list[tuple]:

@@ -319,7 +319,7 @@ def paths() -> dict[str, Any]:
              **_refs("Unauthorized", "NotFound")},
             auth=True, tags=["attempts"], operation_id="getResult", parameters=[_param("AttemptId")])},
         "/leaderboards/overall": {"get": _operation(
-            "The overall leaderboard (best scores summed over all quizzes)",
+            "The overall leaderboard (each quiz's best score as thousandths of its maximum, summed)",
             {"200": _ok("One page of the board.", "Leaderboard"), **_refs("BadRequest", "Unauthorized")},
             auth=False, tags=["leaderboards"], operation_id="getOverallLeaderboard",
             parameters=[_param("Period"), _param("Board"), _param("Page")])},

@@ -1,6 +1,7 @@
 """The leaderboards: one ranking rule, the boards' reads, and their only writer.
 
-    rule.py      the rule (score, then time, then finish, then id) for Python and SQL
+    rule.py      the rule (score, then time, then finish, then id) for Python and SQL, and
+                 what the overall board sums (each quiz's share of its maximum)
     buckets.py   the bucket counts ranks are summed from, for Python and SQL
     reads.py     Board, Standing, standings, entry_of, rank_of, participant_count, window_around
     pages.py     board_page (HTML and JSON boards), attempt_standing (results page and API)
@@ -20,9 +21,9 @@ from quizapp.ranking.pages import (AttemptStanding, BoardPage, ViewerRow, attemp
                                    page_count)
 from quizapp.ranking.reads import (Board, BoardKind, Standing, board_where, entry_of, keys_of, participant_count,
                                    rank_of, standings, window_around)
-from quizapp.ranking.rule import Keys, assign_ranks, rank_key, ranking_order
+from quizapp.ranking.rule import SHARE_SCALE, Keys, assign_ranks, quiz_share, rank_key, ranking_order
 
 __all__ = ["AttemptStanding", "Board", "BoardKind", "BoardPage", "Keys", "OVERALL_QUIZ_ID", "SCORE_BAND",
-           "Standing", "TIME_BAND_MS", "ViewerRow", "assign_ranks", "attempt_rank", "attempt_standing", "board_page",
+           "SHARE_SCALE", "Standing", "TIME_BAND_MS", "ViewerRow", "assign_ranks", "attempt_rank", "attempt_standing", "board_page",
            "board_where", "count_bucket_columns", "count_buckets", "entry_of", "keys_of", "page_count",
-           "participant_count", "rank_key", "rank_of", "ranking_order", "standings", "window_around"]
+           "participant_count", "quiz_share", "rank_key", "rank_of", "ranking_order", "standings", "window_around"]

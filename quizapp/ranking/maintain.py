@@ -21,7 +21,7 @@ from quizapp.models import Attempt, LeaderboardCount, LeaderboardEntry, OverallE
 from quizapp.periods import PERIODS, period_start
 from quizapp.ranking.buckets import OVERALL_QUIZ_ID, count_buckets
 from quizapp.ranking.pages import attempt_rank
-from quizapp.ranking.rule import rank_key
+from quizapp.ranking.rule import quiz_share_sql, rank_key
 
 
 def record_finish(session: Session, attempt: Attempt, zone: ZoneInfo) -> None:
@@ -83,9 +83,12 @@ def _refresh_overall(session: Session, counts: Counter[tuple], user_id: int, boa
                      start: datetime) -> None:
     # Recomputed from the user's (at most one per quiz) entries rather than adjusted by a
     # delta, so it always equals what a rebuild from scratch would give.
+    # The score is the sum of each quiz's share of its maximum (rule.quiz_share_sql); the
+    # maximum is the attempt's own (``Attempt.max_score``), fixed when it started.
     totals = session.execute(
-        select(func.sum(LeaderboardEntry.score), func.sum(LeaderboardEntry.duration_ms),
-               func.max(LeaderboardEntry.finished_dt), func.count())
+        select(func.sum(quiz_share_sql(LeaderboardEntry.score, Attempt.max_score)),
+               func.sum(LeaderboardEntry.duration_ms), func.max(LeaderboardEntry.finished_dt), func.count())
+        .join(Attempt, Attempt.id == LeaderboardEntry.attempt_id)
         .where(LeaderboardEntry.user_id == user_id, LeaderboardEntry.board == board,
                LeaderboardEntry.period == period, LeaderboardEntry.period_start == start)
     ).one()

@@ -19,7 +19,8 @@ How, in INSERT ... SELECTs inside the caller's transaction:
 3. The week rows, the best of the user's day rows of that week; then the all-time rows,
    the best of their week rows.  The best of a set is the best of the bests of its parts,
    so this equals taking the best over the attempts, on ever fewer rows.
-4. ``OverallEntry``: per (board, period, period start, user), the sums over those rows.
+4. ``OverallEntry``: per (board, period, period start, user), the sums over those rows (the
+   score as each quiz's share of its maximum: ``rule.quiz_share_sql``).
 5. ``LeaderboardCount``: both kinds of rows counted per bucket (``buckets.count_bucket_columns``),
    one GROUP BY per level.
 
@@ -41,7 +42,7 @@ from sqlalchemy.orm import Session
 from quizapp.models import Attempt, LeaderboardCount, LeaderboardEntry, OverallEntry, UTCDateTime
 from quizapp.periods import EPOCH, period_start
 from quizapp.ranking.buckets import OVERALL_QUIZ_ID, count_bucket_columns
-from quizapp.ranking.rule import Keys, on_boards, ranking_order
+from quizapp.ranking.rule import Keys, on_boards, quiz_share_sql, ranking_order
 
 _scratch = MetaData()
 # One row per local day: when it begins and when its week begins, both as UTC instants.
@@ -146,8 +147,9 @@ def rebuild_leaderboards(session: Session, zone: ZoneInfo) -> RebuildReport:
     e = entry_table.c
     connection.execute(insert(overall_table).from_select(
         ["board", "period", "period_start", "user_id", "score", "duration_ms", "finished_dt", "quiz_count"],
-        select(e.board, e.period, e.period_start, e.user_id, func.sum(e.score), func.sum(e.duration_ms),
-               func.max(e.finished_dt), func.count())
+        select(e.board, e.period, e.period_start, e.user_id, func.sum(quiz_share_sql(e.score, a.max_score)),
+               func.sum(e.duration_ms), func.max(e.finished_dt), func.count())
+        .select_from(entry_table.join(Attempt.__table__, a.id == e.attempt_id))
         .group_by(e.board, e.period, e.period_start, e.user_id)))
 
     # 5. The bucket counts of both kinds of boards.

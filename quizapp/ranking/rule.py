@@ -4,6 +4,11 @@ Higher score first; then shorter time; then whoever finished first; then the low
 attempt id (so two different attempts never tie).  The overall board applies the same rule
 to each player's sums, with the user id as the last key (its ``tiebreak``).
 
+What the overall board sums is each quiz's best score as a share of that quiz's maximum, in
+thousandths (``quiz_share``, ``quiz_share_sql``): every quiz counts up to ``SHARE_SCALE``
+points, so a quiz of many or speed-scored points does not outweigh the others.  Whole
+numbers, floored, so sums and ties are exact in Python and in SQL alike.
+
 ``rank_key`` is the rule in Python; ``ranking_order`` (ORDER BY) and ``ahead_of`` (WHERE)
 are the same rule in SQL, over any four columns or values given as ``Keys``.  These three
 are the only spellings: the boards' reads, their maintenance and their rebuild all use them,
@@ -16,9 +21,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable, NamedTuple, Sequence
 
-from sqlalchemy import and_, or_, tuple_
+from sqlalchemy import and_, case, or_, tuple_
 
 from quizapp.modes import CLEARED, RANKED_MODES
+
+
+SHARE_SCALE = 1000  # what a perfect score on one quiz is worth on the overall board
+
+
+def quiz_share(score: int, max_score: int) -> int:
+    """A quiz's score on the overall board: its share of the quiz's maximum, in thousandths,
+    rounded down (1000 for a perfect score; 0 for a quiz that has no points at all)."""
+    return score * SHARE_SCALE // max_score if max_score > 0 else 0
+
+
+def quiz_share_sql(score: Any, max_score: Any) -> Any:
+    """``quiz_share`` in SQL over integer columns (``//`` renders integer division; scores
+    are never negative, so it floors as Python does)."""
+    return case((max_score > 0, score * SHARE_SCALE // max_score), else_=0)
 
 
 class Keys(NamedTuple):
@@ -80,5 +100,5 @@ def on_boards(attempt: Any) -> Any:
     return and_(attempt.mode.in_(RANKED_MODES), or_(attempt.review_status.is_(None), attempt.review_status == CLEARED))
 
 
-__all__ = ["Keys", "ahead_at_same_score", "ahead_of", "assign_ranks", "key_of", "on_boards", "rank_key",
-           "ranking_order", "ranks_in_order"]
+__all__ = ["Keys", "SHARE_SCALE", "ahead_at_same_score", "ahead_of", "assign_ranks", "key_of", "on_boards",
+           "quiz_share", "quiz_share_sql", "rank_key", "ranking_order", "ranks_in_order"]
