@@ -11,6 +11,7 @@ from quizapp import attempts
 from quizapp.extensions import db
 from quizapp.models import User
 from quizapp.profiles import stats
+from quizapp.profiles.chart import LEFT_PCT, RIGHT_PCT, progress_chart
 from quizapp.users import create_user
 
 from helpers import finish, form_data, login, make_app, quiz, register
@@ -62,17 +63,48 @@ def test_history_best_and_progress(session, bank, clock):
 
     points = stats.progress(session, user.id)
     assert [(p.attempt_id, p.percent) for p in points] == [(first.id, 50.0), (second.id, 100.0)]
-    chart = stats.progress_chart(points, width=640, height=220)
-    (x0, y0, _), (x1, y1, _) = chart.dots
-    assert x0 == chart.left and x1 == chart.right and y1 < y0
-    assert dict((p, y) for y, p in chart.grid)[100] == y1 and chart.line == f"{x0},{y0} {x1},{y1}"
+    chart = progress_chart(points)
+    [series] = chart.series
+    (first_dot, second_dot) = series.dots
+    assert (first_dot.x, second_dot.x) == (LEFT_PCT, RIGHT_PCT) and second_dot.y < first_dot.y
+    assert dict((p, y) for y, p in chart.grid)[100] == second_dot.y
+
+
+def _point(attempt_id, quiz_key, finished, score, max_score=100):
+    return stats.ProgressPoint(attempt_id, quiz_key, {"en": quiz_key.title()}, finished, score, max_score)
+
+
+def test_the_chart_has_one_line_per_quiz_placed_by_date():
+    """Review newcomer #25: the chart joined every quiz into one line and had no dates."""
+    from datetime import datetime, timedelta, timezone
+    day = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+    points = [_point(1, "history", day, 50), _point(2, "marathon", day + timedelta(days=1), 1000, 2500),
+              _point(3, "history", day + timedelta(days=2), 70), _point(4, "marathon", day + timedelta(days=4),
+                                                                      2500, 2500)]
+    chart = progress_chart(points)
+    assert [(s.quiz_key, [d.point.attempt_id for d in s.dots]) for s in chart.series] == [
+        ("history", [1, 3]), ("marathon", [2, 4])]
+    history, marathon = chart.series
+    # x by time: day 0, 1, 2 and 4 of a four-day span, inside 3 %..97 % of the width.
+    assert [d.x for d in history.dots] + [d.x for d in marathon.dots] == [3.0, 50.0, 26.5, 97.0]
+    assert (history.colour, history.shape) != (marathon.colour, marathon.shape)
+    assert history.shape != marathon.shape  # told apart without colour too
+    assert len(history.segments) == 1 and history.segments[0] == tuple(history.dots)
+    # The axis: the first, middle and last moments, dates only over a span of days.
+    assert [(t.x, t.at, t.anchor) for t in chart.ticks] == [
+        (3.0, day, "start"), (50.0, day + timedelta(days=2), "middle"), (97.0, day + timedelta(days=4), "end")]
+    assert not chart.with_time
+    # Within a day or two the ticks are the two ends, with their times.
+    close = progress_chart([_point(1, "history", day, 10), _point(2, "history", day + timedelta(hours=3), 90)])
+    assert close.with_time and [t.anchor for t in close.ticks] == ["start", "end"]
 
 
 def test_a_single_point_is_drawn_in_the_middle():
     from datetime import datetime, timezone
     point = stats.ProgressPoint(1, "q", {}, datetime(2026, 1, 1, tzinfo=timezone.utc), 0, 0)
-    chart = stats.progress_chart([point], width=200, height=100)
-    assert point.percent == 0.0 and chart.dots[0][0] == chart.left + (chart.right - chart.left) / 2
+    chart = progress_chart([point])
+    assert point.percent == 0.0 and chart.series[0].dots[0].x == 50.0
+    assert [(t.x, t.anchor) for t in chart.ticks] == [(50.0, "middle")]
 
 
 def test_stats_do_not_import_flask():
@@ -82,7 +114,7 @@ def test_stats_do_not_import_flask():
     import quizapp
     code = ("import sys, importlib\n"
             "sys.modules['quizapp'] = type(sys)('quizapp'); sys.modules['quizapp'].__path__ = [%r]\n"
-            "importlib.import_module('quizapp.profiles.stats')\n"
+            "importlib.import_module('quizapp.profiles.stats'); importlib.import_module('quizapp.profiles.chart')\n"
             "print(sorted(m for m in sys.modules if m == 'flask' or m.startswith(('flask.', 'flask_'))))"
             ) % (quizapp.__path__[0],)
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -121,7 +153,16 @@ def test_a_shared_profile_shows_history_bests_accuracy_and_chart(client, app, pl
     svg = re.search(r"<svg[^>]*>.*?</svg>", html, re.S).group(0)
     assert 'role="img"' in svg and 'aria-labelledby="progress-title progress-desc"' in svg
     assert "<title id=\"progress-title\">" in svg and "the first scored 75 %, the last 100 %, the best 100 %" in svg
-    assert svg.count("<circle") == 2 and "<polyline" in svg
+    # One line per quiz (one quiz here: one line joining its two attempts), a marker per
+    # attempt, dates on the axis, and a legend naming the quiz.
+    assert svg.count('<use href="#mark-circle"') == 2 and svg.count("stroke-width=\"2\"/>") == 1
+    labels = re.findall(r'<text class="chart-label"[^>]*>([^<]+)</text>', svg)
+    assert labels[:3] == ["0%", "50%", "100%"]
+    # Two attempts a minute apart: the two ends of the axis, each with its date and time
+    # (in the viewer's zone, which names the same day for this clock's 9:00 UTC).
+    assert len(labels) == 5 and all(re.fullmatch(r"Jan 7, \d+:\d\d\W*[AP]M", label) for label in labels[3:])
+    legend = re.search(r'<ul class="chart-legend"[^>]*>.*?</ul>', html, re.S).group(0)
+    assert legend.count("<li>") == 1 and "Every type</li>" in legend
     assert "<summary>The chart&#39;s data as a table</summary>" in html or "The chart's data as a table" in html
     assert "<script" not in html.split("<main", 1)[1] and "style=" not in html
     # Accuracy by topic, with a header per row and per column.

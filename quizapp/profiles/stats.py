@@ -148,31 +148,5 @@ def progress(session: Session, user_id: int, last: int = 60) -> list[ProgressPoi
     return [ProgressPoint(*row) for row in reversed(rows)]
 
 
-@dataclass(frozen=True)
-class Chart:
-    width: int
-    height: int
-    line: str                                   # the polyline's "x,y x,y ..."
-    dots: list[tuple[float, float, ProgressPoint]]
-    grid: list[tuple[float, int]]               # (y, percent) for the 0/50/100 % lines
-    left: int
-    right: int
-
-
-def progress_chart(points: list[ProgressPoint], width: int = 640, height: int = 220) -> Chart:
-    """Where to draw each point: x by order, y by score % (0 at the bottom, 100 at the top)."""
-    left, right, top, bottom = 48, 16, 12, 24
-    plot_w, plot_h = width - left - right, height - top - bottom
-
-    def y_of(percent: float) -> float:
-        return round(top + plot_h * (1 - percent / 100), 1)
-
-    step = plot_w / (len(points) - 1) if len(points) > 1 else 0
-    dots = [(round(left + (index * step if len(points) > 1 else plot_w / 2), 1), y_of(point.percent), point)
-            for index, point in enumerate(points)]
-    return Chart(width, height, " ".join(f"{x},{y}" for x, y, _ in dots), dots,
-                 [(y_of(percent), percent) for percent in (0, 50, 100)], left, width - right)
-
-
-__all__ = ["BestRow", "Chart", "HistoryRow", "ProgressPoint", "TagAccuracy", "accuracy_by_tag", "best_per_quiz",
-           "finished_count", "history", "progress", "progress_chart"]
+__all__ = ["BestRow", "HistoryRow", "ProgressPoint", "TagAccuracy", "accuracy_by_tag", "best_per_quiz",
+           "finished_count", "history", "progress"]

@@ -3,7 +3,8 @@ page adds changing the password and the display language."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from babel.dates import format_skeleton
+from flask_babel import force_locale, format_time, get_locale, get_timezone, gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 from werkzeug.security import check_password_hash
 
@@ -15,6 +16,7 @@ from quizapp.i18n import current_locale
 from quizapp.layout import TAG_LABELS
 from quizapp.models import User
 from quizapp.profiles import stats
+from quizapp.profiles.chart import progress_chart
 from quizapp.profiles.forms import VISIBILITY_CHOICES, LanguageChoiceForm, PasswordForm, ProfileVisibilityForm
 from quizapp.rate_limits import per_user
 from quizapp.users import find_user, may_see_profile, set_password
@@ -29,6 +31,13 @@ BOARD_LABELS = {"standard": _l("Standard time"), "extended": _l("Extended time")
 def _page_number() -> int:
     raw = request.args.get("page", "1")
     return int(raw) if raw.isdigit() and len(raw) < 7 and int(raw) > 0 else 1
+
+
+def _tick_label(moment, with_time: bool) -> str:
+    """A date on the chart's axis in the reader's language and zone ("5 дек.", "Dec 5",
+    "12月5日"), with the time when the attempts span under two days."""
+    day = format_skeleton("MMMd", moment, tzinfo=get_timezone(), locale=get_locale())
+    return f"{day}, {format_time(moment, 'short')}" if with_time else day
 
 
 def _viewer() -> User | None:
@@ -48,7 +57,7 @@ def _render(user: User, password_form: PasswordForm | None = None,
         "attempts": stats.history(db.session, user.id, HISTORY_PAGE_SIZE, (page - 1) * HISTORY_PAGE_SIZE),
         "bests": stats.best_per_quiz(db.session, user.id),
         "accuracy": stats.accuracy_by_tag(db.session, user.id),
-        "points": points, "chart": stats.progress_chart(points) if points else None,
+        "points": points, "chart": progress_chart(points) if points else None, "tick_label": _tick_label,
         "tag_labels": TAG_LABELS, "mode_labels": MODE_LABELS, "board_labels": BOARD_LABELS,
     }
     if own:
