@@ -72,11 +72,8 @@ def held_command() -> None:
 
 
 def _decide(attempt_id: int, clear: bool) -> None:
-    now = current_clock().now()
-    if clear:
-        decided = moderation.clear_attempt(db.session, attempt_id, None, now, rules().zone)
-    else:
-        decided = moderation.void_attempt(db.session, attempt_id, None, now)
+    """The command line's report of ``moderation.decide``."""
+    decided = moderation.decide(db.session, attempt_id, clear, None, current_clock().now(), rules().zone)
     if decided is None:
         db.session.rollback()
         raise click.ClickException(f"attempt {attempt_id} is not awaiting review")

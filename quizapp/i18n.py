@@ -53,14 +53,6 @@ def current_locale() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-def localized(value: dict[str, str] | None, locale: str | None = None) -> str:
-    """The text of a ``{ru, en, kk, zh}`` mapping from the bank in ``locale`` (the request's
-    language if not given); Russian, then any language, where that one is missing."""
-    if not value:
-        return ""
-    return value.get(locale or current_locale()) or value.get("ru") or next(iter(value.values()), "")
-
-
 def request_translations() -> support.NullTranslations:
     # Flask-Babel finds the catalog anew for every string (context, locale, identifier,
     # lookup); a page asks for dozens.  Keep the answer for the request, checked against the

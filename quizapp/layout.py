@@ -18,8 +18,8 @@ from markupsafe import Markup, escape
 
 from quizapp.caching import caches
 from quizapp.config import LANGUAGE_NAMES
-from quizapp.i18n import current_locale, localized
-from quizapp.question_types import script_language
+from quizapp.i18n import current_locale
+from quizapp.question_types import localized, script_language
 
 # The bank's topics, by tag, for people.
 TAG_LABELS = {
@@ -126,8 +126,10 @@ def render_fragment(template_name: str, **context: Any) -> Markup:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(loc=localized, format_duration=format_duration, format_limit=format_limit,
-                                 current_locale=current_locale, site_header=site_header, tag_label=tag_label)
+    # ``loc``: a bank text in the request's language (question_types.localized, the one such function).
+    app.jinja_env.globals.update(loc=lambda value: localized(value, current_locale()), format_duration=format_duration,
+                                 format_limit=format_limit, current_locale=current_locale, site_header=site_header,
+                                 tag_label=tag_label)
     app.jinja_env.filters["lang_marked"] = mark_languages
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else "—"
     # A whole percent in the locale's form: "50 %" in Russian, "50%" in English, Kazakh and Chinese.

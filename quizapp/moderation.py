@@ -56,12 +56,18 @@ def flagged_attempts(session: Session, limit: int, offset: int = 0) -> list[Atte
     ).unique())
 
 
-def _decide(session: Session, attempt_id: int, status: str, admin: User | None, now: datetime) -> Attempt | None:
+def decide(session: Session, attempt_id: int, clear: bool, admin: User | None, now: datetime,
+           zone: ZoneInfo) -> Attempt | None:
+    """An admin's decision on a held attempt, from the admin pages and the command line alike:
+    ``clear`` puts it on the boards (``record_finish``, as if it had never been held), otherwise
+    it is voided (never ranked, kept as a record).  ``admin`` is who decided (None from the
+    command line).  None, and nothing changed, when the attempt is not (or no longer) flagged."""
     # A conditional update: only one decision ever applies, whoever clicks first.
     decided = session.execute(
         update(Attempt)
         .where(Attempt.id == attempt_id, Attempt.review_status == FLAGGED)
-        .values(review_status=status, reviewed_dt=now, reviewed_by_id=admin.id if admin is not None else None)
+        .values(review_status=CLEARED if clear else VOIDED, reviewed_dt=now,
+                reviewed_by_id=admin.id if admin is not None else None)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not decided:
@@ -69,23 +75,9 @@ def _decide(session: Session, attempt_id: int, status: str, admin: User | None, 
     attempt = session.get(Attempt, attempt_id)
     assert attempt is not None
     session.refresh(attempt)
+    if clear:
+        record_finish(session, attempt, zone)
     return attempt
 
 
-def clear_attempt(session: Session, attempt_id: int, admin: User | None, now: datetime,
-                  zone: ZoneInfo) -> Attempt | None:
-    """Put a flagged attempt on the boards.  None when it is not (or no longer) flagged.
-    ``admin`` is who decided (None from the command line)."""
-    attempt = _decide(session, attempt_id, CLEARED, admin, now)
-    if attempt is None:
-        return None
-    record_finish(session, attempt, zone)
-    return attempt
-
-
-def void_attempt(session: Session, attempt_id: int, admin: User | None, now: datetime) -> Attempt | None:
-    """Keep a flagged attempt off the boards for good.  None when it is not (or no longer) flagged."""
-    return _decide(session, attempt_id, VOIDED, admin, now)
-
-
-__all__ = ["clear_attempt", "flagged_attempts", "flagged_count", "hold_if_too_fast", "void_attempt"]
+__all__ = ["decide", "flagged_attempts", "flagged_count", "hold_if_too_fast"]

@@ -1,5 +1,5 @@
-"""What the browser tests share: answering on the page as a person would, registering, and
-axe-core's verdict."""
+"""What the browser tests share: answering on the page as a person would, registering,
+signing in, and axe-core's verdict."""
 from __future__ import annotations
 
 import re
@@ -48,6 +48,15 @@ def register_in_browser(page: Page, base: str, username: str) -> None:
     page.get_by_label("Repeat the password").fill("correct horse")
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_text(f"Welcome, {username}!")).to_be_visible()
+
+
+def sign_in_in_browser(page: Page, base: str, username: str, password: str = "correct horse") -> None:
+    """Sign in through the login form, in English."""
+    page.goto(base + "/login")
+    page.get_by_role("button", name="English").click()
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.locator("form.narrow button[type=submit]").click()
 
 
 def no_axe_violations(page: Page) -> None:

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from quizapp import attempts
 from quizapp.extensions import db
-from browser_helpers import answer_on_page, register_in_browser, right_answer_now
+from browser_helpers import answer_on_page, register_in_browser, right_answer_now, sign_in_in_browser
 from helpers import answer_current
 
 pytestmark = pytest.mark.browser
@@ -129,11 +129,7 @@ def test_an_admin_hides_a_player_from_the_leaderboard_and_shows_them_again(page:
                 answer_current(db.session, attempt, clock, right=name == "cheater")
         db.session.commit()
 
-    page.goto(live_server.url + "/login")
-    page.get_by_role("button", name="English").click()
-    page.get_by_label("Username").fill("boss")
-    page.get_by_label("Password").fill("correct horse")
-    page.locator("form.narrow button[type=submit]").click()
+    sign_in_in_browser(page, live_server.url, "boss")
     page.get_by_role("link", name="Admin").click()
     page.get_by_role("button", name=re.compile(r"^Hide from leaderboards\W+cheater$")).click()
     expect(page.get_by_text("cheater is hidden from the leaderboards")).to_be_visible()

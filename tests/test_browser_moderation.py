@@ -15,7 +15,7 @@ from quizapp.pace import DEFAULT_PACE
 from quizapp.users import create_user
 
 from helpers import form_data
-from browser_helpers import no_axe_violations
+from browser_helpers import no_axe_violations, sign_in_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -44,11 +44,7 @@ def test_an_admin_clears_one_held_attempt_and_voids_another(page: Page, live_ser
             assert attempt.review_status == "flagged"
         db.session.commit()
 
-    page.goto(live_server.url + "/login")
-    page.get_by_role("button", name="English").click()
-    page.get_by_label("Username").fill("boss")
-    page.get_by_label("Password").fill("correct horse")
-    page.locator("form.narrow button[type=submit]").click()
+    sign_in_in_browser(page, live_server.url, "boss")
     page.get_by_role("link", name="Admin").click()
     page.get_by_role("link", name="Attempts awaiting review").click()
     expect(page.locator("p[role=status]")).to_have_text("2 attempts await review.")

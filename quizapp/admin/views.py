@@ -116,11 +116,7 @@ def _decide(attempt_id: int, clear: bool):
         abort(404)
     if not form.validate_on_submit():
         abort(400)
-    now = current_clock().now()
-    if clear:
-        decided = moderation.clear_attempt(db.session, attempt_id, current_user, now, rules().zone)
-    else:
-        decided = moderation.void_attempt(db.session, attempt_id, current_user, now)
+    decided = moderation.decide(db.session, attempt_id, clear, current_user, current_clock().now(), rules().zone)
     if decided is None:
         db.session.rollback()
         flash(_("Attempt %(id)d is not awaiting review (another admin may have decided already). Nothing changed.",

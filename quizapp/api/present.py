@@ -26,20 +26,16 @@ def iso(moment: datetime | None) -> str | None:
     return as_utc(moment).isoformat().replace("+00:00", "Z")
 
 
-def text(value: dict[str, str] | None, locale: str) -> str:
-    return localized(value, locale) if value else ""
-
-
 def quiz_brief(quiz: Quiz, locale: str) -> dict[str, Any]:
-    return {"key": quiz.key, "title": text(quiz.title, locale)}
+    return {"key": quiz.key, "title": localized(quiz.title, locale)}
 
 
 def quiz_json(quiz: Quiz, locale: str) -> dict[str, Any]:
     return {
         "key": quiz.key,
-        "title": text(quiz.title, locale),
+        "title": localized(quiz.title, locale),
         "titles": dict(quiz.title or {}),
-        "description": text(quiz.description, locale),
+        "description": localized(quiz.description, locale),
         "descriptions": dict(quiz.description or {}),
         "question_count": quiz.draw_count,
         "time_limit_s": quiz.time_limit_s,
@@ -53,7 +49,7 @@ def quiz_json(quiz: Quiz, locale: str) -> dict[str, Any]:
 def question_json(served: ServedQuestion, locale: str) -> dict[str, Any]:
     revision = served.revision
     data: dict[str, Any] = {"position": served.position, "type": revision.type,
-                            "text": text(revision.content.get("text"), locale)}
+                            "text": localized(revision.content.get("text"), locale)}
     data.update(get_type(revision.type).public_view(revision.content, served.order, locale))
     return data
 
@@ -103,7 +99,7 @@ def reveal(revision: QuestionRevision, row: AttemptAnswer, locale: str) -> dict[
     return {
         "your_answer": your_answer(revision, row, locale),
         "right_answer": get_type(revision.type).format_answer(revision.content, locale),
-        "explanation": text(revision.content.get("explanation"), locale),
+        "explanation": localized(revision.content.get("explanation"), locale),
         "source_paragraph": source.get("paragraph"),
     }
 
@@ -142,7 +138,7 @@ def review_item(row: AttemptAnswer, revision: QuestionRevision, locale: str) -> 
     return {
         "position": row.position,
         "type": revision.type,
-        "text": text(revision.content.get("text"), locale),
+        "text": localized(revision.content.get("text"), locale),
         **reveal(revision, row, locale),
         "verdict": verdict(row),
         "is_correct": row.is_correct,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Mapping
 
 from wtforms import fields
 from wtforms.fields.choices import SelectChoice
@@ -54,8 +54,13 @@ def _msg(text: str) -> str:
     return text
 
 
-def localized(value: dict[str, str], locale: str) -> str:
-    return value.get(locale) or value.get("ru") or next(iter(value.values()))
+def localized(value: Mapping[str, str] | None, locale: str) -> str:
+    """The text of a ``{ru, en, kk, zh}`` mapping from the bank in ``locale``; Russian, then
+    any language, where that one is missing; "" for no text at all.  The one such function:
+    the question types, the API's JSON and the pages (``loc`` in templates) all use it."""
+    if not value:
+        return ""
+    return value.get(locale) or value.get("ru") or next(iter(value.values()), "")
 
 
 def display_order(seed: int, position: int, keys: list[str], shuffle: bool, avoid_identity: bool = False) -> list[str]:

@@ -2,7 +2,7 @@
 ``LeaderboardCount``, one finished attempt at a time, in the transaction that finished it.
 
 ``attempts.finish_attempt`` calls ``record_finish`` for a ranked attempt the pace check did
-not hold; ``moderation.clear_attempt`` calls it for one an admin clears.  ``rebuild``
+not hold; ``moderation.decide`` calls it for one an admin clears.  ``rebuild``
 recomputes the same three tables from scratch and must give exactly the same rows.  Plain
 Python over a session: ``flush()``, never ``commit()``.  No Flask.
 """
