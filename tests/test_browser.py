@@ -141,3 +141,33 @@ def test_an_admin_hides_a_player_from_the_leaderboard_and_shows_them_again(page:
     page.get_by_role("button", name=re.compile(r"^Show on leaderboards\W+cheater$")).click()
     page.goto(live_server.url + "/leaderboard/all-types")
     expect(page.locator("table.board tbody tr").first).to_contain_text("cheater")
+
+
+def test_the_two_tables_of_a_board_page_line_up_and_link_shared_profiles(page: Page, live_server, shot):
+    """Review newcomer #26: the page's table and "Around you" had different column widths.
+    A long name wraps in its column instead of widening it; a shared profile's name is a link,
+    a private one's plain text."""
+    from quizapp.users import create_user
+    from helpers import finish
+
+    app, clock = live_server.app, live_server.app.extensions["quizapp.clock"]
+    app.config["LEADERBOARD_PAGE_SIZE"] = 2
+    with app.app_context():
+        names = ["Someone_With_A_Very_Long_Name_Indeed", "shared", "anna", "boris", "viewer"]
+        for wrong, name in enumerate(names):  # each one more wrong answer than the one before
+            player = create_user(db.session, name, "correct horse", clock.now())
+            player.shares_profile = name == "shared"
+            finish(db.session, clock, player, "all-types", wrong=set(range(wrong)))
+        db.session.commit()
+    sign_in_in_browser(page, live_server.url, "viewer")
+    page.goto(live_server.url + "/leaderboard/all-types")
+    tables = page.locator(".ranks table")
+    expect(tables).to_have_count(2)  # page 1 (two rows) and "Around you" (the viewer's row and those above)
+    widths = [tables.nth(index).locator("thead th").evaluate_all("cells => cells.map(c => c.offsetWidth)")
+              for index in range(2)]
+    assert widths[0] == widths[1], widths
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    first_page = tables.nth(0)
+    expect(first_page.get_by_role("link", name="shared")).to_be_visible()
+    expect(first_page.locator("a", has_text="Someone_With")).to_have_count(0)  # a private profile: no link
+    shot(page, f"leaderboard-around-you-{page.viewport_size['width']}")
