@@ -98,7 +98,7 @@ def test_a_topic_shows_its_facts_by_paragraph_with_their_questions(client, bank,
     page(client, "/study/science", status=404)
 
 
-def test_a_signed_in_user_sees_mastery_and_can_practise_a_fact(client, bank, app):
+def test_a_signed_in_user_sees_mastery_and_can_practise_a_fact(client, bank, app, clock):
     register(client)
     html = page(client, "/study")
     assert re.search(r'<meter id="mastery-diplomacy" min="0" max="2" value="0"', html)
@@ -107,6 +107,17 @@ def test_a_signed_in_user_sees_mastery_and_can_practise_a_fact(client, bank, app
     before = page(client, "/study/diplomacy")
     assert "/practise/" not in before and "Shanghai&#39;s sister city?" not in before, "not met yet"
     take_all_types(client, app)
+    html = page(client, "/study")
+    assert re.search(r'<meter id="mastery-diplomacy" min="0" max="2" value="0"', html), "one right answer is not known"
+    # Two more right answers each, each when it falls due (days, then weeks later).
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id))
+        for _ in range(2):
+            clock.set(max(card.due_dt for card in db.session.scalars(select(learning.ReviewCard))))
+            for key in ("t-true-false", "t-text"):
+                learning.record_review(db.session, user_id, question_id(app, key), is_correct=True, elapsed_s=15,
+                                       allowed_s=None, at=clock.now())
+        db.session.commit()
     html = page(client, "/study")
     assert re.search(r'<meter id="mastery-diplomacy" min="0" max="2" value="2"', html)
     topic = page(client, "/study/diplomacy")
@@ -208,6 +219,54 @@ def test_a_wrong_answer_is_due_on_the_home_page_and_in_review_until_reviewed(cli
     # They come back when their time comes.
     clock.advance(days=30)
     assert "8 questions due for review" in page(client, "/")
+
+
+def test_a_review_session_gives_feedback_card_by_card_and_is_called_review(client, bank, app, clock):
+    register(client)
+    take_all_types(client, app, wrong_keys={"t-text", "t-year"})   # "Every type": feedback at the end
+    response = client.post("/review/start")
+    attempt_id = int(re.search(r"/attempt/(\d+)$", response.headers["Location"]).group(1))
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).purpose == "review"
+    seen = []
+    for position in range(2):
+        html = page(client, f"/attempt/{attempt_id}")
+        assert '<p class="quiz-name">Review</p>' in html and "Every type" not in html
+        with app.app_context():
+            from quizapp import attempts
+            served = attempts.current_question(db.session, db.session.get(Attempt, attempt_id),
+                                               app.extensions["quizapp.clock"])
+            seen.append(served.revision.question.key)
+            db.session.commit()
+        right = position == 1
+        answered = post_answer_for_page(client, attempt_id, html, right=right)
+        # Straight to this card's feedback, not to the next question.
+        assert answered.headers["Location"] == f"/attempt/{attempt_id}/feedback/{position}"
+        feedback = page(client, answered.headers["Location"])
+        assert "Review · Question %d of 2" % (position + 1) in feedback
+        assert ("Right!" if right else "Not quite") in feedback
+        assert "Right answer" in feedback and 'class="explanation"' in feedback
+        assert re.search(r'<a href="/source/\d+">Source: paragraph \d+ of the article</a>', feedback)
+        assert ("Next question" if position == 0 else "See the results") in feedback
+    assert sorted(seen) == ["t-text", "t-year"]
+    result = page(client, f"/attempt/{attempt_id}/result")
+    assert "<h1>Results: Review</h1>" in result and "1 / 2" in result
+    assert 'href="/leaderboards/all-types"' not in result and ">Leaderboard</a>" not in result
+    assert 'href="/review">Back to the review schedule</a>' in result
+    russian = page(client, f"/attempt/{attempt_id}/result", RU)
+    assert "Результаты: Повторение" in russian
+
+
+def test_practising_one_question_is_called_practice_and_answers_at_once(client, bank, app, clock):
+    register(client)
+    take_all_types(client, app)
+    response = client.post(f"/practise/{question_id(app, 't-single')}")
+    attempt_id = int(re.search(r"/attempt/(\d+)$", response.headers["Location"]).group(1))
+    html = page(client, f"/attempt/{attempt_id}")
+    assert '<p class="quiz-name">Practice</p>' in html
+    answered = post_answer_for_page(client, attempt_id, html, right=False)
+    assert answered.headers["Location"] == f"/attempt/{attempt_id}/feedback/0"
+    assert "Not quite" in page(client, answered.headers["Location"])
 
 
 def test_leeches_are_flagged_on_the_review_page(client, bank, app, clock):
