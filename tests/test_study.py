@@ -85,15 +85,18 @@ def test_the_study_page_lists_topics_before_any_quiz(client, bank):
 def test_a_topic_shows_its_facts_by_paragraph_with_their_questions(client, bank, app):
     html = page(client, "/study/diplomacy")
     assert "Study: Diplomacy" in html
-    assert html.index("Paragraph 5") < html.index("Twice in the year.") < html.index("Paragraph 7") \
-        < html.index("Shanghai and Almaty.")
+    # The facts as written in the bank's fact:, never the explanations.
+    assert html.index("Paragraph 5") < html.index("The leaders met twice in the year.") < html.index("Paragraph 7") \
+        < html.index("Shanghai and Almaty became sister cities.")
+    assert "Twice in the year." not in html and "Shanghai and Almaty." not in html
+    assert 'href="/source/5">Every fact of paragraph 5</a>' in html
     # Signed out: the facts only, with neither the questions' wording nor a way to practise them.
     assert "Shanghai&#39;s sister city?" not in html and "Asked as" not in html
     assert "/practise/" not in html and "Practise this" not in html
     assert 'href="/login?next=/study/diplomacy"' in html
     no_inline_code(html)
     russian = page(client, "/study/diplomacy", RU)
-    assert '<html lang="ru">' in russian and "Шанхай и Алматы." in russian and "Дважды за год." in russian
+    assert '<html lang="ru">' in russian and "Шанхай и Алматы стали городами-побратимами." in russian
     page(client, "/study/nonsense", status=404)
     page(client, "/study/science", status=404)
 
@@ -144,7 +147,7 @@ def test_the_timeline_lists_the_banks_events_in_order(client, real_bank):
     assert '<time datetime="2025-06">June 2025</time>' in html
     assert '<time datetime="2026-01-07">January 7, 2026</time>' in html
     assert html.index("Birth of Xian Xinghai") < html.index("China and Kazakhstan establish diplomatic relations")
-    assert "Source: paragraph 10 of the article" in html and "/practise/" not in html
+    assert '<a href="/source/10">Source: paragraph 10 of the article</a>' in html and "/practise/" not in html
     no_inline_code(html)
     russian = page(client, "/timeline", RU)
     assert '<html lang="ru">' in russian and "Рождение Сянь Синхая" in russian
@@ -251,7 +254,7 @@ def test_a_review_session_gives_feedback_card_by_card_and_is_called_review(clien
     assert sorted(seen) == ["t-text", "t-year"]
     result = page(client, f"/attempt/{attempt_id}/result")
     assert "<h1>Results: Review</h1>" in result and "1 / 2" in result
-    assert 'href="/leaderboards/all-types"' not in result and ">Leaderboard</a>" not in result
+    assert 'class="button" href="/leaderboard/' not in result
     assert 'href="/review">Back to the review schedule</a>' in result
     russian = page(client, f"/attempt/{attempt_id}/result", RU)
     assert "Результаты: Повторение" in russian
