@@ -233,7 +233,8 @@ def test_every_shipped_question_has_a_fact(shipped):
 def test_a_key_of_another_type_is_unknown(tmp_path):
     text = bank_file(question(add="    tolerance: 1\n"))
     assert problems(tmp_path, {"bank.yaml": text}) == [
-        "bank.yaml:13:5: tolerance: unknown key (expected one of: answer, difficulty, event, explanation, id, options, "
+        "bank.yaml:13:5: tolerance: unknown key (expected one of: answer, difficulty, event, explanation, fact, id, "
+        "options, "
         "source, tags, text, type)",
     ]
 
@@ -498,7 +499,8 @@ def test_problems_in_several_files_and_items_come_in_file_order(tmp_path):
         "a.yaml": bank_file(question(add="    colour: red\n"), question(id="Q_Two")),
     })
     assert found == [
-        "a.yaml:13:5: colour: unknown key (expected one of: answer, difficulty, event, explanation, id, options, "
+        "a.yaml:13:5: colour: unknown key (expected one of: answer, difficulty, event, explanation, fact, id, "
+        "options, "
         "source, tags, text, type)",
         "a.yaml:14:9: id: missing or malformed id (lowercase letters, digits and dashes)",
         "b.yaml:10:17: difficulty: must be between 1 and 3, got 5",

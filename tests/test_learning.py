@@ -392,7 +392,7 @@ def test_the_timeline_of_the_bank_is_chronological(tmp_path):
     assert dates.index("2025") < dates.index("2025-06"), "a whole year comes before its months"
     first = study_material.timeline(loaded)[0]
     assert first.question_key == "xian-xinghai-birth-year" and first.paragraph == 10
-    assert first.title["en"] == "Birth of Xian Xinghai" and "1905" in first.explanation["en"]
+    assert first.title["en"] == "Birth of Xian Xinghai" and first.fact["en"].startswith("Xian Xinghai was born in 1905")
 
 
 def test_an_event_added_to_the_bank_appears_in_its_place(tmp_path):
@@ -438,12 +438,41 @@ def test_the_outline_of_a_topic_gives_its_facts_by_paragraph(session, bank):
     sections = study_material.outline(session, "diplomacy")
     assert [section.paragraph for section in sections] == [5, 7]
     fact = sections[1].facts[0]
-    assert (fact.question_key, fact.text["en"], fact.paragraph) == ("t-text", "Shanghai and Almaty.", 7)
-    assert fact.question_id == qid(session, "t-text") and fact.question["en"] == "Shanghai's sister city?"
+    assert (fact.key, fact.text["en"], fact.paragraph) == ("t-text", "Shanghai and Almaty became sister cities.", 7)
+    [asked] = fact.questions
+    assert asked.id == qid(session, "t-text") and asked.text["en"] == "Shanghai's sister city?"
     assert study_material.outline(session, "science") == []
     assert [s.paragraph for s in study_material.outline(bank, "anniversaries")] == [10, 13]
     assert study_material.topic_sizes(bank) == {"visits": 1, "diplomacy": 2, "trade": 1, "infrastructure": 1,
                                           "tourism": 1, "anniversaries": 2}
+
+
+def test_questions_sharing_a_fact_show_it_once_with_each_of_them():
+    loaded = load_bank([QUESTIONS])
+    [trade] = [fact for section in study_material.outline(loaded, "trade") for fact in section.facts
+               if fact.key == "trade-volume-2025"]
+    assert trade.paragraph == 7 and "43.8 billion" in trade.text["en"]
+    assert [asked.key for asked in trade.questions] == [
+        "trade-volume-2025", "trade-growth-2025", "trade-record-tf", "trade-decline-tf", "trade-period",
+        "trade-data-source", "trade-facts"]
+    texts = [fact.text["ru"] for tag in study_material.TAGS for section in study_material.outline(loaded, tag)
+             for fact in section.facts]
+    assert len(set(texts)) == len(study_material.facts(loaded)), "each fact under one key"
+    # Paragraph 10's page gathers its facts from every topic, each once.
+    paragraph = study_material.paragraph_facts(loaded, 10)
+    assert len({fact.key for fact in paragraph}) == len(paragraph) and all(f.paragraph == 10 for f in paragraph)
+    assert {"culture", "education", "anniversaries"} <= {tag for fact in paragraph for tag in fact.tags}
+
+
+def test_no_study_text_opens_with_a_verdict():
+    """The study pages and the timeline show facts: none reads «Неверно: …», "False: …" or "正确：…"."""
+    from quizapp.bank.loader import VERDICT_OPENING
+    loaded = load_bank([QUESTIONS])
+    shown = [fact.text for fact in study_material.facts(loaded)] + [e.fact for e in study_material.timeline(loaded)]
+    assert all(text for text in shown)
+    assert [t for text in shown for t in text.values() if VERDICT_OPENING.match(t)] == []
+    # ...while explanations do (so the check above is not idle).
+    assert any(VERDICT_OPENING.match(item.data["explanation"]["ru"]) for item in loaded.questions.values())
 
 
 def test_the_real_bank_has_an_outline_for_every_tag():

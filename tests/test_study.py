@@ -367,15 +367,15 @@ def test_practise_is_rate_limited_per_player(database_url, tmp_path, bank):
 
 
 def test_a_name_in_another_script_carries_its_own_lang(client, real_bank):
-    """Explanations quote 冼星海 in Russian, Kazakh and English, and the article's Russian
-    «Си Синхай» in English and Chinese: each run is marked, so a screen reader switches voice."""
+    """Facts quote 冼星海 in Russian, Kazakh and English, and the article's Russian slip
+    «Си Синхаю» in English and Chinese: each run is marked, so a screen reader switches voice."""
     english = page(client, "/study/culture")
     assert "(<span lang=\"zh\">冼星海</span>)" in english
-    assert "«<span lang=\"ru\">Си Синхай</span>»" in english
+    assert "«<span lang=\"ru\">Си Синхаю</span>»" in english
     russian = page(client, "/study/culture", RU)
     assert "(<span lang=\"zh\">冼星海</span>)" in russian and "<span lang=\"ru\">" not in russian
     kazakh = page(client, "/study/culture", {"Accept-Language": "kk"})
     assert "(<span lang=\"zh\">冼星海</span>)" in kazakh and "<span lang=\"ru\">" not in kazakh
     chinese = page(client, "/study/culture", {"Accept-Language": "zh"})
-    assert "<span lang=\"zh\">" not in chinese and "此人是冼星海" in chinese
-    assert "“<span lang=\"ru\">Сянь Синхай</span>”" in chinese
+    assert "<span lang=\"zh\">" not in chinese and "冼星海诞辰120周年" in chinese
+    assert "«<span lang=\"ru\">Си Синхаю</span>»" in chinese
