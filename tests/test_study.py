@@ -379,3 +379,33 @@ def test_a_name_in_another_script_carries_its_own_lang(client, real_bank):
     chinese = page(client, "/study/culture", {"Accept-Language": "zh"})
     assert "<span lang=\"zh\">" not in chinese and "冼星海诞辰120周年" in chinese
     assert "«<span lang=\"ru\">Си Синхаю</span>»" in chinese
+
+
+# --- the source paragraph ------------------------------------------------------------------
+
+
+def test_source_paragraph_pages_state_its_facts_without_reprinting_the_article(client, real_bank):
+    html = page(client, "/source/7")
+    assert "<h1>Paragraph 7 of the article</h1>" in html
+    assert "Writing a new page in the history of China–Kazakhstan relations together" in html
+    assert "43.8 billion US dollars" in html and "Shanghai and Almaty" in html and "CITIC Construction" in html
+    assert html.count('class="review-item"') == len(study_material.paragraph_facts(real_bank, 7))
+    assert 'rel="prev" href' not in html and 'href="/source/6" rel="prev"' in html and 'href="/source/8" rel="next"' in html
+    assert "Asked as" not in html and "/practise/" not in html, "signed out: the facts only"
+    no_inline_code(html)
+    article = (Path(__file__).resolve().parents[2] / "shared" / "source" / "article.ru.txt").read_text(encoding="utf-8")
+    russian = page(client, "/source/7", RU)
+    assert "Абзац 7 статьи" in russian and "«Совместными усилиями вписать новую страницу" in russian
+    sentences = [s.strip() for line in article.split("\n") for s in line.split(". ") if len(s.split()) > 8]
+    assert [s for s in sentences if s in russian] == [], "no sentence of the article is reprinted"
+    assert 'rel="prev"' not in page(client, "/source/1") and 'rel="next"' not in page(client, "/source/14")
+    for wrong in ("/source/0", "/source/15", "/source/x"):
+        page(client, wrong, status=404)
+
+
+def test_every_source_link_leads_to_a_page_with_facts(client, real_bank):
+    html = page(client, "/timeline")
+    for paragraph in sorted(set(re.findall(r'href="/source/(\d+)"', html))):
+        assert 'class="review-item"' in page(client, f"/source/{paragraph}")
+    for n in range(1, 15):
+        assert study_material.paragraph_facts(real_bank, n), f"paragraph {n} has no fact"

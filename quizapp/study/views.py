@@ -65,7 +65,8 @@ def _met() -> set[int]:
 
 def _page(template: str, **context: Any) -> str:
     return render_template(template, tag_label=tag_label, event_date=event_date, moment=moment,
-                           known_percent=round(learning.MASTERY_RETRIEVABILITY * 100), **context)
+                           known_percent=round(learning.MASTERY_RETRIEVABILITY * 100),
+                           known_days=round(learning.MASTERY_STABILITY_DAYS), **context)
 
 
 @bp.app_context_processor
