@@ -28,7 +28,7 @@ from quizapp.clock import Clock
 from quizapp.finish import close_if_expired, close_overdue_attempts, finish_attempt
 from quizapp.learning import record_answer, schedules_each_answer
 from quizapp.models import Attempt, AttemptAnswer, Question, QuestionRevision, Quiz, QuizQuestion, User, UTCDateTime
-from quizapp.modes import DEFAULT_RULES, Mode, Rules, allowed_seconds, mode_for
+from quizapp.modes import DEFAULT_RULES, Mode, Rules, allowed_seconds, feedback_each_answer, mode_for
 from quizapp.question_types import Grade, InvalidResponse, display_order, get_type
 from quizapp.questions import revision_by_id
 
@@ -186,8 +186,8 @@ def _start_statement(dialect: str):
 
 
 def new_attempt(session: Session, user: User, quiz: Quiz, plan: list[int], seed: int, mode: str, factor: float,
-                 now: datetime) -> Attempt:
-    attempt = Attempt(**_attempt_values(user, quiz, plan, seed, mode, factor, now))
+                 now: datetime, purpose: str | None = None) -> Attempt:
+    attempt = Attempt(**_attempt_values(user, quiz, plan, seed, mode, factor, now), purpose=purpose)
     session.add(attempt)
     session.flush()
     return attempt
@@ -377,9 +377,9 @@ def not_reached(row: AttemptAnswer) -> bool:
 
 
 def shows_feedback_now(attempt: Attempt) -> bool:
-    """Whether right or wrong may be told now: after each answer with immediate feedback,
-    otherwise only once the attempt is over."""
-    return attempt.quiz.feedback == "immediate" or attempt.is_finished
+    """Whether right or wrong may be told now: after each answer with immediate feedback
+    (``modes.feedback_each_answer``), otherwise only once the attempt is over."""
+    return feedback_each_answer(attempt) or attempt.is_finished
 
 
 def review(session: Session, attempt: Attempt) -> list[tuple[AttemptAnswer, QuestionRevision]]:

@@ -30,6 +30,22 @@ times in a sitting as a flashcard deck does, so a question answered wrong is due
 intervals.  ``lapses`` counts every wrong answer; at ``LEECH_LAPSES`` (8) the card is
 flagged a leech.  Leeches are not suspended: they keep being served, and the review page
 points their owner at the fact to read again.
+
+Same-day successes do not count twice: a right answer less than ``SPACING`` (one day) after
+the card's last review, on a card already in the Review state, is counted in ``reps`` but
+leaves the schedule as it is.  fsrs would otherwise grow the stability with every repeat in
+a row ("practise this" five times in a minute took a card from 8 to over 100 days), which is
+cramming, not recall across a gap.  A wrong answer always counts, at any spacing.
+
+Known (mastered)
+----------------
+A question is known when its card is in fsrs's Review state, its stability is at least
+``MASTERY_STABILITY_DAYS`` (21 days) and its retrievability now is at least
+``MASTERY_RETRIEVABILITY`` (0.9).  One right answer gives a stability of 2.3 days (Good) or
+8.3 days (Easy), so it never makes a question known; with Good answers each given when due,
+the third (about two weeks after the first) does.  Retrievability falls below 0.9 about when
+the card falls due, so a known question that is not reviewed stops being known.
+``docs/learning.md`` says the same for people.
 """
 from __future__ import annotations
 
@@ -57,8 +73,12 @@ FAST_UNTIMED_S = 8.0
 SLOW_UNTIMED_S = 30.0
 # A question failed this many times is a leech.
 LEECH_LAPSES = 8
-# A question counts as known when the chance of recalling it now is at least this.
+# A question counts as known when fsrs has it in the Review state, with a stability of at
+# least this many days and a chance of recalling it now of at least MASTERY_RETRIEVABILITY.
+MASTERY_STABILITY_DAYS = 21.0
 MASTERY_RETRIEVABILITY = 0.9
+# A right answer sooner than this after the last review of a card in Review leaves its schedule.
+SPACING = timedelta(days=1)
 # How many due questions one review session serves.
 REVIEW_SESSION_SIZE = 20
 
@@ -145,11 +165,19 @@ def record_review(session: Session, user_id: int, question_id: int, *, is_correc
 
 def _reviewed(row: ReviewCard, rating: Rating, at: datetime, scheduler: Scheduler) -> dict[str, Any]:
     """The card's columns after one review rated ``rating``."""
+    if _is_cramming(row, rating, at):
+        return {"reps": (row.reps or 0) + 1}
     card, _log = scheduler.review_card(to_fsrs(row), rating, review_datetime=at)
     lapses = (row.lapses or 0) + (1 if rating == Rating.Again else 0)
     return {"state": card.state.value, "step": card.step, "stability": card.stability,
             "difficulty": card.difficulty, "due_dt": card.due, "last_review_dt": card.last_review,
             "reps": (row.reps or 0) + 1, "lapses": lapses, "is_leech": bool(row.is_leech) or lapses >= LEECH_LAPSES}
+
+
+def _is_cramming(row: ReviewCard, rating: Rating, at: datetime) -> bool:
+    """A right answer to a card in Review given less than SPACING after its last review."""
+    return (rating != Rating.Again and row.state == State.Review.value and row.last_review_dt is not None
+            and at - as_utc(row.last_review_dt) < SPACING)
 
 
 @lru_cache(maxsize=None)
@@ -270,14 +298,15 @@ def due_count(session: Session, user_id: int, now: datetime) -> int:
 
 
 def is_known(card: ReviewCard | Card, now: datetime, scheduler: Scheduler | None = None) -> bool:
-    """Known: out of (re)learning and likely enough to be recalled now.
+    """Known: in the Review state, stable for at least MASTERY_STABILITY_DAYS, and likely
+    enough (MASTERY_RETRIEVABILITY) to be recalled now.
 
-    fsrs gives a card just failed a retrievability of 1 (no time has passed), so the
-    state is checked too: a card in learning or relearning was last answered wrong (or
-    slowly) and is not known yet.
+    fsrs gives a card just failed a retrievability of 1 (no time has passed), so the state
+    is checked too; and one right answer puts a card in Review with a stability of days, so
+    the stability is what asks for several spaced successes.
     """
     fsrs_card = to_fsrs(card) if isinstance(card, ReviewCard) else card
-    if fsrs_card.state != State.Review:
+    if fsrs_card.state != State.Review or (fsrs_card.stability or 0.0) < MASTERY_STABILITY_DAYS:
         return False
     return (scheduler or SCHEDULER).get_card_retrievability(fsrs_card, current_datetime=as_utc(now)) \
         >= MASTERY_RETRIEVABILITY
@@ -345,6 +374,6 @@ def mastery(session: Session, user_id: int, now: datetime, scheduler: Scheduler 
     return {tag: TopicMastery(tag, known[tag], total[tag]) for tag in ordered}
 
 
-__all__ = ["CardStatus", "LEECH_LAPSES", "MASTERY_RETRIEVABILITY", "REVIEW_SESSION_SIZE", "SCHEDULER", "TopicMastery",
+__all__ = ["CardStatus", "LEECH_LAPSES", "MASTERY_RETRIEVABILITY", "MASTERY_STABILITY_DAYS", "REVIEW_SESSION_SIZE", "SCHEDULER", "TopicMastery",
            "card_statuses", "due_cards", "due_count", "is_known", "make_scheduler", "mastery", "rating_for",
            "record_answer", "record_review", "schedules_each_answer", "space_siblings"]

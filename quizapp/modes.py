@@ -27,6 +27,21 @@ class Mode(StrEnum):
     PRACTICE = "practice"  # untimed and unranked: practice of mistakes, review, "practise this"
 
 
+class RunPurpose(StrEnum):
+    """``Attempt.purpose`` of a study run (a practice attempt the app starts, not a quiz taken)."""
+
+    REVIEW = "review"      # a review session: the user's due questions, titled "Review"
+    MISTAKES = "mistakes"  # "practise my mistakes" of one attempt
+    SINGLE = "single"      # "practise this": one question met before
+
+
+def feedback_each_answer(attempt: Attempt) -> bool:
+    """Right or wrong, the right answer and the explanation after every answer: in a quiz with
+    immediate feedback, and in every study run (review, mistakes, "practise this"), which are
+    for learning, as in Anki, card by card."""
+    return attempt.quiz.feedback == "immediate" or attempt.purpose is not None
+
+
 # The ranked modes, which are also the boards' names, in the order the boards list them.
 RANKED_MODES: tuple[Mode, ...] = (Mode.STANDARD, Mode.EXTENDED)
 

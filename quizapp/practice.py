@@ -22,7 +22,7 @@ from quizapp.clock import Clock
 from quizapp.finish import finish_attempt
 from quizapp.learning import REVIEW_SESSION_SIZE, due_cards
 from quizapp.models import Attempt, AttemptAnswer, Question, QuestionRevision, Quiz, QuizQuestion, ReviewCard, User
-from quizapp.modes import Mode
+from quizapp.modes import Mode, RunPurpose
 
 # "Practise this" and review runs left open are closed past this many, oldest first, so one
 # account cannot pile up unfinished attempts (each click otherwise adds a row).
@@ -61,7 +61,7 @@ def start_practice(session: Session, user: User, source: Attempt, clock: Clock) 
     plan = [current[qid] for qid in missed_question_ids if qid in current]
     if not plan:
         raise QuizUnavailable("There are no mistakes to practise.")
-    return _open_or_new_run(session, user, source.quiz, plan, clock.now())
+    return _open_or_new_run(session, user, source.quiz, plan, clock.now(), RunPurpose.MISTAKES)
 
 
 def _met_questions(user_id: int, question_id: int | None = None):
@@ -112,17 +112,19 @@ def _host_quiz(session: Session, question_id: int) -> Quiz:
     return quiz
 
 
-def _practice_run(session: Session, user: User, question_ids: Iterable[int], now: datetime) -> Attempt:
+def _practice_run(session: Session, user: User, question_ids: Iterable[int], now: datetime,
+                  purpose: RunPurpose) -> Attempt:
     ids = list(question_ids)
     current = _current_revisions(session, ids)
     plan = [current[qid] for qid in ids if qid in current]
     if not plan:
         raise NothingToReview("There is nothing to review.")
     quiz = _host_quiz(session, ids[0] if ids[0] in current else next(iter(current)))
-    return _open_or_new_run(session, user, quiz, plan, now)
+    return _open_or_new_run(session, user, quiz, plan, now, purpose)
 
 
-def _open_or_new_run(session: Session, user: User, quiz: Quiz, plan: list[int], now: datetime) -> Attempt:
+def _open_or_new_run(session: Session, user: User, quiz: Quiz, plan: list[int], now: datetime,
+                     purpose: RunPurpose) -> Attempt:
     """The user's open, untouched practice run of this plan, or a new one.  A double click, a
     second tab or a script posting again gets the run already open, not another row; and at
     most MAX_OPEN_PRACTICE_RUNS stay open (older ones are finished)."""
@@ -132,10 +134,11 @@ def _open_or_new_run(session: Session, user: User, quiz: Quiz, plan: list[int], 
         .order_by(Attempt.id.desc())
     ))
     for open_run in open_runs:
-        if open_run.quiz_id == quiz.id and list(open_run.plan) == plan and open_run.current_position == 0:
+        if (open_run.quiz_id == quiz.id and list(open_run.plan) == plan and open_run.current_position == 0
+                and open_run.purpose == purpose):
             return open_run
     _close_old_runs(session, open_runs[MAX_OPEN_PRACTICE_RUNS - 1:], now)
-    return new_attempt(session, user, quiz, plan, secrets.randbits(31), Mode.PRACTICE, 1.0, now)
+    return new_attempt(session, user, quiz, plan, secrets.randbits(31), Mode.PRACTICE, 1.0, now, purpose)
 
 
 def _close_old_runs(session: Session, runs: Sequence[Attempt], now: datetime) -> None:
@@ -149,7 +152,7 @@ def start_review(session: Session, user: User, now: datetime, limit: int = REVIE
     cards = due_cards(session, user.id, now, limit)
     if not cards:
         raise NothingToReview("Nothing is due.")
-    return _practice_run(session, user, [card.question_id for card in cards], now)
+    return _practice_run(session, user, [card.question_id for card in cards], now, RunPurpose.REVIEW)
 
 
 def start_single(session: Session, user: User, question_id: int, now: datetime) -> Attempt:
@@ -158,7 +161,7 @@ def start_single(session: Session, user: User, question_id: int, now: datetime) 
     Raises ``QuestionNotMet`` otherwise (nothing is written)."""
     if not has_met(session, user.id, question_id):
         raise QuestionNotMet("This question has not been asked to this user yet.")
-    return _practice_run(session, user, [question_id], now)
+    return _practice_run(session, user, [question_id], now, RunPurpose.SINGLE)
 
 
 

@@ -1,5 +1,11 @@
-"""The bank as study material: the current questions, the timeline of their events, the
-outline of a topic's facts, and how many questions each topic has.
+"""The bank as study material: the current questions, their facts, the timeline of their
+events, the outline of a topic's facts, the facts of one paragraph of the article, and how
+many questions each topic has.
+
+A fact is what a question's ``fact:`` states, in the team's own words (never its
+explanation, which may open with a verdict: "Неверно: …").  Questions that ask about the
+same thing share one fact (``fact: <question id>``), so a fact is shown once, with every
+question that asks it.  A question without a fact is left off the study pages.
 
 Reads only (from a loaded ``Bank`` or from the database); no Flask.  ``learning.mastery``
 and the study pages read these.
@@ -48,11 +54,35 @@ def current_questions(source: Bank | Session) -> list[CurrentQuestion]:
     return [CurrentQuestion(row.id, row.key, row.content) for row in rows]
 
 
+# The article the bank is written from (../shared/source/article.ru.txt): its title, and its
+# date.  Its text is not in the app; see docs/learning.md ("The source paragraph").
+ARTICLE_DATE = "2026-01-07"
+ARTICLE_TITLE = {
+    "ru": "Совместными усилиями вписать новую страницу в историю китайско-казахстанских отношений",
+    "en": "Writing a new page in the history of China–Kazakhstan relations together",
+    "kk": "Қытай–Қазақстан қатынастарының тарихына бірлесіп жаңа бет жазу",
+    "zh": "携手谱写中哈关系史新篇章",
+}
+
+
+def fact_owners(questions: list[CurrentQuestion]) -> dict[str, CurrentQuestion]:
+    """question key -> the question whose ``fact:`` states its fact (itself, or the question
+    it shares one with); questions without a fact are left out."""
+    by_key = {q.key: q for q in questions}
+    owners = {}
+    for q in questions:
+        fact = q.content.get("fact")
+        owner = by_key.get(fact) if isinstance(fact, str) else q if isinstance(fact, dict) else None
+        if owner is not None and isinstance(owner.content.get("fact"), dict):
+            owners[q.key] = owner
+    return owners
+
+
 @dataclass(frozen=True)
 class TimelineEvent:
     date: str  # "YYYY", "YYYY-MM" or "YYYY-MM-DD", as written in the bank
     title: dict[str, str]
-    explanation: dict[str, str]
+    fact: dict[str, str]
     paragraph: int
     question_key: str
     question_id: int | None
@@ -73,24 +103,35 @@ def date_key(date: str) -> tuple[int, ...]:
 def timeline(source: Bank | Session) -> list[TimelineEvent]:
     """The events of the bank's questions (their ``event:``), in chronological order;
     events of the same date keep bank order."""
+    questions = current_questions(source)
+    owners = fact_owners(questions)
     events = [
-        TimelineEvent(q.content["event"]["date"], q.content["event"]["title"], q.content["explanation"],
-                      q.paragraph, q.key, q.id, q.tags)
-        for q in current_questions(source) if q.content.get("event")
+        TimelineEvent(q.content["event"]["date"], q.content["event"]["title"],
+                      owners[q.key].content["fact"] if q.key in owners else {}, q.paragraph, q.key, q.id, q.tags)
+        for q in questions if q.content.get("event")
     ]
     return sorted(events, key=lambda event: date_key(event.date))
 
 
 @dataclass(frozen=True)
-class Fact:
-    """A fact to study: a question's explanation, in the team's own words."""
+class AskedAs:
+    """A question that asks about a fact."""
 
-    question_key: str
-    question_id: int | None
-    text: dict[str, str]  # the explanation
-    question: dict[str, str]  # the question that asks about it
+    key: str
+    id: int | None
+    text: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A fact to study, in the team's own words, and the questions that ask about it."""
+
+    key: str  # the question whose ``fact:`` states it
+    text: dict[str, str]
     paragraph: int
-    difficulty: int
+    difficulty: int  # of its easiest question
+    tags: list[str]  # of all its questions
+    questions: list[AskedAs]
 
 
 @dataclass(frozen=True)
@@ -99,16 +140,36 @@ class OutlineSection:
     facts: list[Fact]
 
 
+def facts(source: Bank | Session, keep=lambda q: True) -> list[Fact]:
+    """The facts of the questions ``keep`` accepts, each once, easiest first, then in bank order."""
+    questions = current_questions(source)
+    owners = fact_owners(questions)
+    grouped: dict[str, list[CurrentQuestion]] = {}
+    for q in questions:
+        if q.key in owners and keep(q):
+            grouped.setdefault(owners[q.key].key, []).append(q)
+    by_key = {q.key: q for q in questions}
+    result = []
+    for owner_key, asked in grouped.items():
+        owner = by_key[owner_key]
+        tags = [tag for tag in TAGS if any(tag in q.tags for q in asked)]
+        result.append(Fact(owner_key, owner.content["fact"], owner.paragraph,
+                           min(int(q.content.get("difficulty", 1)) for q in asked), tags,
+                           [AskedAs(q.key, q.id, q.content["text"]) for q in asked]))
+    return sorted(result, key=lambda fact: fact.difficulty)
+
+
 def outline(source: Bank | Session, tag: str) -> list[OutlineSection]:
     """The facts of one topic tag, by the article's paragraph, easiest first within one."""
     by_paragraph: dict[int, list[Fact]] = {}
-    for q in current_questions(source):
-        if tag in q.tags:
-            by_paragraph.setdefault(q.paragraph, []).append(
-                Fact(q.key, q.id, q.content["explanation"], q.content["text"], q.paragraph,
-                     int(q.content.get("difficulty", 1))))
-    return [OutlineSection(paragraph, sorted(facts, key=lambda fact: fact.difficulty))
-            for paragraph, facts in sorted(by_paragraph.items())]
+    for fact in facts(source, lambda q: tag in q.tags):
+        by_paragraph.setdefault(fact.paragraph, []).append(fact)
+    return [OutlineSection(paragraph, section) for paragraph, section in sorted(by_paragraph.items())]
+
+
+def paragraph_facts(source: Bank | Session, paragraph: int) -> list[Fact]:
+    """Every fact citing one paragraph of the article, whatever its topic."""
+    return facts(source, lambda q: q.paragraph == paragraph)
 
 
 def topic_sizes(source: Bank | Session) -> dict[str, int]:
@@ -120,5 +181,6 @@ def topic_sizes(source: Bank | Session) -> dict[str, int]:
     return {tag: size for tag, size in sizes.items() if size}
 
 
-__all__ = ["CurrentQuestion", "Fact", "OutlineSection", "TimelineEvent", "current_questions", "date_key", "outline",
-           "timeline", "topic_sizes"]
+__all__ = ["ARTICLE_DATE", "ARTICLE_TITLE", "AskedAs", "CurrentQuestion", "Fact", "OutlineSection", "TimelineEvent",
+           "current_questions", "date_key", "fact_owners", "facts", "outline", "paragraph_facts", "timeline",
+           "topic_sizes"]

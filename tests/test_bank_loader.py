@@ -177,15 +177,64 @@ def test_yaml_tab_indentation(tmp_path):
 def test_unknown_key(tmp_path):
     text = bank_file(question(add='    hint: {ru: "Подсказка", en: "Hint", kk: "Кеңес", zh: "提示"}\n'))
     assert problems(tmp_path, {"bank.yaml": text}) == [
-        "bank.yaml:13:5: hint: unknown key (expected one of: answer, difficulty, event, explanation, id, options, "
-        "source, tags, text, type)",
+        "bank.yaml:13:5: hint: unknown key (expected one of: answer, difficulty, event, explanation, fact, id, "
+        "options, source, tags, text, type)",
     ]
+
+
+FACT = '    fact: {ru: "Факт.", en: "A fact.", kk: "Дерек.", zh: "事实。"}\n'
+
+
+def test_a_fact_in_four_languages_or_shared_by_id_is_accepted(tmp_path):
+    text = bank_file(question(add=FACT), question(id="q-two", add="    fact: q-one\n"))
+    assert problems(tmp_path, {"bank.yaml": text}) == []
+    bank = load_bank([tmp_path], root=tmp_path)
+    assert bank.questions["q-two"].data["fact"] == "q-one"
+
+
+def test_a_fact_missing_a_language_is_refused_with_its_line(tmp_path):
+    text = bank_file(question(add='    fact: {ru: "Факт.", en: "A fact.", kk: "Дерек."}\n'))
+    assert problems(tmp_path, {"bank.yaml": text}) == ["bank.yaml:13:11: fact.zh: missing translation"]
+
+
+@pytest.mark.parametrize("language, opening", [("ru", "Неверно: "), ("ru", "Верно — "), ("en", "False: "),
+                                               ("kk", "Бұрыс: "), ("zh", "正确："), ("zh", "错误：")])
+def test_a_fact_opening_with_a_verdict_is_refused(tmp_path, language, opening):
+    fact = {"ru": "Факт.", "en": "A fact.", "kk": "Дерек.", "zh": "事实。"}
+    fact[language] = opening + fact[language]
+    written = ", ".join(f'{k}: "{v}"' for k, v in fact.items())
+    found = problems(tmp_path, {"bank.yaml": bank_file(question(add=f"    fact: {{{written}}}\n"))})
+    assert len(found) == 1 and found[0].startswith(f"bank.yaml:13:") and f": fact.{language}: a fact states " in found[0]
+
+
+def test_a_fact_that_merely_starts_with_such_a_word_is_fine(tmp_path):
+    text = bank_file(question(add='    fact: {ru: "Верность слову.", en: "Trueness.", kk: "Дерек.", zh: "正确的道路。"}\n'))
+    assert problems(tmp_path, {"bank.yaml": text}) == []
+
+
+@pytest.mark.parametrize("first, second, message", [
+    (question(), question(id="q-two", add="    fact: q-none\n"), "fact: unknown question id 'q-none'"),
+    (question(), question(id="q-two", add="    fact: q-one\n"), "fact: question 'q-one' does not state a fact of its own to share"),
+    (question(add=FACT), question(id="q-two", add="    fact: q-two\n"), "fact: names its own question: write the fact in the four languages instead"),
+    (question(add=FACT), question(id="q-two", replace=("paragraph: 4", "paragraph: 5"), add="    fact: q-one\n"),
+     "fact: question 'q-one' cites paragraph 4, this one 5: a shared fact cites one paragraph"),
+    (question(add=FACT), question(id="q-two", add="    fact: 12\n"), "fact: expected a mapping of translations {ru: ..., en: ..., kk: ..., zh: ...}, got the integer 12"),
+])
+def test_a_shared_fact_must_name_a_question_of_the_same_paragraph_with_its_own(tmp_path, first, second, message):
+    line = 25 if "fact:" in first else 24
+    assert problems(tmp_path, {"bank.yaml": bank_file(first, second)}) == [f"bank.yaml:{line}:11: {message}"]
+
+
+def test_every_shipped_question_has_a_fact(shipped):
+    missing = [key for key, item in shipped.questions.items() if "fact" not in item.data]
+    assert missing == []
 
 
 def test_a_key_of_another_type_is_unknown(tmp_path):
     text = bank_file(question(add="    tolerance: 1\n"))
     assert problems(tmp_path, {"bank.yaml": text}) == [
-        "bank.yaml:13:5: tolerance: unknown key (expected one of: answer, difficulty, event, explanation, id, options, "
+        "bank.yaml:13:5: tolerance: unknown key (expected one of: answer, difficulty, event, explanation, fact, id, "
+        "options, "
         "source, tags, text, type)",
     ]
 
@@ -450,7 +499,8 @@ def test_problems_in_several_files_and_items_come_in_file_order(tmp_path):
         "a.yaml": bank_file(question(add="    colour: red\n"), question(id="Q_Two")),
     })
     assert found == [
-        "a.yaml:13:5: colour: unknown key (expected one of: answer, difficulty, event, explanation, id, options, "
+        "a.yaml:13:5: colour: unknown key (expected one of: answer, difficulty, event, explanation, fact, id, "
+        "options, "
         "source, tags, text, type)",
         "a.yaml:14:9: id: missing or malformed id (lowercase letters, digits and dashes)",
         "b.yaml:10:17: difficulty: must be between 1 and 3, got 5",

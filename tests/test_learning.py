@@ -294,20 +294,72 @@ def test_spacing_keeps_due_order_where_it_costs_nothing():
 # --- mastery ----------------------------------------------------------------------------
 
 
-def test_mastery_is_the_share_of_a_topics_questions_likely_to_be_recalled(session, bank, user, clock):
+def answer_when_due(session, user, key, clock, times: int, elapsed: float = 15.0) -> ReviewCard:
+    """``times`` right answers, each given the moment the card falls due (Good at 15 s)."""
+    card = None
+    for _ in range(times):
+        card = review(session, user, key, clock, elapsed=elapsed)
+        clock.set(card.due_dt)
+    return card
+
+
+def test_one_right_answer_is_not_known(session, bank, user, clock):
+    for key, elapsed in (("t-true-false", 15.0), ("t-text", 3.0)):   # Good, and Easy
+        card = review(session, user, key, clock, elapsed=elapsed)
+        assert State(card.state) == State.Review and card.stability < learning.MASTERY_STABILITY_DAYS
+        assert not learning.is_known(card, clock.now())
+    assert learning.mastery(session, user.id, clock.now())["diplomacy"].known == 0
+
+
+def test_wrong_then_right_is_not_known(session, bank, user, clock):
+    review(session, user, "t-text", clock, right=False)
+    clock.advance(minutes=1)
+    card = review(session, user, "t-text", clock, elapsed=3.0)            # Easy, straight after
+    assert State(card.state) == State.Review
+    assert not learning.is_known(card, clock.now())
+    clock.advance(days=1)
+    assert not learning.is_known(card, clock.now())
+
+
+def test_right_answers_in_a_row_on_one_day_do_not_make_it_known(session, bank, user, clock):
+    first = review(session, user, "t-text", clock, elapsed=3.0)           # Easy: 8.3 days
+    stability, due = first.stability, first.due_dt
+    for _ in range(8):                                                   # "practise this", again and again
+        clock.advance(minutes=2)
+        card = review(session, user, "t-text", clock, elapsed=3.0)
+    assert (card.stability, card.due_dt, card.reps) == (stability, due, 9)
+    assert not learning.is_known(card, clock.now())
+    card = review(session, user, "t-text", clock, right=False)            # a wrong answer still counts
+    assert State(card.state) == State.Relearning and card.lapses == 1
+
+
+def test_spaced_successes_over_weeks_make_a_question_known(session, bank, user, clock):
+    start = clock.now()
+    card = answer_when_due(session, user, "t-true-false", clock, 2)      # day 0, then day 2
+    assert not learning.is_known(card, clock.now())
+    card = review(session, user, "t-true-false", clock)                  # the third, when due (day 13)
+    assert clock.now() - start == timedelta(days=13)
+    assert card.stability >= learning.MASTERY_STABILITY_DAYS and learning.is_known(card, clock.now())
+    assert learning.mastery(session, user.id, clock.now())["diplomacy"].known == 1
+    # Left unreviewed past its due date, its retrievability falls under 0.9: no longer known.
+    assert learning.is_known(card, card.due_dt - timedelta(days=1))
+    assert not learning.is_known(card, card.due_dt + timedelta(days=7))
+
+
+def test_mastery_is_the_share_of_a_topics_questions_known(session, bank, user, clock):
     assert learning.mastery(session, user.id, clock.now())["diplomacy"] == learning.TopicMastery("diplomacy", 0, 2)
-    review(session, user, "t-true-false", clock)             # diplomacy, Good
-    review(session, user, "t-text", clock, elapsed=3)        # diplomacy, Easy
-    review(session, user, "t-single", clock, right=False)    # visits: just failed, retrievability 1 but not known
-    review(session, user, "t-year", clock, elapsed=40)       # anniversaries, Hard: still learning
+    for key in ("t-true-false", "t-text"):                                # diplomacy
+        review(session, user, key, clock)
+    review(session, user, "t-single", clock, right=False)                # visits
+    review(session, user, "t-year", clock, elapsed=40)                   # anniversaries, Hard
+    for _ in range(2):                                                   # t-text twice more, when due
+        clock.set(card_of(session, user, "t-text").due_dt)
+        review(session, user, "t-text", clock)
     now = clock.now()
     topics = learning.mastery(session, user.id, now)
     assert list(topics) == ["visits", "diplomacy", "trade", "infrastructure", "tourism", "anniversaries"]
-    assert (topics["diplomacy"].known, topics["diplomacy"].total, topics["diplomacy"].percent) == (2, 2, 100)
+    assert (topics["diplomacy"].known, topics["diplomacy"].total, topics["diplomacy"].percent) == (1, 2, 50)
     assert (topics["visits"].known, topics["anniversaries"].known, topics["anniversaries"].total) == (0, 0, 2)
-    # Retrievability falls with time: the Good card (2 days) first, the Easy one (8 days) later.
-    assert learning.mastery(session, user.id, now + timedelta(days=3))["diplomacy"].known == 1
-    assert learning.mastery(session, user.id, now + timedelta(days=30))["diplomacy"].known == 0
     # Only current questions count.
     session.get(Question, qid(session, "t-true-false")).is_retired = True
     session.flush()
@@ -316,8 +368,11 @@ def test_mastery_is_the_share_of_a_topics_questions_likely_to_be_recalled(sessio
 
 def test_mastery_of_someone_else_is_not_mine(session, bank, user, clock):
     other = create_user(session, "other", "correct horse", clock.now())
-    learning.record_review(session, other.id, qid(session, "t-text"), is_correct=True, elapsed_s=3, allowed_s=None,
-                           at=clock.now())
+    for _ in range(3):
+        card = learning.record_review(session, other.id, qid(session, "t-text"), is_correct=True, elapsed_s=15,
+                                      allowed_s=None, at=clock.now())
+        clock.set(card.due_dt)
+    clock.set(card.last_review_dt)
     assert learning.mastery(session, user.id, clock.now())["diplomacy"].known == 0
     assert learning.mastery(session, other.id, clock.now())["diplomacy"].known == 1
 
@@ -337,7 +392,7 @@ def test_the_timeline_of_the_bank_is_chronological(tmp_path):
     assert dates.index("2025") < dates.index("2025-06"), "a whole year comes before its months"
     first = study_material.timeline(loaded)[0]
     assert first.question_key == "xian-xinghai-birth-year" and first.paragraph == 10
-    assert first.title["en"] == "Birth of Xian Xinghai" and "1905" in first.explanation["en"]
+    assert first.title["en"] == "Birth of Xian Xinghai" and first.fact["en"].startswith("Xian Xinghai was born in 1905")
 
 
 def test_an_event_added_to_the_bank_appears_in_its_place(tmp_path):
@@ -383,12 +438,41 @@ def test_the_outline_of_a_topic_gives_its_facts_by_paragraph(session, bank):
     sections = study_material.outline(session, "diplomacy")
     assert [section.paragraph for section in sections] == [5, 7]
     fact = sections[1].facts[0]
-    assert (fact.question_key, fact.text["en"], fact.paragraph) == ("t-text", "Shanghai and Almaty.", 7)
-    assert fact.question_id == qid(session, "t-text") and fact.question["en"] == "Shanghai's sister city?"
+    assert (fact.key, fact.text["en"], fact.paragraph) == ("t-text", "Shanghai and Almaty became sister cities.", 7)
+    [asked] = fact.questions
+    assert asked.id == qid(session, "t-text") and asked.text["en"] == "Shanghai's sister city?"
     assert study_material.outline(session, "science") == []
     assert [s.paragraph for s in study_material.outline(bank, "anniversaries")] == [10, 13]
     assert study_material.topic_sizes(bank) == {"visits": 1, "diplomacy": 2, "trade": 1, "infrastructure": 1,
                                           "tourism": 1, "anniversaries": 2}
+
+
+def test_questions_sharing_a_fact_show_it_once_with_each_of_them():
+    loaded = load_bank([QUESTIONS])
+    [trade] = [fact for section in study_material.outline(loaded, "trade") for fact in section.facts
+               if fact.key == "trade-volume-2025"]
+    assert trade.paragraph == 7 and "43.8 billion" in trade.text["en"]
+    assert [asked.key for asked in trade.questions] == [
+        "trade-volume-2025", "trade-growth-2025", "trade-record-tf", "trade-decline-tf", "trade-period",
+        "trade-data-source", "trade-facts"]
+    texts = [fact.text["ru"] for tag in study_material.TAGS for section in study_material.outline(loaded, tag)
+             for fact in section.facts]
+    assert len(set(texts)) == len(study_material.facts(loaded)), "each fact under one key"
+    # Paragraph 10's page gathers its facts from every topic, each once.
+    paragraph = study_material.paragraph_facts(loaded, 10)
+    assert len({fact.key for fact in paragraph}) == len(paragraph) and all(f.paragraph == 10 for f in paragraph)
+    assert {"culture", "education", "anniversaries"} <= {tag for fact in paragraph for tag in fact.tags}
+
+
+def test_no_study_text_opens_with_a_verdict():
+    """The study pages and the timeline show facts: none reads «Неверно: …», "False: …" or "正确：…"."""
+    from quizapp.bank.loader import VERDICT_OPENING
+    loaded = load_bank([QUESTIONS])
+    shown = [fact.text for fact in study_material.facts(loaded)] + [e.fact for e in study_material.timeline(loaded)]
+    assert all(text for text in shown)
+    assert [t for text in shown for t in text.values() if VERDICT_OPENING.match(t)] == []
+    # ...while explanations do (so the check above is not idle).
+    assert any(VERDICT_OPENING.match(item.data["explanation"]["ru"]) for item in loaded.questions.values())
 
 
 def test_the_real_bank_has_an_outline_for_every_tag():

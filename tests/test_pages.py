@@ -143,7 +143,7 @@ def test_every_page(watched: Page, live_server, shot, lang, size):
 
     # Learning, the profile and the account.
     for path, name in (("/study", "study"), ("/study/trade", "study-topic"), ("/timeline", "timeline"),
-                       ("/review", "review"), ("/profile", "profile"), ("/account/", "account"),
+                       ("/source/7", "source-paragraph"), ("/review", "review"), ("/profile", "profile"), ("/account/", "account"),
                        ("/leaderboard/all-types?period=week", "leaderboard-week"),
                        ("/leaderboard/all-types?board=extended", "leaderboard-extended")):
         page.goto(base + path)

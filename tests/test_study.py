@@ -85,20 +85,23 @@ def test_the_study_page_lists_topics_before_any_quiz(client, bank):
 def test_a_topic_shows_its_facts_by_paragraph_with_their_questions(client, bank, app):
     html = page(client, "/study/diplomacy")
     assert "Study: Diplomacy" in html
-    assert html.index("Paragraph 5") < html.index("Twice in the year.") < html.index("Paragraph 7") \
-        < html.index("Shanghai and Almaty.")
+    # The facts as written in the bank's fact:, never the explanations.
+    assert html.index("Paragraph 5") < html.index("The leaders met twice in the year.") < html.index("Paragraph 7") \
+        < html.index("Shanghai and Almaty became sister cities.")
+    assert "Twice in the year." not in html and "Shanghai and Almaty." not in html
+    assert 'href="/source/5">Every fact of paragraph 5</a>' in html
     # Signed out: the facts only, with neither the questions' wording nor a way to practise them.
     assert "Shanghai&#39;s sister city?" not in html and "Asked as" not in html
     assert "/practise/" not in html and "Practise this" not in html
     assert 'href="/login?next=/study/diplomacy"' in html
     no_inline_code(html)
     russian = page(client, "/study/diplomacy", RU)
-    assert '<html lang="ru">' in russian and "Шанхай и Алматы." in russian and "Дважды за год." in russian
+    assert '<html lang="ru">' in russian and "Шанхай и Алматы стали городами-побратимами." in russian
     page(client, "/study/nonsense", status=404)
     page(client, "/study/science", status=404)
 
 
-def test_a_signed_in_user_sees_mastery_and_can_practise_a_fact(client, bank, app):
+def test_a_signed_in_user_sees_mastery_and_can_practise_a_fact(client, bank, app, clock):
     register(client)
     html = page(client, "/study")
     assert re.search(r'<meter id="mastery-diplomacy" min="0" max="2" value="0"', html)
@@ -107,6 +110,17 @@ def test_a_signed_in_user_sees_mastery_and_can_practise_a_fact(client, bank, app
     before = page(client, "/study/diplomacy")
     assert "/practise/" not in before and "Shanghai&#39;s sister city?" not in before, "not met yet"
     take_all_types(client, app)
+    html = page(client, "/study")
+    assert re.search(r'<meter id="mastery-diplomacy" min="0" max="2" value="0"', html), "one right answer is not known"
+    # Two more right answers each, each when it falls due (days, then weeks later).
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id))
+        for _ in range(2):
+            clock.set(max(card.due_dt for card in db.session.scalars(select(learning.ReviewCard))))
+            for key in ("t-true-false", "t-text"):
+                learning.record_review(db.session, user_id, question_id(app, key), is_correct=True, elapsed_s=15,
+                                       allowed_s=None, at=clock.now())
+        db.session.commit()
     html = page(client, "/study")
     assert re.search(r'<meter id="mastery-diplomacy" min="0" max="2" value="2"', html)
     topic = page(client, "/study/diplomacy")
@@ -133,7 +147,7 @@ def test_the_timeline_lists_the_banks_events_in_order(client, real_bank):
     assert '<time datetime="2025-06">June 2025</time>' in html
     assert '<time datetime="2026-01-07">January 7, 2026</time>' in html
     assert html.index("Birth of Xian Xinghai") < html.index("China and Kazakhstan establish diplomatic relations")
-    assert "Source: paragraph 10 of the article" in html and "/practise/" not in html
+    assert '<a href="/source/10">Source: paragraph 10 of the article</a>' in html and "/practise/" not in html
     no_inline_code(html)
     russian = page(client, "/timeline", RU)
     assert '<html lang="ru">' in russian and "Рождение Сянь Синхая" in russian
@@ -208,6 +222,54 @@ def test_a_wrong_answer_is_due_on_the_home_page_and_in_review_until_reviewed(cli
     # They come back when their time comes.
     clock.advance(days=30)
     assert "8 questions due for review" in page(client, "/")
+
+
+def test_a_review_session_gives_feedback_card_by_card_and_is_called_review(client, bank, app, clock):
+    register(client)
+    take_all_types(client, app, wrong_keys={"t-text", "t-year"})   # "Every type": feedback at the end
+    response = client.post("/review/start")
+    attempt_id = int(re.search(r"/attempt/(\d+)$", response.headers["Location"]).group(1))
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).purpose == "review"
+    seen = []
+    for position in range(2):
+        html = page(client, f"/attempt/{attempt_id}")
+        assert '<p class="quiz-name">Review</p>' in html and "Every type" not in html
+        with app.app_context():
+            from quizapp import attempts
+            served = attempts.current_question(db.session, db.session.get(Attempt, attempt_id),
+                                               app.extensions["quizapp.clock"])
+            seen.append(served.revision.question.key)
+            db.session.commit()
+        right = position == 1
+        answered = post_answer_for_page(client, attempt_id, html, right=right)
+        # Straight to this card's feedback, not to the next question.
+        assert answered.headers["Location"] == f"/attempt/{attempt_id}/feedback/{position}"
+        feedback = page(client, answered.headers["Location"])
+        assert "Review · Question %d of 2" % (position + 1) in feedback
+        assert ("Right!" if right else "Not quite") in feedback
+        assert "Right answer" in feedback and 'class="explanation"' in feedback
+        assert re.search(r'<a href="/source/\d+">Source: paragraph \d+ of the article</a>', feedback)
+        assert ("Next question" if position == 0 else "See the results") in feedback
+    assert sorted(seen) == ["t-text", "t-year"]
+    result = page(client, f"/attempt/{attempt_id}/result")
+    assert "<h1>Results: Review</h1>" in result and "1 / 2" in result
+    assert 'class="button" href="/leaderboard/' not in result
+    assert 'href="/review">Back to the review schedule</a>' in result
+    russian = page(client, f"/attempt/{attempt_id}/result", RU)
+    assert "Результаты: Повторение" in russian
+
+
+def test_practising_one_question_is_called_practice_and_answers_at_once(client, bank, app, clock):
+    register(client)
+    take_all_types(client, app)
+    response = client.post(f"/practise/{question_id(app, 't-single')}")
+    attempt_id = int(re.search(r"/attempt/(\d+)$", response.headers["Location"]).group(1))
+    html = page(client, f"/attempt/{attempt_id}")
+    assert '<p class="quiz-name">Practice</p>' in html
+    answered = post_answer_for_page(client, attempt_id, html, right=False)
+    assert answered.headers["Location"] == f"/attempt/{attempt_id}/feedback/0"
+    assert "Not quite" in page(client, answered.headers["Location"])
 
 
 def test_leeches_are_flagged_on_the_review_page(client, bank, app, clock):
@@ -305,15 +367,45 @@ def test_practise_is_rate_limited_per_player(database_url, tmp_path, bank):
 
 
 def test_a_name_in_another_script_carries_its_own_lang(client, real_bank):
-    """Explanations quote 冼星海 in Russian, Kazakh and English, and the article's Russian
-    «Си Синхай» in English and Chinese: each run is marked, so a screen reader switches voice."""
+    """Facts quote 冼星海 in Russian, Kazakh and English, and the article's Russian slip
+    «Си Синхаю» in English and Chinese: each run is marked, so a screen reader switches voice."""
     english = page(client, "/study/culture")
     assert "(<span lang=\"zh\">冼星海</span>)" in english
-    assert "«<span lang=\"ru\">Си Синхай</span>»" in english
+    assert "«<span lang=\"ru\">Си Синхаю</span>»" in english
     russian = page(client, "/study/culture", RU)
     assert "(<span lang=\"zh\">冼星海</span>)" in russian and "<span lang=\"ru\">" not in russian
     kazakh = page(client, "/study/culture", {"Accept-Language": "kk"})
     assert "(<span lang=\"zh\">冼星海</span>)" in kazakh and "<span lang=\"ru\">" not in kazakh
     chinese = page(client, "/study/culture", {"Accept-Language": "zh"})
-    assert "<span lang=\"zh\">" not in chinese and "此人是冼星海" in chinese
-    assert "“<span lang=\"ru\">Сянь Синхай</span>”" in chinese
+    assert "<span lang=\"zh\">" not in chinese and "冼星海诞辰120周年" in chinese
+    assert "«<span lang=\"ru\">Си Синхаю</span>»" in chinese
+
+
+# --- the source paragraph ------------------------------------------------------------------
+
+
+def test_source_paragraph_pages_state_its_facts_without_reprinting_the_article(client, real_bank):
+    html = page(client, "/source/7")
+    assert "<h1>Paragraph 7 of the article</h1>" in html
+    assert "Writing a new page in the history of China–Kazakhstan relations together" in html
+    assert "43.8 billion US dollars" in html and "Shanghai and Almaty" in html and "CITIC Construction" in html
+    assert html.count('class="review-item"') == len(study_material.paragraph_facts(real_bank, 7))
+    assert 'rel="prev" href' not in html and 'href="/source/6" rel="prev"' in html and 'href="/source/8" rel="next"' in html
+    assert "Asked as" not in html and "/practise/" not in html, "signed out: the facts only"
+    no_inline_code(html)
+    article = (Path(__file__).resolve().parents[2] / "shared" / "source" / "article.ru.txt").read_text(encoding="utf-8")
+    russian = page(client, "/source/7", RU)
+    assert "Абзац 7 статьи" in russian and "«Совместными усилиями вписать новую страницу" in russian
+    sentences = [s.strip() for line in article.split("\n") for s in line.split(". ") if len(s.split()) > 8]
+    assert [s for s in sentences if s in russian] == [], "no sentence of the article is reprinted"
+    assert 'rel="prev"' not in page(client, "/source/1") and 'rel="next"' not in page(client, "/source/14")
+    for wrong in ("/source/0", "/source/15", "/source/x"):
+        page(client, wrong, status=404)
+
+
+def test_every_source_link_leads_to_a_page_with_facts(client, real_bank):
+    html = page(client, "/timeline")
+    for paragraph in sorted(set(re.findall(r'href="/source/(\d+)"', html))):
+        assert 'class="review-item"' in page(client, f"/source/{paragraph}")
+    for n in range(1, 15):
+        assert study_material.paragraph_facts(real_bank, n), f"paragraph {n} has no fact"

@@ -15,6 +15,7 @@ from typing import Any
 from quizapp.attempts import AnswerOutcome, ServedQuestion, not_reached, shows_feedback_now
 from quizapp.clock import as_utc
 from quizapp.models import Attempt, AttemptAnswer, QuestionRevision, Quiz
+from quizapp.modes import feedback_each_answer
 from quizapp.question_types import get_type, localized
 from quizapp.ranking import Standing
 
@@ -124,7 +125,7 @@ def outcome_json(outcome: AnswerOutcome, revision: QuestionRevision, locale: str
         "points": None if withheld else row.points,
         "attempt": {"id": attempt.id, "status": "finished" if attempt.is_finished else "active",
                     "position": attempt.current_position, "question_count": attempt.question_count},
-        "feedback": reveal(revision, row, locale) if attempt.quiz.feedback == "immediate" else None,
+        "feedback": reveal(revision, row, locale) if feedback_each_answer(attempt) else None,
     }
 
 

@@ -27,7 +27,12 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 DATE_PATTERN = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 MAX_FILE_BYTES = 16 * 1024 * 1024  # a bank is split into files well before this
 COMMON_REQUIRED = ("id", "type", "text", "explanation", "source", "tags", "difficulty")
-COMMON_OPTIONAL = ("event",)
+COMMON_OPTIONAL = ("event", "fact")
+# A fact states what is so: it never opens with a verdict, as explanations of true/false
+# questions do ("Неверно: …", "False: …", "正确：…"), which on a study page reads as if the fact
+# itself were false.
+VERDICT_OPENING = re.compile(r"^\s*(верно|неверно|правильно|неправильно|да|нет|true|false|right|wrong|correct|"
+                             r"incorrect|yes|no|дұрыс|бұрыс|қате|иә|жоқ|正确|错误|对|错|是|否)\s*[:：!！.—–]", re.IGNORECASE)
 QUIZ_REQUIRED = ("id", "title")
 QUIZ_OPTIONAL = ("description", "time_limit", "question_time_limit", "draw", "from", "shuffle",
                  "shuffle_options", "feedback", "scoring", "points")
@@ -120,6 +125,7 @@ def _load_bank(paths: Iterable[str | os.PathLike[str]], root: FsPath | None) -> 
     files = bank_files(paths)
     bank.file_count = len(files)
     quiz_checks: list[tuple[Item, Checker, Any]] = []
+    fact_checks: list[tuple[dict[str, Any], Checker]] = []  # questions sharing another's fact
     written: dict[str, Any] = {}  # every question with a usable id, valid or not
     for file in files:
         shown = display_path(file, root)
@@ -171,11 +177,15 @@ def _load_bank(paths: Iterable[str | os.PathLike[str]], root: FsPath | None) -> 
                 if section == "questions":
                     written[key] = raw
                     _check_question(raw, check)
+                    if isinstance(raw.get("fact"), str):
+                        fact_checks.append((raw, check))
                     if not check.failed:
                         store[key] = item
                 else:
                     _check_quiz_shape(raw, check)
                     quiz_checks.append((item, check, None))
+    for raw, check in fact_checks:
+        _check_shared_fact(raw, check, written)
     # Quizzes refer to questions anywhere in the bank, so they are checked once all are read.
     # Tags and pool sizes count every question written, so a problem in one question is
     # reported once, on that question, and not again on each quiz that would draw it.
@@ -232,8 +242,45 @@ def _check_question(question: dict[str, Any], check: Checker) -> None:
             if not isinstance(date, str) or not DATE_PATTERN.match(date):
                 check.problem(("event", "date"), f"expected a quoted date \"YYYY\", \"YYYY-MM\" or \"YYYY-MM-DD\", got {describe(date)}")
             check.localized(event["title"], ("event", "title"))
+    if "fact" in question:
+        _check_fact(question["fact"], check)
     if qtype is not None:
         qtype.check(question, check)
+
+
+def _check_fact(fact: Any, check: Checker) -> None:
+    """``fact:`` is the fact a question asks about, as the study pages state it: four
+    languages, or the id of a question (citing the same paragraph) whose fact it shares."""
+    if isinstance(fact, str):
+        if not ID_PATTERN.match(fact):
+            check.problem(("fact",), f"expected the four languages or a question id, got {describe(fact)}")
+        return
+    if not check.localized(fact, ("fact",)):
+        return
+    for language, text in fact.items():
+        if isinstance(text, str) and VERDICT_OPENING.match(text):
+            check.problem(("fact", language), f"a fact states what is so; it does not open with a verdict "
+                                              f"({text.split()[0]!r})")
+
+
+def _check_shared_fact(question: dict[str, Any], check: Checker, written: dict[str, Any]) -> None:
+    """A question sharing another's fact: that question exists, states the fact itself, and
+    cites the same paragraph (the fact is shown under its paragraph)."""
+    key, owner = question["fact"], written.get(question["fact"])
+    if owner is None or not isinstance(owner, dict):
+        check.problem(("fact",), f"unknown question id {key!r}")
+    elif key == question.get("id"):
+        check.problem(("fact",), "names its own question: write the fact in the four languages instead")
+    elif not isinstance(owner.get("fact"), dict):
+        check.problem(("fact",), f"question {key!r} does not state a fact of its own to share")
+    elif _paragraph_of(owner) != _paragraph_of(question):
+        check.problem(("fact",), f"question {key!r} cites paragraph {_paragraph_of(owner)}, "
+                                 f"this one {_paragraph_of(question)}: a shared fact cites one paragraph")
+
+
+def _paragraph_of(question: dict[str, Any]) -> Any:
+    source = question.get("source")
+    return source.get("paragraph") if isinstance(source, dict) else None
 
 
 def _check_quiz_shape(quiz: dict[str, Any], check: Checker) -> None:

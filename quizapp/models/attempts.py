@@ -30,6 +30,10 @@ class Attempt(Base):
     # "standard" (ranked), "extended" (ranked on its own board) or "practice" (untimed, unranked).
     mode: Mapped[str] = mapped_column(String(16), default="standard", server_default="standard")
     time_factor: Mapped[float] = mapped_column(default=1.0, server_default="1.0")
+    # What a study run is for (``modes.RunPurpose``): "review" (the due questions), "mistakes"
+    # (one attempt's wrong answers) or "single" ("practise this"); None for a quiz attempt,
+    # whatever its mode.  Study runs tell right or wrong after every answer.
+    purpose: Mapped[Optional[str]] = mapped_column(String(16))
     score: Mapped[int] = mapped_column(Integer, default=0)
     max_score: Mapped[int] = mapped_column(Integer, default=0)
     correct_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, pgettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -11,6 +11,8 @@ from quizapp.context import current_clock, rules
 from quizapp.extensions import db
 from quizapp.i18n import current_locale
 from quizapp.models import Attempt, Quiz
+from quizapp.i18n import localized
+from quizapp.modes import RunPurpose, feedback_each_answer
 from quizapp.play.forms import StartForm, answer_fields, answer_form
 from quizapp.question_types import InvalidResponse, get_type
 from quizapp.ranking import attempt_standing
@@ -24,6 +26,18 @@ def _quiz_or_404(key: str) -> Quiz:
     if quiz is None:
         abort(404)
     return quiz
+
+
+def run_title(attempt: Attempt) -> str:
+    """What a run is called on its pages: a review session is "Review", whatever quiz it is
+    filed under; "practise this" is "Practice"; the rest carry their quiz's title."""
+    if attempt.purpose == RunPurpose.REVIEW:
+        return pgettext("spaced repetition", "Review")
+    if attempt.purpose == RunPurpose.SINGLE:
+        return _("Practice")
+    if attempt.purpose == RunPurpose.MISTAKES:
+        return _("Practice: %(quiz)s", quiz=localized(attempt.quiz.title))
+    return localized(attempt.quiz.title)
 
 
 def _own_attempt_or_404(attempt_id: int) -> Attempt:
@@ -105,7 +119,7 @@ def question(attempt_id: int):
                 return _after_answer(attempt, position)
         db.session.commit()
         status = 400
-    return render_template("play/question.html", attempt=attempt, quiz=attempt.quiz, served=served,
+    return render_template("play/question.html", attempt=attempt, run_name=run_title(attempt), quiz=attempt.quiz, served=served,
                            answer_fields=answer_fields(served, locale, form), now=clock.now()), status
 
 
@@ -115,7 +129,7 @@ def _posted_position() -> int | None:
 
 
 def _after_answer(attempt: Attempt, position: int):
-    if attempt.quiz.feedback == "immediate":
+    if feedback_each_answer(attempt):
         return redirect(url_for("play.feedback", attempt_id=attempt.id, position=position))
     if attempt.is_finished:
         return redirect(url_for("play.result", attempt_id=attempt.id))
@@ -134,7 +148,7 @@ def feedback(attempt_id: int, position: int):
     row, revision = rows[position]
     if attempts.not_reached(row):
         abort(404)  # never shown, so never revealed
-    return render_template("play/feedback.html", attempt=attempt, quiz=attempt.quiz, row=row, revision=revision,
+    return render_template("play/feedback.html", attempt=attempt, run_name=run_title(attempt), quiz=attempt.quiz, row=row, revision=revision,
                            get_type=get_type, locale=current_locale())
 
 
@@ -148,7 +162,7 @@ def result(attempt_id: int):
     db.session.commit()
     standing = attempt_standing(db.session, attempt)
     rows = attempts.review(db.session, attempt)
-    return render_template("play/result.html", attempt=attempt, quiz=attempt.quiz, rows=rows, standing=standing,
+    return render_template("play/result.html", attempt=attempt, run_name=run_title(attempt), quiz=attempt.quiz, rows=rows, standing=standing,
                            mistakes=sum(1 for row, _ in rows if not row.is_correct and not attempts.not_reached(row)),
                            get_type=get_type, locale=current_locale(), practice_form=StartForm())
 

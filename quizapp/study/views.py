@@ -15,6 +15,7 @@ from flask_babel import format_date, format_time, get_locale, gettext as _
 from flask_login import current_user, login_required
 
 from quizapp import learning, practice, study_material
+from quizapp.bank.loader import PARAGRAPHS
 from quizapp.context import current_clock
 from quizapp.extensions import db, limiter
 from quizapp.layout import tag_label
@@ -64,7 +65,8 @@ def _met() -> set[int]:
 
 def _page(template: str, **context: Any) -> str:
     return render_template(template, tag_label=tag_label, event_date=event_date, moment=moment,
-                           known_percent=round(learning.MASTERY_RETRIEVABILITY * 100), **context)
+                           known_percent=round(learning.MASTERY_RETRIEVABILITY * 100),
+                           known_days=round(learning.MASTERY_STABILITY_DAYS), **context)
 
 
 @bp.app_context_processor
@@ -93,6 +95,17 @@ def topic(tag: str):
         abort(404)
     return _page("study/topic.html", tag=tag, sections=sections, mastery=_mastery().get(tag), met=_met(),
                  fact_count=sum(len(section.facts) for section in sections))
+
+
+@bp.get("/source/<int:paragraph>")
+def source(paragraph: int):
+    """What one paragraph of the article says, fact by fact, in the bank's own words: where
+    "Source: paragraph N" leads.  The article itself is not reprinted (docs/learning.md)."""
+    if paragraph not in PARAGRAPHS:
+        abort(404)
+    return _page("study/source.html", paragraph=paragraph, last=PARAGRAPHS.stop - 1, met=_met(),
+                 facts=study_material.paragraph_facts(db.session, paragraph),
+                 article_title=study_material.ARTICLE_TITLE, article_date=study_material.ARTICLE_DATE)
 
 
 @bp.get("/timeline")
