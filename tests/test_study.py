@@ -105,7 +105,8 @@ def test_a_signed_in_user_sees_mastery_and_can_practise_a_fact(client, bank, app
     register(client)
     html = page(client, "/study")
     assert re.search(r'<meter id="mastery-diplomacy" min="0" max="2" value="0"', html)
-    assert "0 of 2 questions (0%)" in html
+    assert "Known: 0 of 2 questions (0%)" in html
+    assert "Освоено: 0 из 2 вопросов (0%)" in page(client, "/study", RU)
     text_id = question_id(app, "t-text")
     before = page(client, "/study/diplomacy")
     assert "/practise/" not in before and "Shanghai&#39;s sister city?" not in before, "not met yet"
@@ -124,7 +125,7 @@ def test_a_signed_in_user_sees_mastery_and_can_practise_a_fact(client, bank, app
     html = page(client, "/study")
     assert re.search(r'<meter id="mastery-diplomacy" min="0" max="2" value="2"', html)
     topic = page(client, "/study/diplomacy")
-    assert "2 of 2 questions (100%)" in topic
+    assert "Known: 2 of 2 questions (100%)" in topic
     assert "Shanghai&#39;s sister city?" in topic
     assert f'action="/practise/{text_id}"' in topic
     response = client.post(f"/practise/{text_id}")
