@@ -61,7 +61,10 @@ def start_practice(session: Session, user: User, source: Attempt, clock: Clock) 
     plan = [current[qid] for qid in missed_question_ids if qid in current]
     if not plan:
         raise QuizUnavailable("There are no mistakes to practise.")
-    return _open_or_new_run(session, user, source.quiz, plan, clock.now(), RunPurpose.MISTAKES)
+    # The mistakes of a review session are reviewed again (titled "Review", not after the quiz
+    # the session happens to be filed under); those of a study run keep its purpose.
+    purpose = RunPurpose.MISTAKES if source.purpose is None else RunPurpose(source.purpose)
+    return _open_or_new_run(session, user, source.quiz, plan, clock.now(), purpose)
 
 
 def _met_questions(user_id: int, question_id: int | None = None):

@@ -172,6 +172,16 @@ def paragraph_facts(source: Bank | Session, paragraph: int) -> list[Fact]:
     return facts(source, lambda q: q.paragraph == paragraph)
 
 
+def fact_counts(source: Bank | Session) -> dict[str, int]:
+    """How many facts each tag's topic page states (a fact shared by several questions once),
+    in the bank's tag order, empty tags left out."""
+    counts = {tag: 0 for tag in TAGS}
+    for fact in facts(source):
+        for tag in fact.tags:
+            counts[tag] = counts.get(tag, 0) + 1
+    return {tag: count for tag, count in counts.items() if count}
+
+
 def topic_sizes(source: Bank | Session) -> dict[str, int]:
     """How many current questions each tag has, in the bank's tag order (empty tags left out)."""
     sizes = {tag: 0 for tag in TAGS}
@@ -182,5 +192,5 @@ def topic_sizes(source: Bank | Session) -> dict[str, int]:
 
 
 __all__ = ["ARTICLE_DATE", "ARTICLE_TITLE", "AskedAs", "CurrentQuestion", "Fact", "OutlineSection", "TimelineEvent",
-           "current_questions", "date_key", "fact_owners", "facts", "outline", "paragraph_facts", "timeline",
+           "current_questions", "date_key", "fact_counts", "fact_owners", "facts", "outline", "paragraph_facts", "timeline",
            "topic_sizes"]

@@ -105,7 +105,8 @@ def test_a_signed_in_user_sees_mastery_and_can_practise_a_fact(client, bank, app
     register(client)
     html = page(client, "/study")
     assert re.search(r'<meter id="mastery-diplomacy" min="0" max="2" value="0"', html)
-    assert "0 of 2 questions (0%)" in html
+    assert "Known: 0 of 2 questions (0%)" in html
+    assert "Освоено: 0 из 2 вопросов (0%)" in page(client, "/study", RU)
     text_id = question_id(app, "t-text")
     before = page(client, "/study/diplomacy")
     assert "/practise/" not in before and "Shanghai&#39;s sister city?" not in before, "not met yet"
@@ -124,7 +125,7 @@ def test_a_signed_in_user_sees_mastery_and_can_practise_a_fact(client, bank, app
     html = page(client, "/study")
     assert re.search(r'<meter id="mastery-diplomacy" min="0" max="2" value="2"', html)
     topic = page(client, "/study/diplomacy")
-    assert "2 of 2 questions (100%)" in topic
+    assert "Known: 2 of 2 questions (100%)" in topic
     assert "Shanghai&#39;s sister city?" in topic
     assert f'action="/practise/{text_id}"' in topic
     response = client.post(f"/practise/{text_id}")
@@ -226,7 +227,7 @@ def test_a_wrong_answer_is_due_on_the_home_page_and_in_review_until_reviewed(cli
 
 def test_a_review_session_gives_feedback_card_by_card_and_is_called_review(client, bank, app, clock):
     register(client)
-    take_all_types(client, app, wrong_keys={"t-text", "t-year"})   # "Every type": feedback at the end
+    quiz_attempt = take_all_types(client, app, wrong_keys={"t-text", "t-year"})   # "Every type": feedback at the end
     response = client.post("/review/start")
     attempt_id = int(re.search(r"/attempt/(\d+)$", response.headers["Location"]).group(1))
     with app.app_context():
@@ -258,6 +259,14 @@ def test_a_review_session_gives_feedback_card_by_card_and_is_called_review(clien
     assert 'href="/review">Back to the review schedule</a>' in result
     russian = page(client, f"/attempt/{attempt_id}/result", RU)
     assert "Результаты: Повторение" in russian
+    # Its mistake, practised again, is still a review, not a run of the quiz it is filed under.
+    again = client.post(f"/attempt/{attempt_id}/practice")
+    again_id = int(re.search(r"/attempt/(\d+)$", again.headers["Location"]).group(1))
+    assert '<p class="quiz-name">Review</p>' in page(client, f"/attempt/{again_id}")
+    # While the mistakes of a quiz are practised under the quiz's name.
+    mistakes = client.post(f"/attempt/{quiz_attempt}/practice")
+    mistakes_id = int(re.search(r"/attempt/(\d+)$", mistakes.headers["Location"]).group(1))
+    assert '<p class="quiz-name">Practice: Every type</p>' in page(client, f"/attempt/{mistakes_id}")
 
 
 def test_practising_one_question_is_called_practice_and_answers_at_once(client, bank, app, clock):
@@ -382,6 +391,15 @@ def test_a_name_in_another_script_carries_its_own_lang(client, real_bank):
 
 
 # --- the source paragraph ------------------------------------------------------------------
+
+
+def test_each_topic_on_the_study_page_counts_the_facts_its_page_states(client, real_bank):
+    html = page(client, "/study")
+    for tag, count in study_material.fact_counts(real_bank).items():
+        topic = page(client, f"/study/{tag}")
+        assert topic.count('class="review-item"') == count
+        assert re.search(rf'href="/study/{tag}">[^<]+</a></h2>\s*<p class="meta">{count} facts?</p>', html), tag
+    assert study_material.fact_counts(real_bank)["trade"] < study_material.topic_sizes(real_bank)["trade"]
 
 
 def test_source_paragraph_pages_state_its_facts_without_reprinting_the_article(client, real_bank):

@@ -83,7 +83,7 @@ def review_globals() -> dict[str, Any]:
 @bp.get("/study")
 @study_pages_limit
 def index():
-    sizes = study_material.topic_sizes(db.session)
+    sizes = study_material.fact_counts(db.session)  # as many as each topic page states
     return _page("study/index.html", sizes=sizes, mastery=_mastery())
 
 
