@@ -1,0 +1,86 @@
+"""Item analysis (quizapp.item_analysis) against a worked example computed by hand.
+
+The ten counted attempts of tests/item_helpers.py, their total score (mean credit of their five
+questions) and their place when ranked by it (ties by attempt id):
+
+    a2 0.8, a8 0.8, a4 0.7 | a1 0.6, a9 0.6, a10 0.6, a3 0.4 | a5 0.4, a6 0.4, a7 0.4
+
+n = 10, so each group holds g = round(0.27 × 10) = 3: top a2, a8, a4; bottom a5, a6, a7.
+
+    question      credits a1..a10               facility  top  bottom  discrimination  flags
+    t-single      1 1 0 1 0 0 1 1 0 1             0.6       3     1     2/3
+    t-true-false  0 1 1 1 1 0 0 1 1 1             0.7       3     1     2/3
+    t-numeric     1 1 0 .5 0 0 0 1 1 0            0.45      2.5   0     2.5/3
+    t-year        0 0 0 0 0 1 0 0 0 0             0.1       0     1     -1/3            too hard, negative
+    t-text        1 1 1 1 1 1 1 1 1 1             1.0       3     3     0               too easy
+
+A practice attempt, a held one, a voided one and an unfinished one are in the database too, with
+all answers wrong or all right: counted, they would change every figure.
+"""
+from __future__ import annotations
+
+import pytest
+
+from quizapp.item_analysis import (NEGATIVE_DISCRIMINATION, TOO_EASY, TOO_HARD, flags_of, item_statistics)
+from quizapp.models import Attempt
+
+from item_helpers import seed_worked_example
+
+EXPECTED = {
+    "t-single": (0.6, 2 / 3, ()),
+    "t-true-false": (0.7, 2 / 3, ()),
+    "t-numeric": (0.45, 2.5 / 3, ()),
+    "t-year": (0.1, -1 / 3, (TOO_HARD, NEGATIVE_DISCRIMINATION)),
+    "t-text": (1.0, 0.0, (TOO_EASY,)),
+}
+
+
+def test_worked_example(session, bank, clock):
+    seed_worked_example(session, clock.now())
+    stats = {stat.question_key: stat for stat in item_statistics(session)}
+    assert set(stats) == set(EXPECTED)
+    for key, (facility, discrimination, flags) in EXPECTED.items():
+        stat = stats[key]
+        assert stat.answers == 10, key
+        assert stat.group_size == 3, key
+        assert stat.facility == pytest.approx(facility), key
+        assert stat.discrimination == pytest.approx(discrimination), key
+        assert stat.flags == flags, key
+        assert stat.revision == 1 and stat.is_current
+        assert stat.text["en"]
+
+
+def test_a_cleared_attempt_counts(session, bank, clock):
+    seed_worked_example(session, clock.now())
+    held = session.query(Attempt).filter(Attempt.review_status == "flagged").one()
+    held.review_status = "cleared"
+    session.flush()
+    stats = {stat.question_key: stat for stat in item_statistics(session)}
+    # An eleventh attempt, all right: t-year now 2 right of 11.
+    assert stats["t-year"].answers == 11
+    assert stats["t-year"].facility == pytest.approx(2 / 11)
+
+
+def test_one_answer_has_no_discrimination(session, bank, clock):
+    from item_helpers import add_attempt
+    from quizapp.models import Quiz, User
+    quiz = session.query(Quiz).filter_by(key="all-types").one()
+    user = User(username="solo", password_hash="-", created_dt=clock.now(), is_admin=False, is_hidden=False)
+    session.add(user)
+    session.flush()
+    add_attempt(session, user, quiz, (1, 0, 1, 0, 1), clock.now())
+    stats = item_statistics(session)
+    assert [s.answers for s in stats] == [1] * 5
+    assert all(s.discrimination is None for s in stats)
+
+
+def test_no_answers_no_rows(session, bank):
+    assert item_statistics(session) == []
+
+
+@pytest.mark.parametrize("facility, discrimination, flags", [
+    (0.9, 0.0, ()), (0.9001, 0.1, (TOO_EASY,)), (0.2, 0.5, ()), (0.1999, None, (TOO_HARD,)),
+    (0.5, -0.01, (NEGATIVE_DISCRIMINATION,)), (0.5, None, ()),
+])
+def test_flag_thresholds(facility, discrimination, flags):
+    assert flags_of(facility, discrimination) == flags
