@@ -84,3 +84,25 @@ def test_no_answers_no_rows(session, bank):
 ])
 def test_flag_thresholds(facility, discrimination, flags):
     assert flags_of(facility, discrimination) == flags
+
+
+def test_bank_stats_command_table_and_csv(app, session, bank, clock):
+    import csv
+    import io
+    seed_worked_example(session, clock.now())
+    session.commit()
+    runner = app.test_cli_runner()
+    table = runner.invoke(args=["bank", "stats"])
+    assert table.exit_code == 0, table.output
+    lines = table.stdout.splitlines()
+    assert lines[0].split() == ["question", "revision", "current", "type", "answers", "facility",
+                                "discrimination", "flags"]
+    year = next(line for line in lines if line.startswith("t-year"))
+    assert year.split()[4:7] == ["10", "0.10", "-0.33"] and "too hard; negative discrimination" in year
+    assert "5 revisions with answers, 2 flagged" in table.stderr
+    result = runner.invoke(args=["bank", "stats", "--csv"])
+    assert result.exit_code == 0
+    rows = {row["question"]: row for row in csv.DictReader(io.StringIO(result.stdout))}
+    assert rows["t-numeric"]["facility"] == "0.45" and rows["t-numeric"]["discrimination"] == "0.83"
+    assert rows["t-text"]["flags"] == "too easy"
+    assert rows["t-single"]["answers"] == "10" and rows["t-single"]["flags"] == ""

@@ -1,6 +1,8 @@
-"""``flask --app quizapp bank validate|import``: thin shells over loader and importer."""
+"""``flask --app quizapp bank validate|import|stats|export|import-gift``: thin shells over the loader,
+the importer, item analysis and the Moodle formats."""
 from __future__ import annotations
 
+import csv
 import sys
 import time
 from pathlib import Path
@@ -13,6 +15,7 @@ from quizapp.bank.importer import import_bank
 from quizapp.bank.loader import load_bank
 from quizapp.context import current_clock
 from quizapp.extensions import db
+from quizapp.item_analysis import item_statistics
 
 bank_cli = AppGroup("bank", help="Validate and import the YAML question banks.")
 
@@ -61,3 +64,29 @@ def import_command(paths: tuple[str, ...]) -> None:
     for line in report.lines():
         click.echo(line)
     click.echo(f"{bank.summary()} ({time.perf_counter() - started:.2f} s)")
+
+
+STATS_COLUMNS = ("question", "revision", "current", "type", "answers", "facility", "discrimination", "flags")
+
+
+@bank_cli.command("stats")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV on standard output instead of a table.")
+def stats_command(as_csv: bool) -> None:
+    """Item analysis of every question revision over the ranked attempts (docs/authoring.md)."""
+    started = time.perf_counter()
+    stats = item_statistics(db.session)
+    db.session.rollback()
+    rows = [(s.question_key, str(s.revision), "yes" if s.is_current else "no", s.type, str(s.answers),
+             f"{s.facility:.2f}", "" if s.discrimination is None else f"{s.discrimination:.2f}",
+             "; ".join(s.flags)) for s in stats]
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(STATS_COLUMNS)
+        writer.writerows(rows)
+        return
+    widths = [max(len(value) for value in column) for column in zip(STATS_COLUMNS, *rows)]
+    for line in (STATS_COLUMNS, *rows):
+        click.echo("  ".join(value.ljust(width) for value, width in zip(line, widths)).rstrip())
+    flagged = sum(1 for s in stats if s.flags)
+    click.echo(f"{len(stats)} revisions with answers, {flagged} flagged ({time.perf_counter() - started:.2f} s)",
+               err=True)
