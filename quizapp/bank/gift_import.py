@@ -198,8 +198,10 @@ def _numeric(body: str, line: int) -> dict[str, Any]:
     if best is None:
         raise GiftError(line, "no numeric answer is worth 100%")
     value, tolerance = best
-    return {"type": "numeric", "answer": int(value) if value.is_integer() else value,
-            "tolerance": int(tolerance) if tolerance.is_integer() else tolerance}
+    question: dict[str, Any] = {"type": "numeric", "answer": int(value) if value.is_integer() else value}
+    if tolerance:  # 0 is the bank's default
+        question["tolerance"] = int(tolerance) if tolerance.is_integer() else tolerance
+    return question
 
 
 def _is_number(text: str) -> bool:
@@ -314,7 +316,8 @@ def _missing(question: dict[str, Any]) -> list[str]:
     for key in ("source", "tags", "difficulty", "explanation"):
         if key not in question:
             notes.append(f"no {key}")
-    texts = [question["text"], question.get("explanation") or {}, *(question.get("options") or {}).values(),
+    texts = [question["text"], *([question["explanation"]] if "explanation" in question else []),
+             *(question.get("options") or {}).values(),
              *(side for pair in question.get("pairs") or [] for side in (pair["left"], pair["right"]))]
     if question["type"] == "text":
         texts.append(question["answer"])

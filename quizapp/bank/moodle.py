@@ -242,7 +242,7 @@ def _xml_question(quiz: ET.Element, item: Item, lang: str | None) -> None:
 
 def _moodle_xml(items: list[Item], category: str, lang: str | None) -> str:
     quiz = ET.Element("quiz")
-    quiz.append(ET.Comment(" Exported by quizapp (flask --app quizapp bank export --format moodle-xml) "))
+    quiz.append(ET.Comment(" Exported by quizapp: bank export, format moodle-xml "))
     category_question = ET.SubElement(quiz, "question", {"type": "category"})
     _text(category_question, "category", f"$course$/{category}", fmt=None)
     for item in items:
