@@ -8,10 +8,14 @@ Moodle's quiz statistics report is built on:
   is in the count, scored 0, as Moodle scores a finished attempt's blank question);
 - **facility index**: the mean score of the question as a fraction of its full mark,
   F = mean(credit), 0 to 1 (Moodle: (x̄ − x_min) / (x_max − x_min); here x_min = 0, x_max = 1);
-- **discrimination index** (the upper-lower index): the attempts that had the question are
-  ranked by their total score (mean credit over all their questions); with g = round(27 % of
-  them), D = (the question's summed credit in the top g − that in the bottom g) / g, −1 to 1.
-  Ties in total score are broken by attempt id, so the figure is stable.  None below 2 answers.
+- **discrimination index** (the upper-lower index): the counted attempts at each quiz are ranked
+  by their total score (the mean credit of all their questions; ties by attempt id); with n of
+  them and g = round(27 % of n), the first g are the quiz's top group and the last g its bottom
+  group.  For a question, D = (its mean credit in the answers of top-group attempts) − (its
+  mean credit in those of bottom-group attempts), −1 to 1: the two proportions of Kelley's
+  index, d = p(upper) − p(lower).  Groups are made per quiz because total scores are only
+  comparable between attempts at the same quiz; a question in several quizzes pools its
+  answers from every quiz's groups.  None when either group has no answer to it.
 
 A flag marks what an author should look at: facility above 0.9 (too easy), below 0.2 (too
 hard), or a negative discrimination (the stronger players do worse on it than the weaker).
@@ -19,8 +23,9 @@ hard), or a negative discrimination (the stronger players do worse on it than th
 Held attempts (``review_status = 'flagged'``) are left out until an admin clears them: they
 were answered faster than a person reads, so their answers say little about the question.
 
-Everything is one SQL statement (window functions: SQLite 3.25+ and PostgreSQL), so a bank of
-a million answers is summed by the database.  Plain Python, no Flask.
+Everything is one SQL statement (window functions: SQLite 3.25+ and PostgreSQL): the window
+sorts the attempts (not the answers), and the answers are summed in one grouped pass, so a
+million answers take seconds (bench/item_stats_bench.py).  Plain Python, no Flask.
 """
 from __future__ import annotations
 
@@ -52,7 +57,8 @@ class ItemStat:
     answers: int
     facility: float
     discrimination: float | None
-    group_size: int  # g: how many attempts are in each of the top and bottom groups
+    upper_count: int  # how many of its answers are in attempts of the top group
+    lower_count: int  # and of the bottom group
     text: dict[str, Any]
 
     @property
@@ -79,26 +85,35 @@ def counted_attempts():
 
 def _figures_query():
     answer = AttemptAnswer.__table__.c
-    totals = (select(answer.attempt_id, func.avg(answer.credit).label("total"))
-              .join(Attempt.__table__, Attempt.id == answer.attempt_id)
+    attempt = Attempt.__table__.c
+    # Each counted attempt's total score: the mean credit of its questions.
+    totals = (select(answer.attempt_id, attempt.quiz_id, func.avg(answer.credit).label("total"))
+              .join(Attempt.__table__, attempt.id == answer.attempt_id)
               .where(counted_attempts())
-              .group_by(answer.attempt_id)
+              .group_by(answer.attempt_id, attempt.quiz_id)
               .cte("totals"))
-    placed = (select(answer.revision_id, answer.credit,
-                     func.row_number().over(partition_by=answer.revision_id,
-                                            order_by=(totals.c.total.desc(), answer.attempt_id)).label("place"),
-                     func.count().over(partition_by=answer.revision_id).label("n"))
-              .join(totals, totals.c.attempt_id == answer.attempt_id)
-              .subquery("placed"))
+    # Its place among the attempts at the same quiz (ties by attempt id), and how many there are.
+    placed = (select(totals.c.attempt_id,
+                     func.row_number().over(partition_by=totals.c.quiz_id,
+                                            order_by=(totals.c.total.desc(), totals.c.attempt_id)).label("place"),
+                     func.count().over(partition_by=totals.c.quiz_id).label("n"))
+              .cte("placed"))
     # g = round(27% of n), in integers so SQLite and PostgreSQL agree to the attempt.
     group = (placed.c.n * UPPER_LOWER_SHARE + 50) // 100
-    return (select(placed.c.revision_id,
+    grouped = (select(placed.c.attempt_id,
+                      case((placed.c.place <= group, 1), (placed.c.place > placed.c.n - group, -1), else_=0)
+                      .label("side"))
+               .cte("grouped"))
+    upper, lower = grouped.c.side == 1, grouped.c.side == -1
+    return (select(answer.revision_id,
                    func.count().label("answers"),
-                   func.avg(cast(placed.c.credit, Float)).label("facility"),
-                   func.max(group).label("group_size"),
-                   func.sum(case((placed.c.place <= group, placed.c.credit), else_=0.0)).label("upper"),
-                   func.sum(case((placed.c.place > placed.c.n - group, placed.c.credit), else_=0.0)).label("lower"))
-            .group_by(placed.c.revision_id))
+                   func.avg(cast(answer.credit, Float)).label("facility"),
+                   func.sum(case((upper, answer.credit), else_=0.0)).label("upper"),
+                   func.sum(case((upper, 1), else_=0)).label("upper_n"),
+                   func.sum(case((lower, answer.credit), else_=0.0)).label("lower"),
+                   func.sum(case((lower, 1), else_=0)).label("lower_n"))
+            .join(grouped, grouped.c.attempt_id == answer.attempt_id)
+            .group_by(answer.revision_id))
 
 
 def item_statistics(session: Session) -> list[ItemStat]:
@@ -113,12 +128,13 @@ def item_statistics(session: Session) -> list[ItemStat]:
     ).all()
     stats = []
     for row in rows:
-        group = int(row.group_size or 0)
-        discrimination = (float(row.upper) - float(row.lower)) / group if group >= 1 and row.answers >= 2 else None
+        upper_n, lower_n = int(row.upper_n or 0), int(row.lower_n or 0)
+        discrimination = (float(row.upper) / upper_n - float(row.lower) / lower_n) if upper_n and lower_n else None
         stats.append(ItemStat(
             revision_id=row.revision_id, question_key=row.key, revision=row.number, type=row.type,
             is_current=row.current_revision_id == row.revision_id, answers=int(row.answers),
-            facility=float(row.facility), discrimination=discrimination, group_size=group,
+            facility=float(row.facility), discrimination=discrimination, upper_count=upper_n,
+            lower_count=lower_n,
             text=(row.content or {}).get("text") or {},
         ))
     return stats

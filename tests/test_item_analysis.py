@@ -5,7 +5,8 @@ questions) and their place when ranked by it (ties by attempt id):
 
     a2 0.8, a8 0.8, a4 0.7 | a1 0.6, a9 0.6, a10 0.6, a3 0.4 | a5 0.4, a6 0.4, a7 0.4
 
-n = 10, so each group holds g = round(0.27 × 10) = 3: top a2, a8, a4; bottom a5, a6, a7.
+They are all at one quiz, n = 10, so each group holds g = round(0.27 × 10) = 3: top a2, a8, a4;
+bottom a5, a6, a7.  Every question is in all ten, so D = (top sum − bottom sum) / 3.
 
     question      credits a1..a10               facility  top  bottom  discrimination  flags
     t-single      1 1 0 1 0 0 1 1 0 1             0.6       3     1     2/3
@@ -42,7 +43,7 @@ def test_worked_example(session, bank, clock):
     for key, (facility, discrimination, flags) in EXPECTED.items():
         stat = stats[key]
         assert stat.answers == 10, key
-        assert stat.group_size == 3, key
+        assert (stat.upper_count, stat.lower_count) == (3, 3), key
         assert stat.facility == pytest.approx(facility), key
         assert stat.discrimination == pytest.approx(discrimination), key
         assert stat.flags == flags, key
