@@ -107,3 +107,22 @@ def test_bank_stats_command_table_and_csv(app, session, bank, clock):
     assert rows["t-numeric"]["facility"] == "0.45" and rows["t-numeric"]["discrimination"] == "0.83"
     assert rows["t-text"]["flags"] == "too easy"
     assert rows["t-single"]["answers"] == "10" and rows["t-single"]["flags"] == ""
+
+
+def test_seeded_answers_agree_with_the_seeded_attempts(app, session, bank, clock):
+    """`bench seed-answers` (the benchmark's and the demo's data): one row per planned question,
+    as many right as the attempt's correct_count, and item statistics over all of them."""
+    from sqlalchemy import func, select
+    from quizapp.models import AttemptAnswer
+    from quizapp.seed import seed, seed_answers
+    from quizapp.modes import DEFAULT_RULES
+    seed(session, users=30, attempts=120, quizzes=2, now=clock.now(), zone=DEFAULT_RULES.zone)
+    written = seed_answers(session)
+    attempts = session.execute(select(Attempt.id, Attempt.plan, Attempt.correct_count)).all()
+    assert written == sum(len(a.plan) for a in attempts) == session.scalar(select(func.count()).select_from(AttemptAnswer))
+    right = dict(session.execute(select(AttemptAnswer.attempt_id, func.sum(AttemptAnswer.credit))
+                                 .group_by(AttemptAnswer.attempt_id)).all())
+    assert all(right[a.id] == a.correct_count for a in attempts)
+    assert seed_answers(session) == 0  # only attempts without answers get some
+    stats = item_statistics(session)
+    assert sum(stat.answers for stat in stats) <= written and stats
