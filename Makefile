@@ -26,12 +26,14 @@ audit: $(VENV)/.installed-audit $(CATALOGS)  ## bandit, then sqlmap and schemath
 # The PostgreSQL database the benchmarks may wipe (created if missing; schemas inside it are dropped).
 BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/quizapp_bench
 
-bench: $(VENV)/.installed-bench $(CATALOGS) wrk  ## gunicorn vs a bare hello, SQLite and PostgreSQL; writes bench/results.md
+bench: $(VENV)/.installed-bench $(CATALOGS) wrk  ## boards, item statistics, gunicorn vs a bare hello, SQLite and PostgreSQL; writes bench/results.md
 	@# All of them always run; the exit status says whether every target was met.
 	status=0; \
 	$(BIN)/python bench/bank_bench.py || status=1; \
 	$(BIN)/python bench/leaderboard_bench.py || status=1; \
 	$(BIN)/python bench/leaderboard_bench.py --database-url '$(BENCH_DATABASE_URL)' || status=1; \
+	$(BIN)/python bench/item_stats_bench.py || status=1; \
+	$(BIN)/python bench/item_stats_bench.py --database-url '$(BENCH_DATABASE_URL)' || status=1; \
 	QUIZAPP_BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' $(BIN)/python bench/http_bench.py || status=1; \
 	exit $$status
 

@@ -24,7 +24,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from quizapp.models import Attempt, Question, QuestionRevision, Quiz, QuizQuestion, User
+from quizapp.models import Attempt, AttemptAnswer, Question, QuestionRevision, Quiz, QuizQuestion, User
 from quizapp.modes import Mode
 from quizapp.names import name_key, name_skeleton
 from quizapp.ranking.rebuild import RebuildReport, rebuild_leaderboards
@@ -240,4 +240,54 @@ def _attempt_row(rng: random.Random, player: _Player, quiz: _QuizShape, now: dat
             "correct_count": right, "duration_ms": duration, "rank_at_finish": None}
 
 
-__all__ = ["SeedError", "SeedReport", "seed"]
+def seed_answers(session: Session, *, prefix: str = "bench", rng_seed: int = 1, chunk: int = 50_000,
+                 progress: Callable[[str], None] | None = None) -> int:
+    """Write the answer rows of the seeded players' attempts that have none (``seed`` writes
+    none), for item analysis: each attempt's ``correct_count`` right answers go to the
+    questions of its plan drawn by their easiness, so stronger players get the hard ones right
+    more often.  One question in ten is a trap that the stronger players get wrong more often
+    (a negative discrimination), and the easiest and hardest are flagged as such.  Flushes,
+    never commits.  Returns the number of rows written."""
+    say = progress or (lambda message: None)
+    rng = random.Random(rng_seed)
+    answered = select(AttemptAnswer.attempt_id).where(AttemptAnswer.attempt_id == Attempt.id).exists()
+    attempts = session.execute(
+        select(Attempt.id, Attempt.plan, Attempt.correct_count, Attempt.finished_dt)
+        .join(User, User.id == Attempt.user_id)
+        .where(User.username.like(f"{prefix}-%"), ~answered).order_by(Attempt.id)).all()
+    revisions = sorted({revision for row in attempts for revision in row.plan})
+    easiness = {revision: rng.choice([0.05, 0.3, 1.0, 1.0, 2.0, 4.0, 30.0]) for revision in revisions}
+    traps = {revision for revision in revisions if rng.random() < 0.1}
+    connection = session.connection()
+    rows: list[dict] = []
+    written = 0
+    for attempt in attempts:
+        plan = list(attempt.plan)
+        share = attempt.correct_count / len(plan) if plan else 0.0
+
+        def weight(revision: int) -> float:
+            if revision in traps:  # the stronger the player, the likelier this one goes wrong
+                return 0.01 if share > 0.6 else 50.0
+            return easiness[revision]
+
+        # Weighted sampling without replacement (Efraimidis and Spirakis): the largest keys win.
+        keys = sorted(range(len(plan)), key=lambda i: rng.random() ** (1.0 / weight(plan[i])), reverse=True)
+        right = set(keys[:attempt.correct_count])
+        for position, revision in enumerate(plan):
+            rows.append({"attempt_id": attempt.id, "position": position, "revision_id": revision,
+                         "served_dt": attempt.finished_dt, "answered_dt": attempt.finished_dt, "response": None,
+                         "is_correct": position in right, "credit": 1.0 if position in right else 0.0,
+                         "points": 100 if position in right else 0, "timed_out": False})
+        if len(rows) >= chunk:
+            connection.execute(insert(AttemptAnswer.__table__), rows)
+            written += len(rows)
+            rows = []
+            if written % 200_000 < chunk:
+                say(f"{written} answers")
+    if rows:
+        connection.execute(insert(AttemptAnswer.__table__), rows)
+        written += len(rows)
+    return written
+
+
+__all__ = ["SeedError", "SeedReport", "seed", "seed_answers"]

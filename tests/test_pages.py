@@ -207,6 +207,15 @@ def test_every_page(watched: Page, live_server, shot, lang, size):
     expect(page.locator("table.timings").first).to_be_visible()
     check(page, f"admin-attempts-{tag}", shot)
 
+    # Item analysis for authors, over the worked example of tests/item_helpers.py.
+    from item_helpers import seed_worked_example
+    with live_server.app.app_context():
+        seed_worked_example(db.session, clock.now())
+        db.session.commit()
+    page.goto(base + "/admin/items")
+    expect(page.locator("table.items .verdict").first).to_be_visible()
+    check(page, f"admin-items-{tag}", shot)
+
 
 @pytest.mark.parametrize("size", SIZES)
 def test_the_header_fits_and_its_switcher_works_by_keyboard_in_every_language(watched: Page, live_server, shot, size):

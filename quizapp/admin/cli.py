@@ -34,3 +34,15 @@ def seed_command(users: int, attempts: int, quizzes: int, weeks: int, prefix: st
     refresh_statistics(db.session)  # players, quizzes, attempts and the boards: everything it wrote
     for line in report.lines():
         click.echo(line)
+
+
+@bench_cli.command("seed-answers")
+@click.option("--prefix", default="bench", show_default=True, help="The players' prefix given to `bench seed`.")
+@click.option("--seed", "rng_seed", default=1, show_default=True, help="Random seed (the same seed, the same data).")
+def seed_answers_command(prefix: str, rng_seed: int) -> None:
+    """Add answer rows to the seeded attempts that have none, for `bank stats` (item analysis)."""
+    from quizapp.seed import seed_answers
+    written = seed_answers(db.session, prefix=prefix, rng_seed=rng_seed,
+                           progress=lambda message: click.echo(message, err=True))
+    db.session.commit()
+    click.echo(f"answers: {written}")

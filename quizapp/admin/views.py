@@ -1,6 +1,7 @@
 """``/admin/users``: find players and hide them from (or show them again on) the leaderboards.
 ``/admin/attempts``: the attempts held for review as too fast (``quizapp.moderation``), to
-clear (they enter the boards) or void (never ranked).
+clear (they enter the boards) or void (never ranked).  ``/admin/items``: item analysis for
+authors (``quizapp.item_analysis``), each question revision's facility and discrimination.
 
 Only admins get these pages; everyone else gets 404, as if they did not exist.  Hiding
 deletes nothing: the player's attempts and leaderboard rows stay, and every board filters
@@ -8,11 +9,11 @@ hidden players out when it is read (``ranking``), so unhiding puts them straight
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
+from flask_babel import format_decimal, format_percent, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from quizapp import moderation
+from quizapp import item_analysis, moderation
 from quizapp.admin.forms import DecisionForm, VisibilityForm
 from quizapp.context import current_clock, rules
 from quizapp.extensions import db
@@ -140,3 +141,25 @@ def clear(attempt_id: int):
 @bp.post("/attempts/<int:attempt_id>/void")
 def void(attempt_id: int):
     return _decide(attempt_id, clear=False)
+
+
+# --- item analysis for authors -----------------------------------------------------------
+
+FLAG_LABELS = {
+    item_analysis.TOO_EASY: _l("too easy"),
+    item_analysis.TOO_HARD: _l("too hard"),
+    item_analysis.NEGATIVE_DISCRIMINATION: _l("negative discrimination"),
+}
+
+
+@bp.get("/items")
+def items():
+    stats = item_analysis.item_statistics(db.session)
+    flagged_only = request.args.get("flagged") == "1"
+    flagged_count = sum(1 for stat in stats if stat.flags)
+    shown = [stat for stat in stats if stat.flags] if flagged_only else stats
+    return render_template("admin/items.html", stats=shown, total=len(stats), flagged_count=flagged_count,
+                           flagged_only=flagged_only,
+                           share_percent=format_percent(item_analysis.UPPER_LOWER_SHARE / 100), share=lambda value: format_decimal(value, "0.00"),
+                           flag_label=lambda flag: str(FLAG_LABELS[flag]),
+                           type_label=lambda name: str(TYPE_LABELS.get(name, name)))
