@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Sequence
 
-# Colours a reader can tell apart, each at least 3:1 against white (WCAG 1.4.11), and a
-# marker shape per quiz as well, so no line is told by its colour alone (WCAG 1.4.1).
-COLOURS = ("#0b5cad", "#b4451b", "#1d7a3d", "#7a3fb0", "#8a6100", "#b0266b")
+# A colour slot per quiz (``.series-0`` … ``.series-5`` in app.css: colours a reader can tell
+# apart, at least 3:1 against the page, WCAG 1.4.11; a dark theme sets its own there), and a
+# marker shape as well, so no line is told by its colour alone (WCAG 1.4.1).
+COLOURS = 6
 SHAPES = ("circle", "square", "triangle", "diamond")
 HEIGHT = 220
 TOP, BOTTOM = 12, 30          # px: room for the 100 % label above, the dates below
@@ -36,7 +37,7 @@ class Series:
 
     quiz_key: str
     quiz_title: dict[str, Any]
-    colour: str
+    colour: int  # the colour slot: CSS class series-<colour>
     shape: str
     dots: list[Dot]
 
@@ -81,7 +82,7 @@ def progress_chart(points: Sequence[Any], height: int = HEIGHT) -> Chart:
     grouped: dict[str, list[Any]] = {}
     for point in points:
         grouped.setdefault(point.quiz_key, []).append(point)
-    series = [Series(key, group[0].quiz_title, COLOURS[index % len(COLOURS)], SHAPES[index % len(SHAPES)],
+    series = [Series(key, group[0].quiz_title, index % COLOURS, SHAPES[index % len(SHAPES)],
                      [Dot(x_of(p.finished_dt), y_of(p.percent), p) for p in group])
               for index, (key, group) in enumerate(grouped.items())]
     if span <= 0:
