@@ -16,7 +16,7 @@ code says later.  ``flask leaderboard rebuild --check`` agrees with the result.
 from alembic import op
 
 revision = '0014_boards'
-down_revision = '0009_one_running_attempt'
+down_revision = '0010_learn'
 branch_labels = None
 depends_on = None
 
