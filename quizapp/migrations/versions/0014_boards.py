@@ -1,7 +1,7 @@
 """the overall board sums each quiz's share of its maximum (thousandths), not raw points
 
 Revision ID: 0014_boards
-Revises: 0009_one_running_attempt
+Revises: 0010_learn
 
 No schema change: ``overall_entry.score`` keeps its type and meaning "the total the overall
 board ranks by", but that total is now the sum over the player's quizzes of
