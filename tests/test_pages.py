@@ -73,10 +73,35 @@ def watched(page: Page, live_server):
     assert outside == [], f"requests outside the app: {outside}"
 
 
+# What sticks out past the right edge: the document's width against the viewport's, and the
+# elements whose right edge is past it (the first few, to say where to look).
+SIDEWAYS = """() => {
+  const doc = document.documentElement, width = doc.clientWidth;
+  const wide = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (!box.width || box.right <= width + 0.5) continue;
+    let clipped = false;  // inside a box that scrolls or clips sideways: that box is measured itself
+    for (let up = el.parentElement; up && up !== document.body && !clipped; up = up.parentElement) {
+      clipped = getComputedStyle(up).overflowX !== 'visible';
+    }
+    if (!clipped) {
+      wide.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : ''} ${Math.round(box.right)}`);
+      if (wide.length === 5) break;
+    }
+  }
+  return {scroll: doc.scrollWidth, viewport: width, wide};
+}"""
+
+
 def check(page: Page, name: str, shot) -> None:
     violations = audit(page, name)
+    sideways = page.evaluate(SIDEWAYS)
+    if sideways["scroll"] > sideways["viewport"]:
+        LOG.wider_than_viewport.append(name)
     shot(page, name)
     assert violations == [], "\n".join(violations)
+    assert sideways["scroll"] <= sideways["viewport"], f"{name} scrolls sideways: {sideways}"
     lang = page.get_attribute("html", "lang")
     assert name.endswith(("-desktop", "-phone")) and name.rsplit("-", 2)[-2] == lang, (name, lang)
     mismarked = page.evaluate(MISMARKED_TEXT)
