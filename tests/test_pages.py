@@ -234,6 +234,41 @@ def test_every_page(watched: Page, live_server, shot, lang, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_key_pages_in_the_dark_theme(watched: Page, live_server, shot, size):
+    """The dark theme (prefers-color-scheme: dark) keeps axe's contrast and every other rule on
+    the pages that use the most colours: the header, answer tiles chosen and not, the results
+    with their cheer and verdicts, a board with the player's own row, the profile."""
+    page, base, tag = watched, live_server.url, f"ru-{size}"
+    page.set_viewport_size(SIZES[size])
+    page.emulate_media(color_scheme="dark")
+    page.goto(base + "/")
+    page.get_by_role("button", name=LANGUAGE_NAMES["ru"]).click()
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(243, 245, 249)"  # not the light wash
+    check(page, f"dark-home-anonymous-{tag}", shot)
+    page.goto(base + "/register")
+    page.locator("#username").fill(f"dark-{size}")
+    page.locator("#password").fill("correct horse")
+    page.locator("#confirm").fill("correct horse")
+    page.get_by_role("button", name=BUTTONS["ru"]["register"]).click()
+    check(page, f"dark-home-signed-in-{tag}", shot)
+    page.locator("li.quiz-card").first.get_by_role("button", name=BUTTONS["ru"]["start"]).click()
+    attempt_id = int(re.search(r"/attempt/(\d+)", page.url).group(1))
+    for number in range(1, 9):
+        kind, data = right_answer_now(live_server, attempt_id)
+        if kind in ("single", "multiple", "matching"):
+            page.keyboard.press("1")
+            check(page, f"dark-question-{kind}-{tag}", shot)
+        answer_on_page(page, kind, data)
+    expect(page.locator(".cheer")).to_be_visible()
+    check(page, f"dark-results-{tag}", shot)
+    for path, name in (("/leaderboard/all-types", "leaderboard"), ("/profile", "profile")):
+        page.goto(base + path)
+        check(page, f"dark-{name}-{tag}", shot)
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_the_header_fits_and_its_switcher_works_by_keyboard_in_every_language(watched: Page, live_server, shot, size):
     """The four language buttons and the person's links share the header's first rows; at 375 px
     nothing may push the page sideways, and Tab reaches every button (Enter switches)."""
