@@ -252,6 +252,7 @@ def test_key_pages_in_the_dark_theme(watched: Page, live_server, shot, size):
     page.locator("#password").fill("correct horse")
     page.locator("#confirm").fill("correct horse")
     page.get_by_role("button", name=BUTTONS["ru"]["register"]).click()
+    expect(page.locator("li.quiz-card").first).to_be_visible()
     check(page, f"dark-home-signed-in-{tag}", shot)
     page.locator("li.quiz-card").first.get_by_role("button", name=BUTTONS["ru"]["start"]).click()
     attempt_id = int(re.search(r"/attempt/(\d+)", page.url).group(1))
