@@ -85,6 +85,10 @@ def test_the_skip_link_comes_first_and_moves_focus_to_the_content(page: Page, li
     assert page.evaluate("() => document.activeElement.id") == "main"
 
 
+IN_VIEW = """selector => {
+  const box = document.querySelector(selector).getBoundingClientRect();
+  return box.top >= 0 && box.bottom <= window.innerHeight;
+}"""
 CHOSEN_TILES = "() => [...document.querySelectorAll('.choice')].map(tile => getComputedStyle(tile).backgroundColor)"
 
 
@@ -98,10 +102,16 @@ def test_keys_1_to_9_choose_a_tile_the_question_has_the_focus_and_a_practice_run
     seen = set()
     for number in range(1, 9):
         expect(page.get_by_text(f"Question {number} of 8")).to_be_visible()
-        assert page.evaluate("document.activeElement.id") == "question-text"
+        expect(page.locator("#question-text")).to_be_focused()
         expect(page.locator(".mode-badge")).to_have_count(0)
         kind, data = right_answer_now(live_server, attempt_id)
         seen.add(kind)
+        # The question and its first answer are in the first screen, and the timer stays in
+        # sight when the page is scrolled to its end.
+        assert page.evaluate(IN_VIEW, "legend h1") and page.evaluate(IN_VIEW, "fieldset :is(.choice, input, select)")
+        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+        assert page.evaluate(IN_VIEW, "#timer"), "the timer scrolled away"
+        page.evaluate("window.scrollTo(0, 0)")
         values = page.eval_on_selector_all(".choice input", "els => els.map(e => e.value)")
         if kind == "single":  # a wrong tile first, then the right one: a radio moves
             wrong = next(i for i, value in enumerate(values) if value != data)
@@ -132,7 +142,7 @@ def test_keys_1_to_9_choose_a_tile_the_question_has_the_focus_and_a_practice_run
             field.fill(str(data))
         else:
             page.keyboard.press("1")  # nothing to choose by number on a page of selects
-            assert page.evaluate("document.activeElement.id") == "question-text"
+            expect(page.locator("#question-text")).to_be_focused()
             for index, value in enumerate(data):
                 page.locator(f'select[name="answer-{index}"]').select_option(value)
         page.get_by_role("button", name="Answer").click()
@@ -141,5 +151,5 @@ def test_keys_1_to_9_choose_a_tile_the_question_has_the_focus_and_a_practice_run
 
     page.get_by_role("button", name="Practise my 1 mistake").click()
     expect(page.locator(".mode-badge")).to_have_text("Practice")
-    assert page.evaluate("document.activeElement.id") == "question-text"
+    expect(page.locator("#question-text")).to_be_focused()
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
