@@ -263,7 +263,12 @@ def test_key_pages_in_the_dark_theme(watched: Page, live_server, shot, size):
             check(page, f"dark-question-{kind}-{tag}", shot)
         answer_on_page(page, kind, data)
     expect(page.locator(".cheer")).to_be_visible()
+    assert page.evaluate("getComputedStyle(document.querySelector('.cheer-confetti i')).animationName") == "cheer-fall"
     check(page, f"dark-results-{tag}", shot)
+    page.emulate_media(color_scheme="dark", reduced_motion="reduce")  # the cheer stays, still
+    expect(page.locator(".cheer-title")).to_be_visible()
+    expect(page.locator(".cheer-confetti")).to_be_hidden()
+    assert page.evaluate("getComputedStyle(document.querySelector('.cheer-medal')).animationName") == "none"
     for path, name in (("/leaderboard/all-types", "leaderboard"), ("/profile", "profile")):
         page.goto(base + path)
         check(page, f"dark-{name}-{tag}", shot)
