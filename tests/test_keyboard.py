@@ -92,7 +92,7 @@ IN_VIEW = """selector => {
 CHOSEN_TILES = "() => [...document.querySelectorAll('.choice')].map(tile => getComputedStyle(tile).backgroundColor)"
 
 
-def test_keys_1_to_9_choose_a_tile_the_question_has_the_focus_and_a_practice_run_says_so(page: Page, live_server):
+def test_keys_1_to_9_choose_a_tile_the_question_has_the_focus_and_a_practice_run_says_so(page: Page, live_server, shot):
     """A question page opens with the focus on the question; 1–9 choose the tiles in order (a
     radio is chosen, a checkbox toggled) and the chosen tile looks chosen; digits typed into an
     answer field stay in the field.  A practice run says "Practice" on its question pages."""
@@ -151,5 +151,6 @@ def test_keys_1_to_9_choose_a_tile_the_question_has_the_focus_and_a_practice_run
 
     page.get_by_role("button", name="Practise my 1 mistake").click()
     expect(page.locator(".mode-badge")).to_have_text("Practice")
+    shot(page, f"practice-question-{page.viewport_size['width']}")
     expect(page.locator("#question-text")).to_be_focused()
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
