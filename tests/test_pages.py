@@ -1,7 +1,9 @@
 """Every page, in every language the app offers, at a desktop and a phone size: axe-core
 finds nothing, the HTML is valid (one vnu run at the end), nothing is fetched from outside,
-the page's lang is its language and any text in another language carries its own lang, and
-a question page stays within its 50 KB budget.  Screenshots go to screenshots/."""
+the page's lang is its language and any text in another language carries its own lang, no
+page is wider than the window (document scrollWidth against the viewport, at both sizes), and
+a question page stays within its 50 KB budget; key pages again in the dark theme.
+Screenshots go to screenshots/."""
 from __future__ import annotations
 
 import re
