@@ -27,6 +27,7 @@ class AuditLog:
     largest_question_page: int = 0
     vnu_errors: int | None = None
     outside_requests: list[str] = field(default_factory=list)
+    wider_than_viewport: list[str] = field(default_factory=list)
 
 
 LOG = AuditLog()

@@ -190,6 +190,8 @@ def pytest_terminal_summary(terminalreporter):
                           if (match := re.search(r"-([a-z]{2})-(?:desktop|phone)$", name)))
     terminalreporter.write_line("pages per language: " + ", ".join(f"{lang} {count}" for lang, count in sorted(by_language.items())))
     terminalreporter.write_line(f"axe violations: {len(LOG.axe_violations)}")
+    terminalreporter.write_line(f"pages wider than the viewport: {len(LOG.wider_than_viewport)}"
+                                + (f" ({', '.join(LOG.wider_than_viewport)})" if LOG.wider_than_viewport else ""))
     terminalreporter.write_line(f"vnu errors: {'not run' if LOG.vnu_errors is None else LOG.vnu_errors}")
     terminalreporter.write_line(f"largest question page: {LOG.largest_question_page / 1024:.1f} KB")
     terminalreporter.write_line(f"requests outside the app: {len(LOG.outside_requests)}")

@@ -1,7 +1,9 @@
 """Every page, in every language the app offers, at a desktop and a phone size: axe-core
 finds nothing, the HTML is valid (one vnu run at the end), nothing is fetched from outside,
-the page's lang is its language and any text in another language carries its own lang, and
-a question page stays within its 50 KB budget.  Screenshots go to screenshots/."""
+the page's lang is its language and any text in another language carries its own lang, no
+page is wider than the window (document scrollWidth against the viewport, at both sizes), and
+a question page stays within its 50 KB budget; key pages again in the dark theme.
+Screenshots go to screenshots/."""
 from __future__ import annotations
 
 import re
@@ -73,10 +75,35 @@ def watched(page: Page, live_server):
     assert outside == [], f"requests outside the app: {outside}"
 
 
+# What sticks out past the right edge: the document's width against the viewport's, and the
+# elements whose right edge is past it (the first few, to say where to look).
+SIDEWAYS = """() => {
+  const doc = document.documentElement, width = doc.clientWidth;
+  const wide = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (!box.width || box.right <= width + 0.5) continue;
+    let clipped = false;  // inside a box that scrolls or clips sideways: that box is measured itself
+    for (let up = el.parentElement; up && up !== document.body && !clipped; up = up.parentElement) {
+      clipped = getComputedStyle(up).overflowX !== 'visible';
+    }
+    if (!clipped) {
+      wide.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : ''} ${Math.round(box.right)}`);
+      if (wide.length === 5) break;
+    }
+  }
+  return {scroll: doc.scrollWidth, viewport: width, wide};
+}"""
+
+
 def check(page: Page, name: str, shot) -> None:
     violations = audit(page, name)
+    sideways = page.evaluate(SIDEWAYS)
+    if sideways["scroll"] > sideways["viewport"]:
+        LOG.wider_than_viewport.append(name)
     shot(page, name)
     assert violations == [], "\n".join(violations)
+    assert sideways["scroll"] <= sideways["viewport"], f"{name} scrolls sideways: {sideways}"
     lang = page.get_attribute("html", "lang")
     assert name.endswith(("-desktop", "-phone")) and name.rsplit("-", 2)[-2] == lang, (name, lang)
     mismarked = page.evaluate(MISMARKED_TEXT)
@@ -215,6 +242,47 @@ def test_every_page(watched: Page, live_server, shot, lang, size):
     page.goto(base + "/admin/items")
     expect(page.locator("table.items .verdict").first).to_be_visible()
     check(page, f"admin-items-{tag}", shot)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_key_pages_in_the_dark_theme(watched: Page, live_server, shot, size):
+    """The dark theme (prefers-color-scheme: dark) keeps axe's contrast and every other rule on
+    the pages that use the most colours: the header, answer tiles chosen and not, the results
+    with their cheer and verdicts, a board with the player's own row, the profile."""
+    page, base, tag = watched, live_server.url, f"ru-{size}"
+    page.set_viewport_size(SIZES[size])
+    page.emulate_media(color_scheme="dark")
+    page.goto(base + "/")
+    page.get_by_role("button", name=LANGUAGE_NAMES["ru"]).click()
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(243, 245, 249)"  # not the light wash
+    check(page, f"dark-home-anonymous-{tag}", shot)
+    page.goto(base + "/register")
+    page.locator("#username").fill(f"dark-{size}")
+    page.locator("#password").fill("correct horse")
+    page.locator("#confirm").fill("correct horse")
+    page.get_by_role("button", name=BUTTONS["ru"]["register"]).click()
+    expect(page.locator("li.quiz-card").first).to_be_visible()
+    check(page, f"dark-home-signed-in-{tag}", shot)
+    page.locator("li.quiz-card").first.get_by_role("button", name=BUTTONS["ru"]["start"]).click()
+    attempt_id = int(re.search(r"/attempt/(\d+)", page.url).group(1))
+    for number in range(1, 9):
+        kind, data = right_answer_now(live_server, attempt_id)
+        if kind in ("single", "multiple", "matching"):
+            page.keyboard.press("1")
+            check(page, f"dark-question-{kind}-{tag}", shot)
+        answer_on_page(page, kind, data)
+    expect(page.locator(".cheer")).to_be_visible()
+    assert page.evaluate("getComputedStyle(document.querySelector('.cheer-confetti i')).animationName") == "cheer-fall"
+    check(page, f"dark-results-{tag}", shot)
+    page.emulate_media(color_scheme="dark", reduced_motion="reduce")  # the cheer stays, still
+    expect(page.locator(".cheer-title")).to_be_visible()
+    expect(page.locator(".cheer-confetti")).to_be_hidden()
+    assert page.evaluate("getComputedStyle(document.querySelector('.cheer-medal')).animationName") == "none"
+    for path, name in (("/leaderboard/all-types", "leaderboard"), ("/profile", "profile")):
+        page.goto(base + path)
+        check(page, f"dark-{name}-{tag}", shot)
 
 
 @pytest.mark.parametrize("size", SIZES)

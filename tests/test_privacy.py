@@ -140,12 +140,12 @@ def test_the_setting_needs_a_login(client, app, players):
 
 
 def linked_names(html: str) -> set[str]:
-    table = html.split('<table class="board">', 1)[1].split("</table>", 1)[0]
+    table = html.split('<table class="board ranking">', 1)[1].split("</table>", 1)[0]
     return set(re.findall(r'<a href="/users/([^"]+)">', table))
 
 
 def board_names(html: str) -> set[str]:
-    table = html.split('<table class="board">', 1)[1].split("</table>", 1)[0]
+    table = html.split('<table class="board ranking">', 1)[1].split("</table>", 1)[0]
     return set(re.findall(r"<td>(?:<a [^>]*>)?([a-z]+)", table))
 
 
