@@ -11,7 +11,7 @@ from quizapp.context import current_clock, rules
 from quizapp.extensions import db
 from quizapp.i18n import current_locale
 from quizapp.models import Attempt, Quiz
-from quizapp.i18n import localized
+from quizapp.question_types import localized
 from quizapp.modes import RunPurpose, feedback_each_answer
 from quizapp.play.forms import StartForm, answer_fields, answer_form
 from quizapp.question_types import InvalidResponse, get_type
@@ -36,8 +36,8 @@ def run_title(attempt: Attempt) -> str:
     if attempt.purpose == RunPurpose.SINGLE:
         return _("Practice")
     if attempt.purpose == RunPurpose.MISTAKES:
-        return _("Practice: %(quiz)s", quiz=localized(attempt.quiz.title))
-    return localized(attempt.quiz.title)
+        return _("Practice: %(quiz)s", quiz=localized(attempt.quiz.title, current_locale()))
+    return localized(attempt.quiz.title, current_locale())
 
 
 def _own_attempt_or_404(attempt_id: int) -> Attempt:
