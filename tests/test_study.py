@@ -103,7 +103,7 @@ def test_a_signed_in_user_sees_mastery_and_can_practise_a_fact(client, bank, app
     register(client)
     html = page(client, "/study")
     assert re.search(r'<meter id="mastery-diplomacy" min="0" max="2" value="0"', html)
-    assert "0 of 2 questions (0%)" in html
+    assert "Questions known" in html and "0 of 2 (0%)" in html
     text_id = question_id(app, "t-text")
     before = page(client, "/study/diplomacy")
     assert "/practise/" not in before and "Shanghai&#39;s sister city?" not in before, "not met yet"
@@ -111,7 +111,7 @@ def test_a_signed_in_user_sees_mastery_and_can_practise_a_fact(client, bank, app
     html = page(client, "/study")
     assert re.search(r'<meter id="mastery-diplomacy" min="0" max="2" value="2"', html)
     topic = page(client, "/study/diplomacy")
-    assert "2 of 2 questions (100%)" in topic
+    assert "2 of 2 (100%)" in topic
     assert "Shanghai&#39;s sister city?" in topic
     assert f'action="/practise/{text_id}"' in topic
     response = client.post(f"/practise/{text_id}")
@@ -179,11 +179,13 @@ def test_review_needs_a_login(client, bank):
 
 def test_a_wrong_answer_is_due_on_the_home_page_and_in_review_until_reviewed(client, bank, app, clock):
     register(client)
-    assert "0 questions due for review" in page(client, "/")
+    # A new player is not greeted with "0 questions due": the home page suggests a quiz instead.
+    assert "due for review" not in page(client, "/") and "Start with “" in page(client, "/")
     assert "Nothing to review yet" in page(client, "/review")
     take_all_types(client, app, wrong_keys={"t-text", "t-year"})
     home = page(client, "/")
-    assert re.search(r'<a href="/review">2 questions due for review</a>', home)
+    assert "2 questions you met before are due for review" in home
+    assert '<a class="button primary" href="/review">Review now</a>' in home
     assert 'href="/review">' in page(client, "/", RU)
     review = page(client, "/review")
     assert "2 questions due for review" in review and "Start a review session" in review
@@ -201,14 +203,14 @@ def test_a_wrong_answer_is_due_on_the_home_page_and_in_review_until_reviewed(cli
         post_answer_for_page(client, attempt_id, html, right=True)
     result = page(client, f"/attempt/{attempt_id}/result")
     assert "Practice: untimed and not ranked." in result and "2 / 2" in result
-    assert "0 questions due for review" in page(client, "/")
+    assert "due for review" not in page(client, "/")
     assert "Nothing is due now" in page(client, "/review")
     response = client.post("/review/start", headers={"Accept-Language": "en"})
     assert response.headers["Location"] == "/review"
     assert "Nothing is due for review right now." in page(client, "/review")
     # They come back when their time comes.
     clock.advance(days=30)
-    assert "8 questions due for review" in page(client, "/")
+    assert "8 questions you met before are due for review" in page(client, "/")
 
 
 def test_leeches_are_flagged_on_the_review_page(client, bank, app, clock):
