@@ -39,7 +39,7 @@ def test_a_new_player_is_told_where_to_start_not_that_nothing_is_due(client, ban
     assert re.search(r'<form method="post" action="/quiz/all-types/start" class="inline">', page)
     assert "Not taken yet" in card(page, "all-types") and "Not taken yet" in card(page, "quick")
     russian = home(client, RU)
-    assert "Начните с «Все типы»" in russian and "Ещё не пройдено" in russian
+    assert "Начните с викторины «Все типы»" in russian and "Ещё не пройдено" in russian
 
 
 def test_a_running_attempt_shows_continue_with_its_time_left(client, app, bank, clock):
