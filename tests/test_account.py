@@ -221,3 +221,14 @@ def test_the_new_token_has_a_copy_button_and_works_as_text_without_script(client
     assert token not in again and "copy.js" not in again
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 1
+
+
+def test_the_two_settings_pages_point_to_each_other(client, app):
+    """Review #29: settings live on two pages (profile: password, language, visibility; account:
+    time and tokens); each says what the other holds and links to it."""
+    register(client)
+    account = client.get("/account/", headers=EN).get_data(as_text=True)
+    assert "who may see your profile are set on your profile page" in account
+    assert 'href="/users/aigerim#settings"' in account
+    profile = client.get("/users/aigerim", headers=EN).get_data(as_text=True)
+    assert "Time for quizzes and API tokens are on the account page" in profile and 'href="/account/"' in profile
