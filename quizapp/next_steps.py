@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -88,14 +88,15 @@ def running_attempts(session: Session, user_id: int, now: datetime) -> dict[int,
 
 
 def suggest(due: int, quizzes: Sequence[Quiz], standings: dict[int, QuizStanding],
-            running: dict[int, Running], weakest: Iterable[tuple[str, int, float]]) -> Suggestion | None:
-    """One thing to do next.  ``weakest``: (tag, answered, share right), weakest first."""
+            running: dict[int, Running], weakest: Callable[[], Iterable[tuple[str, int, float]]]) -> Suggestion | None:
+    """One thing to do next.  ``weakest()``: (tag, answered, share right), weakest first; called
+    only when nothing comes before it (it reads every answer of the player: most of the cost)."""
     if due > 0:
         return Suggestion("review", due=due)
     for quiz in quizzes:
         if quiz.id not in standings and quiz.id not in running:
             return Suggestion("untried", quiz=quiz)
-    for tag, answered, share in weakest:
+    for tag, answered, share in weakest():
         if answered and share < WEAK_SHARE:
             return Suggestion("weakest", tag=tag, share=share)
     return None

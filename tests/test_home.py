@@ -94,17 +94,17 @@ def test_the_suggestion_goes_from_due_reviews_to_an_untried_quiz(client, app, ba
 def test_suggest_orders_due_untried_and_weakest():
     quizzes = [Quiz(id=1, key="a"), Quiz(id=2, key="b")]
     best = {1: next_steps.QuizStanding(5, 10)}
-    assert next_steps.suggest(3, quizzes, best, {}, []).kind == "review"
-    untried = next_steps.suggest(0, quizzes, best, {}, [])
+    assert next_steps.suggest(3, quizzes, best, {}, lambda: 1 / 0).kind == "review"  # not even read
+    untried = next_steps.suggest(0, quizzes, best, {}, lambda: [])
     assert untried.kind == "untried" and untried.quiz.key == "b"
     # A quiz still running is not "untried": the Continue above covers it.
     running = {2: next_steps.Running(9, 2, None)}
-    assert next_steps.suggest(0, quizzes, best, running, []) is None
+    assert next_steps.suggest(0, quizzes, best, running, lambda: []) is None
     both = {1: best[1], 2: next_steps.QuizStanding(9, 10)}
-    weakest = next_steps.suggest(0, quizzes, both, {}, [("trade", 4, 0.25), ("visits", 9, 0.5)])
+    weakest = next_steps.suggest(0, quizzes, both, {}, lambda: [("trade", 4, 0.25), ("visits", 9, 0.5)])
     assert weakest.kind == "weakest" and weakest.tag == "trade" and weakest.share == 0.25
-    assert next_steps.suggest(0, quizzes, both, {}, [("trade", 4, 0.9)]) is None  # nothing weak
-    assert next_steps.suggest(0, quizzes, both, {}, [("trade", 0, 0.0)]) is None  # nothing answered
+    assert next_steps.suggest(0, quizzes, both, {}, lambda: [("trade", 4, 0.9)]) is None  # nothing weak
+    assert next_steps.suggest(0, quizzes, both, {}, lambda: [("trade", 0, 0.0)]) is None  # nothing answered
 
 
 def test_the_weakest_topic_is_suggested_when_every_quiz_is_taken_and_nothing_is_due(client, app, bank, clock):
