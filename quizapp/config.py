@@ -20,6 +20,9 @@ DEFAULTS: dict[str, Any] = {
     "LEADERBOARD_PAGE_SIZE": 50,
     # Where "today" and "this week" begin for the leaderboards (stored and compared in UTC).
     "LEADERBOARD_TIMEZONE": "Asia/Almaty",
+    # The zone times are shown in (quizapp/zones.py) when the browser has not said its own;
+    # None: the leaderboards' zone.  Every time on a page names its zone.
+    "DISPLAY_TIMEZONE": None,
     # The human floor of a question (quizapp.pace; docs/scoring.md): a ranked attempt with an
     # answer faster than this is held off the leaderboards until an admin clears it.
     "PACE_CHECK": True,

@@ -82,7 +82,7 @@ def http_message(status: int, error: HTTPException) -> str:
         405: _("That action is not allowed here."),
         413: _("What was sent is too large."),
         429: _("Too many attempts. Wait a little and try again."),
-        500: _("Something went wrong on our side."),
+        500: _("Something went wrong on the site."),
     }
     return messages.get(status) or error.description or error.name
 
@@ -129,7 +129,7 @@ def unusable_value(error: DataError):
 
 
 def server_error(error: Exception):  # pragma: no cover - the handler of last resort
-    return error_answer(500, "server_error", _("Something went wrong on our side."))
+    return error_answer(500, "server_error", _("Something went wrong on the site."))
 
 
 def init_app(app: Flask) -> None:

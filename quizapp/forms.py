@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import redirect, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.form import SUBMIT_METHODS
+from werkzeug.wrappers import Response
 from wtforms.validators import StopValidation, ValidationError
 
 from quizapp.i18n import wtforms_translations
@@ -77,3 +78,44 @@ class HardToGuess:
         problem = password_problem(field.data or "", username)
         if problem in PASSWORD_MESSAGES:
             raise ValidationError(str(PASSWORD_MESSAGES[problem]))
+
+
+# --- Post/redirect/get for forms that are refused ---------------------------------------
+# A settings form that is refused is not answered with its page (a refresh would send it
+# again, the passwords in it included) but with a redirect to the page, at the form's
+# anchor; the errors, and the fields named in ``keep`` (never a password), wait in the
+# session for that one GET.
+_KEPT_ERRORS = "form_errors"
+KEPT_TEXT_LIMIT = 200
+
+
+def redirect_with_errors(form: Form, name: str, url: str, keep: tuple[str, ...] = ()) -> Response:
+    session[_KEPT_ERRORS] = {
+        "form": name,
+        "errors": {field.name: [str(error) for error in field.errors] for field in form if field.errors},
+        # Only short text is kept: the session is a cookie, and a browser drops one over 4 kB.
+        "data": {form[field_name].name: form[field_name].data for field_name in keep
+                 if isinstance(form[field_name].data, str) and len(form[field_name].data) <= KEPT_TEXT_LIMIT},
+    }
+    return redirect(url)
+
+
+def restore_errors(form: Form, name: str) -> Form:
+    """``form`` with the errors (and kept values) of its refused post, if this GET follows one."""
+    kept = session.get(_KEPT_ERRORS)
+    if isinstance(kept, dict) and kept.get("form") == name:
+        session.pop(_KEPT_ERRORS)
+        fields = {field.name: field for field in form}
+        for field_name, errors in kept.get("errors", {}).items():
+            if field_name in fields:
+                fields[field_name].errors = list(errors)
+        for field_name, value in kept.get("data", {}).items():
+            if field_name in fields:
+                fields[field_name].data = value
+    return form
+
+
+def refused_forgery(form: Form) -> bool:
+    """A post without a valid CSRF token: no person filled that form here, so nothing is kept."""
+    csrf = getattr(form, "csrf_token", None)
+    return bool(csrf is not None and csrf.errors)

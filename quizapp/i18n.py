@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Iterable
+from zoneinfo import ZoneInfo
 
 from babel import Locale, negotiate_locale, support
 from flask import Flask, current_app, g, request, session
-from flask_babel import get_locale, get_translations
+from flask_babel import get_locale, get_timezone, get_translations
 from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
 from wtforms.i18n import messages_path
 
 from quizapp.extensions import babel
+from quizapp.zones import zone_named
+
+ZONE_COOKIE = "tz"
 
 
 def select_locale() -> Locale:
@@ -30,6 +34,20 @@ def select_locale() -> Locale:
             chosen = (negotiated_language(request.accept_languages, languages)
                       or current_app.config["BABEL_DEFAULT_LOCALE"])
     return _locale(chosen)
+
+
+def select_timezone() -> str:
+    """The browser's zone (the ``tz`` cookie of static/zone.js) if it is a real zone name,
+    else the configured one; quizapp/zones.py says why each time names its zone.  A name:
+    Flask-Babel makes its own (pytz) zone of it."""
+    config = current_app.config
+    chosen = zone_named(request.cookies.get(ZONE_COOKIE))
+    return chosen.key if chosen else (config["DISPLAY_TIMEZONE"] or config["LEADERBOARD_TIMEZONE"])
+
+
+def current_zone() -> ZoneInfo:
+    """The viewer's zone (the one Flask-Babel formats times in) as a ZoneInfo."""
+    return zone_named(str(get_timezone())) or ZoneInfo("UTC")
 
 
 def negotiated_language(accept: LanguageAccept, languages: Iterable[str]) -> str | None:
@@ -77,7 +95,7 @@ def wtforms_translations() -> support.Translations:
 
 
 def init_app(app: Flask) -> None:
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.install_gettext_callables(
         gettext=lambda string: request_translations().ugettext(string),
         ngettext=lambda singular, plural, n: request_translations().ungettext(singular, plural, n),

@@ -8,18 +8,20 @@ template it covers, at the top of that template.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_datetime, format_percent, gettext as _, lazy_gettext as _l
+from flask_babel import format_date, format_datetime, format_percent, format_time, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from quizapp.caching import caches
 from quizapp.config import LANGUAGE_NAMES
-from quizapp.i18n import current_locale
+from quizapp.i18n import current_locale, current_zone
 from quizapp.question_types import localized, script_language
+from quizapp.zones import zone_label
 
 # The bank's topics, by tag, for people.
 TAG_LABELS = {
@@ -80,6 +82,30 @@ def format_limit(seconds: int | None) -> str:
     return _("%(s)d s", s=rest)
 
 
+def zone_name(moment: datetime | None = None) -> str:
+    """The viewer's zone as the page names it: "Алматы, UTC+5"."""
+    return zone_label(current_zone(), moment or datetime.now(timezone.utc), current_locale())
+
+
+def format_moment(value: datetime | None, fmt: str = "short", zone: bool = True) -> str:
+    """A date and time to the minute, in the viewer's zone, the zone named unless the column
+    header names it already: "02.12.2026, 05:54 (Алматы, UTC+5)"."""
+    if value is None:
+        return "—"
+    text = format_datetime(value, fmt)
+    return _("%(time)s (%(zone)s)", time=text, zone=zone_name(value)) if zone else text
+
+
+def format_clock(value: datetime, seconds: bool = False) -> str:
+    """The time of day in the viewer's zone, seconds only where they matter."""
+    return format_time(value, "medium" if seconds else "short")
+
+
+def with_zone(label: str) -> str:
+    """A column header for times: "Finished (Almaty, UTC+5)"."""
+    return _("%(time)s (%(zone)s)", time=label, zone=zone_name())
+
+
 # Which header link is marked as the current page, by endpoint (then by blueprint).
 _SECTIONS = {"main.home": "home", "study.index": "study", "study.topic": "study", "study.timeline": "timeline",
              "study.review": "review", "profiles.own": "profile", "auth.login": "login", "auth.register": "register"}
@@ -129,9 +155,12 @@ def init_app(app: Flask) -> None:
     # ``loc``: a bank text in the request's language (question_types.localized, the one such function).
     app.jinja_env.globals.update(loc=lambda value: localized(value, current_locale()), format_duration=format_duration,
                                  format_limit=format_limit, current_locale=current_locale, site_header=site_header,
-                                 tag_label=tag_label)
+                                 tag_label=tag_label, zone_name=zone_name, with_zone=with_zone)
     app.jinja_env.filters["lang_marked"] = mark_languages
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else "—"
+    # Times to the minute, in the viewer's zone and naming it; dates alone where the time is noise.
+    app.jinja_env.filters["datetime"] = format_moment
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else "—"
+    app.jinja_env.filters["clock"] = format_clock
     # A whole percent in the locale's form: "50 %" in Russian, "50%" in English, Kazakh and Chinese.
     app.jinja_env.filters["percent"] = lambda value: format_percent(round(value) / 100)
     app.jinja_env.trim_blocks = True

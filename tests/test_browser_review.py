@@ -55,7 +55,7 @@ def test_a_review_session_gives_feedback_card_by_card(page: Page, live_server, s
     base, server_clock = live_server.url, live_server.app.extensions["quizapp.clock"]
     size = page.viewport_size["width"]
     register_in_browser(page, base, "reviewer")
-    expect(page.locator("p.due")).to_have_text("0 questions due for review")
+    expect(page.locator("main")).not_to_contain_text("due for review")  # a new player is told where to start
 
     # A quiz with two questions answered wrongly (feedback only at its end).
     page.locator("li.quiz-card", has_text="Every type").get_by_role("button", name="Start").click()
@@ -72,8 +72,8 @@ def test_a_review_session_gives_feedback_card_by_card(page: Page, live_server, s
 
     # They are due: on the home page and in review.
     page.get_by_role("link", name="Quizzes", exact=True).click()
-    expect(page.locator("p.due")).to_have_text("2 questions due for review")
-    page.locator("p.due").get_by_role("link").click()
+    expect(page.locator(".next-step")).to_contain_text("2 questions you met before are due for review")
+    page.locator(".next-step").get_by_role("link", name="Review now").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Review")
     expect(page.locator("#due-count")).to_have_text("2 questions due for review")
     expect(page.locator("li.review-item .verdict-partial")).to_have_count(2)

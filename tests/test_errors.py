@@ -21,7 +21,7 @@ def test_a_failure_inside_a_view_is_json_in_the_api_and_a_page_elsewhere(databas
 
     page = client.get("/test-only/broken", headers={"Accept-Language": "en"})
     assert page.status_code == 500 and page.mimetype == "text/html"
-    assert "Something went wrong on our side." in page.get_data(as_text=True)
+    assert "Something went wrong on the site." in page.get_data(as_text=True)
 
 
 def test_an_unknown_api_address_is_json_and_an_unknown_page_is_a_page(app, client):

@@ -226,8 +226,10 @@ def test_changing_the_password(client, app, played):
     login(client)
     wrong = client.post("/profile/password", data={"password-current": "not it", "password-password": "new secret 1",
                                                    "password-confirm": "new secret 1"}, headers=EN)
-    assert wrong.status_code == 400
-    html = wrong.get_data(as_text=True)
+    # Post/redirect/get: back to the form, so a refresh never sends the passwords again.
+    assert wrong.status_code == 302 and wrong.headers["Location"] == "/users/aigerim#password-title"
+    html = client.get("/users/aigerim", headers=EN).get_data(as_text=True)
+    assert "not it" not in html and "new secret 1" not in html
     assert re.search(r'id="password-current"[^>]*aria-invalid="true"'
                      r'|aria-invalid="true"[^>]*id="password-current"', html)
     assert 'aria-describedby="password-current-error"' in html
@@ -236,11 +238,12 @@ def test_changing_the_password(client, app, played):
     mismatch = client.post("/profile/password", data={"password-current": "correct horse",
                                                       "password-password": "new secret 1",
                                                       "password-confirm": "new secret 2"}, headers=EN)
-    assert mismatch.status_code == 400
-    assert re.search(r'id="password-confirm-error">\s*<li>The two passwords differ.', mismatch.get_data(as_text=True))
-    short = client.post("/profile/password", data={"password-current": "correct horse", "password-password": "short",
-                                                   "password-confirm": "short"}, headers=EN)
-    assert "A password has at least 8 characters." in short.get_data(as_text=True)
+    assert mismatch.status_code == 302
+    assert re.search(r'id="password-confirm-error">\s*<li>The two passwords differ.',
+                     client.get("/users/aigerim", headers=EN).get_data(as_text=True))
+    client.post("/profile/password", data={"password-current": "correct horse", "password-password": "short",
+                                           "password-confirm": "short"}, headers=EN)
+    assert "A password has at least 8 characters." in client.get("/users/aigerim", headers=EN).get_data(as_text=True)
 
     done = client.post("/profile/password", data={"password-current": "correct horse",
                                                   "password-password": "new secret 1",
@@ -257,9 +260,11 @@ def test_changing_the_password(client, app, played):
 def test_changing_the_display_language(client, app, played):
     login(client)
     response = client.post("/profile/language", data={"language-locale": "en"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"] == "/users/aigerim#language-title"
     page = client.get("/users/aigerim").get_data(as_text=True)  # no Accept-Language: the choice decides
     assert '<html lang="en">' in page and "Display language saved." in page
+    # The message stands beside the form it is about.
+    assert "Display language saved." in page[page.index('id="language-title"'):]
     assert 'id="language-locale-1" name="language-locale" type="radio" value="en" checked' in page \
         or re.search(r'<input checked[^>]*value="en"', page)
     with app.app_context():
@@ -272,7 +277,7 @@ def test_changing_the_display_language(client, app, played):
     client.post("/profile/language", data={"language-locale": "ru"})
     assert '<html lang="ru">' in client.get("/users/aigerim").get_data(as_text=True)
     bad = client.post("/profile/language", data={"language-locale": "de"}, headers=EN)
-    assert bad.status_code == 400
+    assert bad.status_code == 302 and 'id="language-locale-error"' in client.get("/users/aigerim").get_data(as_text=True)
     # A fresh login brings the saved language back.
     client.post("/logout")
     other = app.test_client()

@@ -1,7 +1,9 @@
-"""The account page: how much time quizzes give you (WCAG 2.2.1), and API tokens."""
+"""The account page: how much time quizzes give you, and API tokens.
+
+Every post ends in a redirect (post/redirect/get) to the page at the form it was about."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,20 +11,31 @@ from quizapp import tokens
 from quizapp.account.forms import ACCOMMODATIONS, AccommodationForm, RevokeForm, TokenForm
 from quizapp.context import current_clock
 from quizapp.extensions import db
+from quizapp.forms import redirect_with_errors, refused_forgery, restore_errors
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 MAX_ID = 2**31 - 1
+# A token just made waits here for the GET that shows it once (post/redirect/get: a refresh
+# never makes another); that GET removes it.
+NEW_TOKEN = "new_token"
 
 
 def _accommodation_form(submitted: bool = False) -> AccommodationForm:
     if submitted:
         return AccommodationForm(prefix="time")
-    return AccommodationForm(prefix="time", formdata=None, time_accommodation=current_user.time_accommodation)
+    return restore_errors(AccommodationForm(prefix="time", formdata=None,
+                                            time_accommodation=current_user.time_accommodation), "time")
 
 
 def _token_form(submitted: bool = False) -> TokenForm:
-    return TokenForm(prefix="token") if submitted else TokenForm(prefix="token", formdata=None)
+    return TokenForm(prefix="token") if submitted else restore_errors(TokenForm(prefix="token", formdata=None), "token")
+
+
+def _refused(form, name: str, anchor: str, keep: tuple[str, ...] = ()):
+    if refused_forgery(form):
+        abort(400)
+    return redirect_with_errors(form, name, url_for("account.index", _anchor=anchor), keep)
 
 
 def _page(accommodation_form: AccommodationForm, token_form: TokenForm, new_token: tuple[str, str] | None = None,
@@ -38,7 +51,8 @@ def _page(accommodation_form: AccommodationForm, token_form: TokenForm, new_toke
 @bp.get("/")
 @login_required
 def index():
-    return _page(_accommodation_form(), _token_form())
+    new_token = session.pop(NEW_TOKEN, None)
+    return _page(_accommodation_form(), _token_form(), new_token=tuple(new_token) if new_token else None)
 
 
 @bp.post("/time")
@@ -49,9 +63,9 @@ def set_accommodation():
         current_user.time_accommodation = form.time_accommodation.data
         db.session.commit()
         label = ACCOMMODATIONS[form.time_accommodation.data][0]
-        flash(_("Saved: %(choice)s. It applies to the quizzes you start from now on.", choice=label), "success")
-        return redirect(url_for("account.index"))
-    return _page(form, _token_form(), status=400)
+        flash(_("Saved: %(choice)s. It applies to the quizzes you start from now on.", choice=label), "success@time")
+        return redirect(url_for("account.index", _anchor="time-title"))
+    return _refused(form, "time", "time-title")
 
 
 @bp.post("/tokens")
@@ -67,9 +81,10 @@ def create_token():
                                       max=tokens.MAX_ACTIVE_TOKENS))
         else:
             db.session.commit()
-            # Shown on this response only: it is stored as a hash and cannot be shown again.
-            return _page(_accommodation_form(), _token_form(), new_token=(record.name, token))
-    return _page(_accommodation_form(), form, status=400)
+            # Shown on the next page only: it is stored as a hash and cannot be shown again.
+            session[NEW_TOKEN] = (record.name, token)
+            return redirect(url_for("account.index", _anchor="new-token-title"))
+    return _refused(form, "token", "create-token-title", keep=("name",))
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
@@ -80,5 +95,5 @@ def revoke_token(token_id: int):
         db.session.rollback()
         abort(404)
     db.session.commit()
-    flash(_("The token is revoked: it no longer works."), "success")
-    return redirect(url_for("account.index"))
+    flash(_("The token is revoked: it no longer works."), "success@tokens")
+    return redirect(url_for("account.index", _anchor="tokens-title"))

@@ -14,7 +14,7 @@ from quizapp.extensions import db
 from quizapp.models import Quiz, User
 from quizapp.periods import PERIODS, period_start
 from quizapp.context import current_clock, rules
-from quizapp.i18n import current_locale
+from quizapp.i18n import current_locale, current_zone
 from quizapp.layout import render_fragment
 from quizapp.modes import RANKED_MODES
 from quizapp.ranking import Board, Standing, board_page
@@ -42,7 +42,7 @@ def _table(quiz: Quiz | None, rows: Sequence[Standing], caption: str, *, linkabl
     viewer = current_user.id if current_user.is_authenticated else None
     own = viewer if viewer is not None and any(row.user_id == viewer for row in rows) else None
     linked = linkable & {row.user_id for row in rows}
-    key = (current_locale(), quiz.id if quiz else None, caption, own, linked, tuple(rows))
+    key = (current_locale(), str(current_zone()), quiz.id if quiz else None, caption, own, linked, tuple(rows))
     return caches(current_app).leaderboard_tables.get_or_make(key, lambda: render_fragment(
         "leaderboard/_table.html", quiz=quiz, table_rows=rows, caption=caption, current_user=current_user,
         linked=linked))

@@ -5,9 +5,12 @@ from flask import Blueprint, current_app, render_template, session
 from flask_login import current_user
 from sqlalchemy import select
 
+from quizapp import learning, next_steps
+from quizapp.context import current_clock
 from quizapp.extensions import db
 from quizapp.main.forms import LanguageForm
 from quizapp.models import Quiz
+from quizapp.profiles import stats
 from quizapp.security import back_or
 
 bp = Blueprint("main", __name__)
@@ -16,7 +19,19 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 def home():
     quizzes = db.session.scalars(select(Quiz).where(Quiz.is_retired.is_(False)).order_by(Quiz.position)).all()
-    return render_template("main/home.html", quizzes=quizzes)
+    if not current_user.is_authenticated:
+        return render_template("main/home.html", quizzes=quizzes, standings={}, running={}, suggestion=None)
+    now = current_clock().now()
+    standings = next_steps.quiz_standings(db.session, current_user.id)
+    running = next_steps.running_attempts(db.session, current_user.id, now)
+
+    def weakest():  # read only when nothing comes before it: it is most of the page's cost
+        return [(row.tag, row.answered, row.share) for row in stats.accuracy_by_tag(db.session, current_user.id)]
+
+    suggestion = next_steps.suggest(learning.due_count(db.session, current_user.id, now), quizzes, standings,
+                                    running, weakest)
+    return render_template("main/home.html", quizzes=quizzes, standings=standings, running=running,
+                           suggestion=suggestion, now=now)
 
 
 @bp.post("/language")

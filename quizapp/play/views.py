@@ -70,6 +70,7 @@ def start(key: str):
 def question(attempt_id: int):
     attempt = _own_attempt_or_404(attempt_id)
     clock = current_clock()
+    was_at = None if attempt.is_finished else attempt.current_position
     served = attempts.current_question(db.session, attempt, clock, rules())
     if request.method == "GET" or served is None:
         db.session.commit()  # serving a question starts its clock: keep that even if nothing else happens
@@ -77,6 +78,9 @@ def question(attempt_id: int):
         if request.method == "POST":
             flash(_("Time is up. Answers sent after the deadline are not counted."), "info")
         return redirect(url_for("play.result", attempt_id=attempt.id))
+    if request.method == "GET" and was_at is not None and served.position > was_at:
+        # The question's own time ran out while the player was away: say so, never skip silently.
+        return _timed_out(attempt, was_at)
     # A POST commits once, at the end, whatever the outcome: the question's clock (started
     # above if this is its first serving) is kept even when the answer itself is refused,
     # and nothing else is written unless the answer is recorded.
@@ -101,9 +105,11 @@ def question(attempt_id: int):
             return _after_answer(attempt, outcome.row.position)
         if request.form.get("timeout") == "1" and not form.validate():
             # The countdown reached zero before an answer was chosen.
-            attempts.time_out_current(db.session, attempt, clock, rules())
+            closed = attempts.time_out_current(db.session, attempt, clock, rules())
             db.session.commit()
-            return redirect(url_for("play.question", attempt_id=attempt.id))
+            if closed and not _ran_out(attempt) and (attempt.quiz.feedback == "immediate" or not attempt.is_finished):
+                return _timed_out(attempt, position)
+            return redirect(url_for("play.result" if attempt.is_finished else "play.question", attempt_id=attempt.id))
         if form.validate_on_submit():
             try:
                 outcome = attempts.submit_answer(db.session, served, form.answer.data, clock, rules=rules())
@@ -128,6 +134,21 @@ def _posted_position() -> int | None:
     return int(raw) if raw.isdigit() and len(raw) < 6 else None
 
 
+def _ran_out(attempt: Attempt) -> bool:
+    """Whether the quiz's own time ended the attempt (finish_attempt dates it at the deadline)."""
+    return attempt.deadline_dt is not None and attempt.finished_dt is not None \
+        and attempt.finished_dt >= attempt.deadline_dt
+
+
+def _timed_out(attempt: Attempt, position: int):
+    """Question ``position`` ran out of time: with immediate feedback its feedback page says so
+    and shows the right answer; otherwise the next question says so."""
+    if feedback_each_answer(attempt):
+        return redirect(url_for("play.feedback", attempt_id=attempt.id, position=position))
+    flash(_("Time ran out for question %(n)d: it counts as unanswered.", n=position + 1), "info")
+    return redirect(url_for("play.question", attempt_id=attempt.id))
+
+
 def _after_answer(attempt: Attempt, position: int):
     if feedback_each_answer(attempt):
         return redirect(url_for("play.feedback", attempt_id=attempt.id, position=position))
@@ -148,8 +169,12 @@ def feedback(attempt_id: int, position: int):
     row, revision = rows[position]
     if attempts.not_reached(row):
         abort(404)  # never shown, so never revealed
-    return render_template("play/feedback.html", attempt=attempt, run_name=run_title(attempt), quiz=attempt.quiz, row=row, revision=revision,
-                           get_type=get_type, locale=current_locale())
+    # The quiz's clock runs while the player reads (docs/scoring.md): the page shows what is left.
+    clock = current_clock()
+    if attempts.close_if_expired(db.session, attempt, clock, rules()):
+        db.session.commit()
+    return render_template("play/feedback.html", attempt=attempt, run_name=run_title(attempt), quiz=attempt.quiz, row=row,
+                           revision=revision, get_type=get_type, locale=current_locale(), now=clock.now())
 
 
 @bp.get("/attempt/<int(max=2147483647):attempt_id>/result")
@@ -162,7 +187,8 @@ def result(attempt_id: int):
     db.session.commit()
     standing = attempt_standing(db.session, attempt)
     rows = attempts.review(db.session, attempt)
-    return render_template("play/result.html", attempt=attempt, run_name=run_title(attempt), quiz=attempt.quiz, rows=rows, standing=standing,
+    return render_template("play/result.html", attempt=attempt, run_name=run_title(attempt), quiz=attempt.quiz, rows=rows,
+                           standing=standing, ran_out=_ran_out(attempt),
                            mistakes=sum(1 for row, _ in rows if not row.is_correct and not attempts.not_reached(row)),
                            get_type=get_type, locale=current_locale(), practice_form=StartForm())
 

@@ -12,6 +12,7 @@ from quizapp import tokens
 from quizapp.account.forms import RevokeForm
 from quizapp.context import current_clock
 from quizapp.extensions import db
+from quizapp.forms import redirect_with_errors, refused_forgery, restore_errors
 from quizapp.i18n import current_locale
 from quizapp.layout import TAG_LABELS
 from quizapp.models import User
@@ -44,9 +45,15 @@ def _viewer() -> User | None:
     return current_user if current_user.is_authenticated else None
 
 
-def _render(user: User, password_form: PasswordForm | None = None,
-            language_form: LanguageChoiceForm | None = None,
-            visibility_form: ProfileVisibilityForm | None = None, status: int = 200):
+def _refused(form, name: str):
+    """A refused settings form: back to the profile at that form, its errors kept, no password."""
+    if refused_forgery(form):
+        abort(400)
+    return redirect_with_errors(form, name, url_for("profiles.show", username=current_user.username,
+                                                    _anchor=f"{name}-title"))
+
+
+def _render(user: User):
     own = current_user.is_authenticated and current_user.id == user.id
     total = stats.finished_count(db.session, user.id)
     pages = max(1, -(-total // HISTORY_PAGE_SIZE))
@@ -61,13 +68,14 @@ def _render(user: User, password_form: PasswordForm | None = None,
         "tag_labels": TAG_LABELS, "mode_labels": MODE_LABELS, "board_labels": BOARD_LABELS,
     }
     if own:
-        context["password_form"] = password_form or PasswordForm(prefix="password", formdata=None)
-        context["language_form"] = language_form or LanguageChoiceForm(
-            prefix="language", formdata=None, locale=user.locale or current_locale())
-        context["visibility_form"] = visibility_form or ProfileVisibilityForm(
-            prefix="visibility", formdata=None, visibility="members" if user.shares_profile else "private")
+        # A refused post came back as a redirect (post/redirect/get): its errors are restored here.
+        context["password_form"] = restore_errors(PasswordForm(prefix="password", formdata=None), "password")
+        context["language_form"] = restore_errors(LanguageChoiceForm(
+            prefix="language", formdata=None, locale=user.locale or current_locale()), "language")
+        context["visibility_form"] = restore_errors(ProfileVisibilityForm(
+            prefix="visibility", formdata=None, visibility="members" if user.shares_profile else "private"), "visibility")
     headers = {"Cache-Control": "no-store"} if own else {}
-    return render_template("profiles/show.html", **context), status, headers
+    return render_template("profiles/show.html", **context), 200, headers
 
 
 @bp.get("/users/<username>")
@@ -106,7 +114,7 @@ def change_password():
             flash(_("Your password is changed. Every other session of your account is signed out."), "success")
             return redirect(url_for("profiles.api_tokens"))
         form.current.errors.append(_("This is not your current password."))
-    return _render(current_user, password_form=form, status=400)
+    return _refused(form, "password")
 
 
 @bp.get("/profile/tokens")
@@ -137,9 +145,9 @@ def change_language():
         session["lang"] = form.locale.data
         db.session.commit()
         with force_locale(form.locale.data):  # say it in the language just chosen
-            flash(_("Display language saved."), "success")
-        return redirect(url_for("profiles.show", username=current_user.username))
-    return _render(current_user, language_form=form, status=400)
+            flash(_("Display language saved."), "success@language")
+        return redirect(url_for("profiles.show", username=current_user.username, _anchor="language-title"))
+    return _refused(form, "language")
 
 
 @bp.post("/profile/visibility")
@@ -150,6 +158,6 @@ def change_visibility():
         current_user.shares_profile = VISIBILITY_CHOICES[form.visibility.data]
         db.session.commit()
         flash(_("Saved: your profile can now be seen by every signed-in player.") if current_user.shares_profile
-              else _("Saved: only you can see your profile now."), "success")
-        return redirect(url_for("profiles.show", username=current_user.username))
-    return _render(current_user, visibility_form=form, status=400)
+              else _("Saved: only you can see your profile now."), "success@visibility")
+        return redirect(url_for("profiles.show", username=current_user.username, _anchor="visibility-title"))
+    return _refused(form, "visibility")

@@ -3,15 +3,21 @@ from __future__ import annotations
 
 from quizapp.bank.checks import LANGUAGES, is_int
 from quizapp.json_schema import LABELS
-from quizapp.question_types.base import (MAX_LIST, Grade, InvalidResponse, PublicSchema, QuestionType,
+from quizapp.question_types.base import (MAX_LIST, AnswerRow, Grade, InvalidResponse, PublicSchema, QuestionType,
                                          _msg, index_list, key_at, localized, register)
 from quizapp.question_types.fields import SelectGroupField
+
+
+ORDER_BY = ("time", "other")
 
 
 @register
 class Ordering(QuestionType):
     name = "ordering"
     required_keys = ("items",)
+    # What the order is about: "time" (the hint says 1 is the earliest) or "other" (the
+    # question text says which order; the hint says only that 1 comes first).  Default: other.
+    optional_keys = ("order_by",)
     always_shuffle = True
     answer_template = "play/answer/_places.html"
     missing_message = _msg("Choose an answer.")
@@ -20,6 +26,8 @@ class Ordering(QuestionType):
 
     def check(self, question, check):
         check.option_mapping(question.get("items"), ("items",), minimum=3)
+        if "order_by" in question and question["order_by"] not in ORDER_BY:
+            check.problem(("order_by",), f"expected one of: {', '.join(ORDER_BY)}")
 
     def shuffled_keys(self, content):
         return list(content["items"])
@@ -63,6 +71,13 @@ class Ordering(QuestionType):
 
     def format_response(self, content, response, locale):
         return " → ".join(localized(content["items"][key], locale) for key in (response or []) if key in content["items"]) or "—"
+
+    def answer_rows(self, content, response, locale):
+        # One row per place: the item the player put there beside the item that belongs there.
+        given = [localized(content["items"][key], locale) for key in (response or []) if key in content["items"]]
+        right = [localized(label, locale) for label in content["items"].values()]
+        return [AnswerRow(str(place), given[place - 1] if place <= len(given) else "—", item)
+                for place, item in enumerate(right, start=1)]
 
     def public_view(self, content, order, locale):
         return {"items": [localized(content["items"][key], locale) for key in order]}
@@ -134,6 +149,17 @@ class Matching(QuestionType):
             for pair, chosen in zip(content["pairs"], response)
             if str(chosen).isdigit() and int(chosen) < len(content["pairs"])
         )
+
+    def answer_rows(self, content, response, locale):
+        # One row per item on the left: the match the player chose beside the right one.
+        pairs, chosen = content["pairs"], list(response or [])
+        rows = []
+        for index, pair in enumerate(pairs):
+            pick = chosen[index] if index < len(chosen) else None
+            given = localized(pairs[int(pick)]["right"], locale) \
+                if str(pick).isdigit() and int(str(pick)) < len(pairs) else "—"
+            rows.append(AnswerRow(localized(pair["left"], locale), given, localized(pair["right"], locale)))
+        return rows
 
     def public_view(self, content, order, locale):
         return {

@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar, Mapping, NamedTuple
 
 from wtforms import fields
 from wtforms.fields.choices import SelectChoice
@@ -111,6 +111,17 @@ def key_at(order: list[str], raw: Any) -> str:
     return order[index]
 
 
+class AnswerRow(NamedTuple):
+    """One line of a two-column answer: what it is about, the player's part, the right part."""
+    label: str
+    given: str
+    right: str
+
+    @property
+    def is_right(self) -> bool:
+        return self.given == self.right
+
+
 class QuestionType:
     name: ClassVar[str]
     required_keys: ClassVar[tuple[str, ...]] = ()
@@ -169,6 +180,11 @@ class QuestionType:
     def response_language(self, content: dict[str, Any], response: Any, locale: str) -> str | None:
         """The language of ``format_response`` when it is not the page's (so the page can mark
         it with its own lang); None when it is the page's.  Only a typed answer can differ."""
+        return None
+
+    def answer_rows(self, content: dict[str, Any], response: Any, locale: str) -> list[AnswerRow] | None:
+        """An answer made of several parts (pairs, places) as rows, the player's part beside the
+        right one, for a two-column table; None for an answer that is one thing."""
         return None
 
     def public_view(self, content: dict[str, Any], order: list[str], locale: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from quizapp import learning, practice, study_material
 from quizapp.bank.loader import PARAGRAPHS
 from quizapp.context import current_clock
 from quizapp.extensions import db, limiter
-from quizapp.layout import tag_label
+from quizapp.layout import tag_label, zone_name
 from quizapp.models import Question
 from quizapp.play.forms import StartForm
 from quizapp.rate_limits import shared_per_user
@@ -45,8 +45,10 @@ def event_date(value: str) -> str:
 
 
 def moment(value: datetime) -> str:
-    """A date and time to the minute, in the page's language ("Dec 3, 2026, 2:12 PM")."""
-    return _("%(date)s, %(time)s", date=format_date(value, "medium"), time=format_time(value, "short"))
+    """A date and time to the minute, in the page's language and the viewer's zone, named
+    ("Dec 3, 2026, 2:12 PM (Almaty, UTC+5)")."""
+    text = _("%(date)s, %(time)s", date=format_date(value, "medium"), time=format_time(value, "short"))
+    return _("%(time)s (%(zone)s)", time=text, zone=zone_name(value))
 
 
 def _mastery() -> dict[str, learning.TopicMastery]:
