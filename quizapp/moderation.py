@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from quizapp.models import Attempt, AttemptAnswer, User
-from quizapp.modes import CLEARED, FLAGGED, VOIDED
+from quizapp.modes import CLEARED, FLAGGED, RANKED_MODES, VOIDED
 from quizapp.pace import PaceRules, TimedAnswer, pace_report
 from quizapp.questions import revision_by_id
 from quizapp.ranking.maintain import record_finish
@@ -79,7 +79,8 @@ def clear_attempt(session: Session, attempt_id: int, admin: User | None, now: da
     attempt = _decide(session, attempt_id, CLEARED, admin, now)
     if attempt is None:
         return None
-    record_finish(session, attempt, zone)
+    if attempt.mode in RANKED_MODES:  # an assignment's attempt is on no public board
+        record_finish(session, attempt, zone)
     return attempt
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from quizapp.attempts import AnswerOutcome, ServedQuestion, not_reached, shows_feedback_now
 from quizapp.clock import as_utc
 from quizapp.models import Attempt, AttemptAnswer, QuestionRevision, Quiz
+from quizapp.modes import feedback_of
 from quizapp.question_types import get_type, localized
 from quizapp.ranking import Standing
 
@@ -67,7 +68,7 @@ def state_json(attempt: Attempt, served: ServedQuestion | None, now: datetime, l
         "status": "finished" if attempt.is_finished else "active",
         "mode": attempt.mode,
         "time_factor": attempt.time_factor,
-        "feedback": attempt.quiz.feedback,
+        "feedback": feedback_of(attempt),
         "position": served.position if served is not None else (
             attempt.question_count if attempt.is_finished else attempt.current_position),
         "question_count": attempt.question_count,
@@ -128,7 +129,7 @@ def outcome_json(outcome: AnswerOutcome, revision: QuestionRevision, locale: str
         "points": None if withheld else row.points,
         "attempt": {"id": attempt.id, "status": "finished" if attempt.is_finished else "active",
                     "position": attempt.current_position, "question_count": attempt.question_count},
-        "feedback": reveal(revision, row, locale) if attempt.quiz.feedback == "immediate" else None,
+        "feedback": reveal(revision, row, locale) if feedback_of(attempt) == "immediate" else None,
     }
 
 

@@ -5,6 +5,8 @@ from flask import Blueprint, current_app, render_template, session
 from flask_login import current_user
 from sqlalchemy import select
 
+from quizapp.assignments import student_assignments
+from quizapp.context import current_clock
 from quizapp.extensions import db
 from quizapp.main.forms import LanguageForm
 from quizapp.models import Quiz
@@ -16,7 +18,9 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 def home():
     quizzes = db.session.scalars(select(Quiz).where(Quiz.is_retired.is_(False)).order_by(Quiz.position)).all()
-    return render_template("main/home.html", quizzes=quizzes)
+    homework = student_assignments(db.session, current_user, current_clock().now()) \
+        if current_user.is_authenticated else []
+    return render_template("main/home.html", quizzes=quizzes, homework=homework)
 
 
 @bp.post("/language")

@@ -10,6 +10,7 @@ from quizapp import attempts, practice
 from quizapp.context import current_clock, rules
 from quizapp.extensions import db
 from quizapp.i18n import current_locale
+from quizapp.modes import answers_shown, feedback_of
 from quizapp.models import Attempt, Quiz
 from quizapp.play.forms import StartForm, answer_fields, answer_form
 from quizapp.question_types import InvalidResponse, get_type
@@ -115,7 +116,7 @@ def _posted_position() -> int | None:
 
 
 def _after_answer(attempt: Attempt, position: int):
-    if attempt.quiz.feedback == "immediate":
+    if feedback_of(attempt) == "immediate":
         return redirect(url_for("play.feedback", attempt_id=attempt.id, position=position))
     if attempt.is_finished:
         return redirect(url_for("play.result", attempt_id=attempt.id))
@@ -126,7 +127,7 @@ def _after_answer(attempt: Attempt, position: int):
 @login_required
 def feedback(attempt_id: int, position: int):
     attempt = _own_attempt_or_404(attempt_id)
-    if not attempts.shows_feedback_now(attempt):
+    if not attempts.shows_feedback_now(attempt) or not answers_shown(attempt, current_clock().now()):
         abort(404)  # feedback at the end: nothing about an answer until the attempt is over
     rows = {row.position: (row, revision) for row, revision in attempts.review(db.session, attempt)}
     if position not in rows or (rows[position][0].answered_dt is None and not rows[position][0].timed_out):
@@ -147,7 +148,8 @@ def result(attempt_id: int):
         return redirect(url_for("play.question", attempt_id=attempt.id))
     db.session.commit()
     standing = attempt_standing(db.session, attempt)
-    rows = attempts.review(db.session, attempt)
+    # An assignment may keep the answers until its close: the score shows, the review not yet.
+    rows = attempts.review(db.session, attempt) if answers_shown(attempt, current_clock().now()) else []
     return render_template("play/result.html", attempt=attempt, quiz=attempt.quiz, rows=rows, standing=standing,
                            mistakes=sum(1 for row, _ in rows if not row.is_correct and not attempts.not_reached(row)),
                            get_type=get_type, locale=current_locale(), practice_form=StartForm())
@@ -158,7 +160,7 @@ def result(attempt_id: int):
 def practise_mistakes(attempt_id: int):
     source = _own_attempt_or_404(attempt_id)
     StartForm().validate_on_submit()
-    if not source.is_finished:
+    if not source.is_finished or not answers_shown(source, current_clock().now()):
         abort(404)
     try:
         run = practice.start_practice(db.session, current_user, source, current_clock())
