@@ -25,6 +25,13 @@ PASSWORD = "correct horse"
 sign_in = _sign_in
 
 
+def _client(app):
+    """A test client that reads English (the assertions quote the English messages)."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
 @pytest.fixture(autouse=True)
 def _each_request_loads_its_user(app):
     """These tests hold the ``session`` fixture's app context, which every request of the test
@@ -92,7 +99,7 @@ def teacher_routes(w):
 
 
 def test_every_teacher_route_is_404_for_another_teachers_class_student_or_report(app, world):
-    client = app.test_client()
+    client = _client(app)
     # The routes exist and work for their own teacher...
     sign_in(client, world["t2"])
     for method, path in teacher_routes(world):
@@ -118,7 +125,7 @@ def test_the_teacher_page_is_404_for_a_player_and_the_admin_makes_a_teacher(app,
     admin = create_user(session, "boss", PASSWORD, clock.now(), is_admin=True)
     player = _user(session, clock, "player")
     session.commit()
-    client = app.test_client()
+    client = _client(app)
     sign_in(client, player.id)
     assert client.get("/teach/").status_code == 404
     sign_in(client, admin.id)
@@ -146,7 +153,7 @@ def test_join_codes_wrong_expired_archived_and_already(app, session, clock):
     teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "student")
     school_class = classes.create_class(session, teacher, "8C", clock.now())
     session.commit()
-    client = app.test_client()
+    client = _client(app)
     sign_in(client, student.id)
     wrong = client.post("/join", data={"code": "NOPE123"})
     assert wrong.status_code == 400 and "No class has this code" in wrong.get_data(as_text=True)
@@ -182,7 +189,7 @@ def test_accounts_cards_one_time_passwords_and_the_first_login(app, session, clo
     school_class = classes.create_class(session, teacher, "5A", clock.now())
     _user(session, clock, "5a-02")  # taken: the numbering skips it
     session.commit()
-    client = app.test_client()
+    client = _client(app)
     sign_in(client, teacher.id)
     page = client.post(f"/teach/classes/{school_class.id}/accounts", data={"prefix": "5a", "count": "3"})
     html = page.get_data(as_text=True)
@@ -195,7 +202,7 @@ def test_accounts_cards_one_time_passwords_and_the_first_login(app, session, clo
     bad = client.post(f"/teach/classes/{school_class.id}/accounts", data={"prefix": "5a", "count": "61"})
     assert bad.status_code == 400
     # The student logs in with the card and must choose a password before anything else.
-    student = app.test_client()
+    student = _client(app)
     assert student.post("/login", data={"username": names[0], "password": passwords[0]}).status_code == 302
     assert student.get("/").headers["Location"].endswith("/first-password")
     assert student.get("/leaderboard/").headers["Location"].endswith("/first-password")
@@ -231,7 +238,7 @@ def test_class_page_shows_the_code_link_and_a_server_made_qr_code(app, session, 
     teacher = _user(session, clock, "teacher", True)
     school_class = classes.create_class(session, teacher, "6D", clock.now())
     session.commit()
-    client = app.test_client()
+    client = _client(app)
     sign_in(client, teacher.id)
     html = client.get(f"/teach/classes/{school_class.id}").get_data(as_text=True)
     assert school_class.join_code in html and f"/join/{school_class.join_code}" in html
@@ -284,7 +291,7 @@ def test_best_against_last_and_ranking_off(app, session, clock, bank):
     best.ranking = "none"
     assert assignments.class_board(session, best) == []
     session.commit()
-    client = app.test_client()
+    client = _client(app)
     sign_in(client, student.id)
     page = client.get(f"/assignments/{best.id}").get_data(as_text=True)
     assert "Class leaderboard" not in page
@@ -303,7 +310,7 @@ def test_home_lists_assignments_due_first_and_hides_answers_until_the_close(app,
     assert [item.assignment.id for item in listed] == [sooner.id, later.id]
     attempt = _play(session, clock, student, later, wrong={0})
     session.commit()
-    client = app.test_client()
+    client = _client(app)
     sign_in(client, student.id)
     result = client.get(f"/attempt/{attempt.id}/result").get_data(as_text=True)
     assert 'class="review-item"' not in result
@@ -313,7 +320,7 @@ def test_home_lists_assignments_due_first_and_hides_answers_until_the_close(app,
 
 
 def test_an_assignment_of_another_class_is_not_found_for_a_student(app, world):
-    client = app.test_client()
+    client = _client(app)
     sign_in(client, world["s1"])
     assert client.get(f"/assignments/{world['a2']}").status_code == 404
     assert client.post(f"/assignments/{world['a2']}/start").status_code == 404
@@ -352,7 +359,7 @@ def test_report_figures_against_a_class_worked_out_by_hand(app, session, clock, 
     assert [(row.attempts_used, row.accuracy) for row in rows] == [(1, 0.625)]
     session.commit()
     # The exports read back.
-    client = app.test_client()
+    client = _client(app)
     sign_in(client, teacher.id)
     body = client.get(f"/teach/assignments/{assignment.id}/report.csv").get_data()
     assert body.startswith("\ufeff".encode())
