@@ -32,6 +32,8 @@ bench: $(VENV)/.installed-bench $(CATALOGS) wrk  ## gunicorn vs a bare hello, SQ
 	$(BIN)/python bench/bank_bench.py || status=1; \
 	$(BIN)/python bench/leaderboard_bench.py || status=1; \
 	$(BIN)/python bench/leaderboard_bench.py --database-url '$(BENCH_DATABASE_URL)' || status=1; \
+	$(BIN)/python bench/report_bench.py || status=1; \
+	$(BIN)/python bench/report_bench.py --database-url '$(BENCH_DATABASE_URL)' || status=1; \
 	QUIZAPP_BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' $(BIN)/python bench/http_bench.py || status=1; \
 	exit $$status
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable
+from typing import Any, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -81,8 +81,10 @@ def override_of(session: Session, assignment: Assignment, user_id: int) -> Assig
     return session.get(AssignmentOverride, (assignment.id, user_id))
 
 
-def terms_for(session: Session, assignment: Assignment, user_id: int) -> Terms:
-    override = override_of(session, assignment, user_id)
+def terms_for(session: Session, assignment: Assignment, user_id: int,
+              known: dict[int, AssignmentOverride] | None = None) -> Terms:
+    """``known``: the assignment's overrides, read once (``overrides``) for a whole class."""
+    override = known.get(user_id) if known is not None else override_of(session, assignment, user_id)
     limit = override.time_limit_s if override is not None and override.time_limit_s else assignment.time_limit_s
     return Terms(limit, assignment.attempts_allowed, override.extra_attempts if override is not None else 0)
 
@@ -115,7 +117,7 @@ def attempts_of(session: Session, assignment: Assignment, user_id: int) -> list[
                                                       Attempt.user_id == user_id).order_by(Attempt.id)))
 
 
-def counted_attempt(attempts: Iterable[Attempt], counting: str) -> Attempt | None:
+def counted_attempt(attempts: Iterable[Any], counting: str) -> Any | None:
     """The attempt that counts: the best (score, then time, then who finished first: the
     boards' rule) or the last finished; never a running or a voided one."""
     finished = [a for a in attempts if a.finished_dt is not None and a.review_status != VOIDED]
@@ -246,21 +248,23 @@ def _ts(item: StudentAssignment) -> float:
     return item.assignment.close_dt.timestamp()
 
 
-def class_board(session: Session, assignment: Assignment) -> list[Standing]:
+def class_board(session: Session, assignment: Assignment,
+                known: tuple[dict[int, list[Any]], dict[int, str]] | None = None) -> list[Standing]:
     """The class's own board for an assignment with ranking on: each member's counted
-    attempt, ranked by the one rule.  Empty when the assignment has no ranking."""
+    attempt, ranked by the one rule.  Empty when the assignment has no ranking.  ``known``:
+    the attempts by member and the members' names, when the caller has read them already."""
     if assignment.ranking != RANKING_CLASS:
         return []
-    rows = session.execute(
-        select(Attempt, User.username).join(User, User.id == Attempt.user_id)
-        .join(ClassMember, (ClassMember.user_id == User.id) & (ClassMember.class_id == assignment.class_id))
-        .where(Attempt.assignment_id == assignment.id, Attempt.finished_dt.is_not(None))
-    ).all()
-    by_user: dict[int, list[Attempt]] = {}
-    names: dict[int, str] = {}
-    for attempt, username in rows:
-        by_user.setdefault(attempt.user_id, []).append(attempt)
-        names[attempt.user_id] = username
+    if known is not None:
+        by_user, names = known
+    else:
+        by_user, names = {}, {}
+        for attempt, username in session.execute(
+                select(Attempt, User.username).join(User, User.id == Attempt.user_id)
+                .join(ClassMember, (ClassMember.user_id == User.id) & (ClassMember.class_id == assignment.class_id))
+                .where(Attempt.assignment_id == assignment.id, Attempt.finished_dt.is_not(None))).all():
+            by_user.setdefault(attempt.user_id, []).append(attempt)
+            names[attempt.user_id] = username
     # As on the public boards, an attempt held by the pace check is left off until cleared.
     counted = sorted((a for a in (counted_attempt(taken, assignment.counting) for taken in by_user.values())
                       if a is not None and a.review_status in (None, CLEARED)),

@@ -17,12 +17,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from quizapp.assignments import assignments_of_class, counted_attempt, overrides, terms_for
 from quizapp.classes import members
-from quizapp.models import Assignment, Attempt, AttemptAnswer, QuestionRevision, SchoolClass, User
+from quizapp.models import Assignment, Attempt, AttemptAnswer, QuestionRevision, Quiz, SchoolClass, User
 from quizapp.modes import FLAGGED, VOIDED
 from quizapp.question_types import get_type, localized
 
@@ -39,8 +39,10 @@ def band_of(accuracy: float) -> str:
     return found
 
 
-def accuracy_of(attempt: Attempt) -> float:
-    return attempt.correct_count / len(attempt.plan) if attempt.plan else 0.0
+def accuracy_of(attempt: Any) -> float:
+    """``attempt``: an ``Attempt`` or a row of ``_SUMMARY`` (both have these attributes)."""
+    count = attempt.question_count if hasattr(attempt, "question_count") else len(attempt.plan)
+    return attempt.correct_count / count if count else 0.0
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class StudentRow:
     state: str
     attempts_used: int
     attempts_left: int | None
-    counted: Attempt | None
+    counted: Any | None  # an Attempt, or a summary row with its columns
     flags: tuple[str, ...]  # "held" (awaiting an admin) and/or "voided" attempts of this student
     has_override: bool
 
@@ -68,6 +70,7 @@ class AssignmentReport:
     assignment: Assignment
     rows: list[StudentRow]
     bands: dict[str, int]
+    attempts: dict[int, list[Any]]  # by student id: what the class board is ranked from
 
     @property
     def done(self) -> list[StudentRow]:
@@ -80,9 +83,17 @@ class AssignmentReport:
         return sum(row.accuracy for row in done) / len(done) if done else None  # type: ignore[misc]
 
 
-def _attempts_by_user(session: Session, assignment: Assignment) -> dict[int, list[Attempt]]:
-    found: dict[int, list[Attempt]] = defaultdict(list)
-    for attempt in session.scalars(select(Attempt).where(Attempt.assignment_id == assignment.id).order_by(Attempt.id)):
+# What a report needs of an attempt, read as plain rows: a class's 120 attempts as ORM objects
+# (each with its plan and pace report decoded) cost more than the rest of the page.
+_SUMMARY = (Attempt.id, Attempt.user_id, Attempt.score, Attempt.max_score, Attempt.correct_count,
+            Attempt.duration_ms, Attempt.started_dt, Attempt.finished_dt, Attempt.review_status,
+            (Attempt.max_score / func.nullif(Quiz.points_per_question, 0)).label("question_count"))
+
+
+def _attempts_by_user(session: Session, assignment: Assignment) -> dict[int, list[Any]]:
+    found: dict[int, list[Any]] = defaultdict(list)
+    for attempt in session.execute(select(*_SUMMARY).join(Quiz, Quiz.id == Attempt.quiz_id)
+                                   .where(Attempt.assignment_id == assignment.id).order_by(Attempt.id)):
         found[attempt.user_id].append(attempt)
     return found
 
@@ -99,14 +110,14 @@ def assignment_report(session: Session, assignment: Assignment) -> AssignmentRep
         state = IN_PROGRESS if running else DONE if counted is not None else NOT_STARTED
         flags = tuple(sorted({"held" if a.review_status == FLAGGED else "voided" for a in taken
                               if a.review_status in (FLAGGED, VOIDED)}))
-        left = terms_for(session, assignment, student.id).attempts_left(len(taken))
+        left = terms_for(session, assignment, student.id, special).attempts_left(len(taken))
         rows.append(StudentRow(student.id, student.username, state, len(taken), left, counted, flags,
                                student.id in special))
     bands = {key: 0 for key, _ in BANDS}
     for row in rows:
         if row.band is not None:
             bands[row.band] += 1
-    return AssignmentReport(assignment, rows, bands)
+    return AssignmentReport(assignment, rows, bands, by_user)
 
 
 @dataclass
@@ -137,12 +148,14 @@ def question_report(session: Session, assignment: Assignment, locale: str) -> li
     stats: dict[int, QuestionStats] = {}
     if not counted_ids:
         return []
+    a = AttemptAnswer
     rows = session.execute(
-        select(AttemptAnswer, QuestionRevision)
-        .join(QuestionRevision, QuestionRevision.id == AttemptAnswer.revision_id)
-        .where(AttemptAnswer.attempt_id.in_(counted_ids))
-        .order_by(AttemptAnswer.attempt_id, AttemptAnswer.position)).all()
-    for answer, revision in rows:
+        select(a.attempt_id, a.position, a.revision_id, a.served_dt, a.response, a.is_correct)
+        .where(a.attempt_id.in_(counted_ids)).order_by(a.attempt_id, a.position)).all()
+    revisions = {r.id: r for r in session.scalars(select(QuestionRevision).where(
+        QuestionRevision.id.in_({row.revision_id for row in rows})))}
+    for answer in rows:
+        revision = revisions[answer.revision_id]
         if answer.served_dt is None:
             continue  # never reached: says nothing about the question
         item = stats.setdefault(revision.id, QuestionStats(revision, answer.position))
@@ -166,7 +179,7 @@ def question_prompt(revision: QuestionRevision, locale: str) -> str:
 class StudentAssignmentRow:
     assignment: Assignment
     attempts_used: int
-    counted: Attempt | None
+    counted: Any | None  # an Attempt, or a summary row with its columns
     flags: tuple[str, ...]
 
     @property
@@ -178,8 +191,8 @@ def student_report(session: Session, school_class: SchoolClass, student: User) -
     """One student across the class's assignments, the latest close first."""
     found = []
     for assignment in assignments_of_class(session, school_class):
-        taken = list(session.scalars(select(Attempt).where(Attempt.assignment_id == assignment.id,
-                                                           Attempt.user_id == student.id).order_by(Attempt.id)))
+        taken = list(session.execute(select(*_SUMMARY).join(Quiz, Quiz.id == Attempt.quiz_id).where(
+            Attempt.assignment_id == assignment.id, Attempt.user_id == student.id).order_by(Attempt.id)))
         flags = tuple(sorted({"held" if a.review_status == FLAGGED else "voided" for a in taken
                               if a.review_status in (FLAGGED, VOIDED)}))
         found.append(StudentAssignmentRow(assignment, len(taken), counted_attempt(taken, assignment.counting), flags))
