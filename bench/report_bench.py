@@ -40,6 +40,8 @@ from quizapp.models import Attempt, AttemptAnswer, Quiz, QuizQuestion  # noqa: E
 from quizapp.modes import Mode  # noqa: E402
 from quizapp.users import create_user  # noqa: E402
 
+from http_bench import ensure_database  # noqa: E402  (bench/ is on the path: it holds this script)
+
 TARGET_MS = 50.0
 STUDENTS, QUESTIONS, ATTEMPTS = 40, 20, 3
 
@@ -47,6 +49,7 @@ STUDENTS, QUESTIONS, ATTEMPTS = 40, 20, 3
 def database_url(base_url: str | None, workdir: Path) -> str:
     if not base_url:
         return f"sqlite:///{workdir / 'report.sqlite'}"
+    ensure_database(base_url)
     engine = create_engine(base_url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA IF EXISTS bench_report CASCADE"))

@@ -242,8 +242,9 @@ def assignment(assignment_id: int, override_form=None, status: int = 200):
     return render_template("teach/assignment.html", assignment=found, report=report,
                            overrides=assignments.overrides(db.session, found), to_local=to_local,
                            state=assignments.window_state(found, current_clock().now()),
-                           board=assignments.class_board(db.session, found, (
-                               report.attempts, {row.user_id: row.username for row in report.rows})),
+                           # The class board's ranks, as a column of the report (the same rows).
+                           ranks={s.user_id: s.rank for s in assignments.class_board(db.session, found, (
+                               report.attempts, {row.user_id: row.username for row in report.rows}))},
                            override_form=override_form or _override_form(found, report)), status
 
 
