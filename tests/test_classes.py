@@ -393,3 +393,33 @@ def test_a_too_fast_assignment_attempt_is_held_and_flagged_in_the_report(app, se
     report = class_reports.assignment_report(session, assignment)
     assert report.rows[0].flags == ("held",)
     assert session.scalar(select(Assignment).where(Assignment.id == assignment.id)) is not None
+
+
+def test_assignment_times_are_typed_and_shown_in_the_zone_of_every_page(database_url, tmp_path, bank):
+    from helpers import make_app
+    app = make_app(database_url, tmp_path / "almaty", BABEL_DEFAULT_TIMEZONE="Asia/Almaty")
+    with app.app_context():
+        teacher = create_user(db.session, "teacher", PASSWORD, app.extensions["quizapp.clock"].now())
+        teacher.is_teacher = True
+        school_class = classes.create_class(db.session, teacher, "9A", teacher.created_dt)
+        db.session.commit()
+        teacher_id, class_id = teacher.id, school_class.id
+        quiz_id = quiz(db.session).id
+    client = _client(app)
+    sign_in(client, teacher_id)
+    posted = client.post(f"/teach/classes/{class_id}/assignments", data={
+        "quiz": quiz_id, "open_at": "2026-03-02T09:00", "close_at": "2026-03-09T18:30", "attempts_allowed": "1",
+        "counting": "best", "feedback": "end", "answers_after": "attempt", "ranking": "none"})
+    assert posted.status_code == 302
+    with app.app_context():
+        made = db.session.scalar(select(Assignment))
+        assert (made.open_dt.hour, made.close_dt.hour) == (4, 13)  # Almaty is UTC+5
+    page = client.get(posted.headers["Location"]).get_data(as_text=True)
+    assert "9:00" in page and "6:30" in page
+    # The close before the open, or feedback at once with answers kept until the close: refused.
+    refused = client.post(f"/teach/classes/{class_id}/assignments", data={
+        "quiz": quiz_id, "open_at": "2026-03-09T09:00", "close_at": "2026-03-02T09:00", "attempts_allowed": "1",
+        "counting": "best", "feedback": "immediate", "answers_after": "close", "ranking": "none"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "The close must come after the opening." in html and "choose feedback at the end" in html

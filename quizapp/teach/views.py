@@ -9,17 +9,18 @@ anything of another teacher's, turned into 404 here.  Thin shells over ``quizapp
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import segno
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask_babel import get_timezone, gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from quizapp import assignments, class_reports, classes
-from quizapp.context import current_clock, rules
+from quizapp.context import current_clock
 from quizapp.exports import to_csv, to_xlsx
 from quizapp.extensions import db
 from quizapp.forms import NAME_MESSAGES
@@ -61,13 +62,18 @@ def _assignment_or_404(assignment_id: int):
 
 
 def to_local(value: datetime) -> datetime:
-    """A stored UTC time in the app's zone (what the teacher typed and reads)."""
-    return value.astimezone(rules().zone)
+    """A stored UTC time in the zone every page shows times in (Flask-Babel's, which the
+    operator sets with BABEL_DEFAULT_TIMEZONE): what the teacher types is read in it too."""
+    return value.astimezone(_zone())
 
 
 def from_local(value: datetime) -> datetime:
-    """A time typed in the app's zone (a naive datetime-local) as UTC."""
-    return value.replace(tzinfo=rules().zone).astimezone(timezone.utc)
+    """A time typed in that zone (a naive datetime-local) as UTC."""
+    return value.replace(tzinfo=_zone()).astimezone(timezone.utc)
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(str(get_timezone()))  # Flask-Babel gives a pytz zone; its name makes a ZoneInfo
 
 
 @bp.get("/")
