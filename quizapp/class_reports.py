@@ -126,14 +126,16 @@ class QuestionStats:
     position: int  # the first place it took in a counted attempt (a stable order for the page)
     answered: int = 0  # counted attempts that reached it
     right: int = 0
-    responses: Counter[str] = field(default_factory=Counter)  # what was answered, as shown, right and wrong
-    wrong: Counter[str] = field(default_factory=Counter)
+    # What was answered, as shown, with its language when not the page's (a typed answer):
+    # (text, lang or None), right and wrong.
+    responses: Counter[tuple[str, str | None]] = field(default_factory=Counter)
+    wrong: Counter[tuple[str, str | None]] = field(default_factory=Counter)
 
     @property
     def share_right(self) -> float | None:
         return self.right / self.answered if self.answered else None
 
-    def distractors(self, top: int = 3) -> list[tuple[str, int]]:
+    def distractors(self, top: int = 3) -> list[tuple[tuple[str, str | None], int]]:
         return self.wrong.most_common(top)
 
 
@@ -161,8 +163,10 @@ def question_report(session: Session, assignment: Assignment, locale: str) -> li
         item = stats.setdefault(revision.id, QuestionStats(revision, answer.position))
         item.position = min(item.position, answer.position)
         item.answered += 1
-        shown = NO_ANSWER if answer.response is None else get_type(revision.type).format_response(
-            revision.content, answer.response, locale)
+        qtype = get_type(revision.type)
+        shown = (NO_ANSWER, None) if answer.response is None else (
+            qtype.format_response(revision.content, answer.response, locale),
+            qtype.response_language(revision.content, answer.response, locale))
         item.responses[shown] += 1
         if answer.is_correct:
             item.right += 1
