@@ -17,7 +17,7 @@ from quizapp.extensions import db
 from quizapp.models import Assignment, Attempt, ClassMember, SchoolClass, User
 from quizapp.users import authenticate, create_user
 
-from helpers import form_data, quiz, sign_in as _sign_in
+from helpers import form_data, post_answer_for_page, quiz, sign_in as _sign_in
 
 PASSWORD = "correct horse"
 
@@ -423,3 +423,38 @@ def test_assignment_times_are_typed_and_shown_in_the_zone_of_every_page(database
     html = refused.get_data(as_text=True)
     assert refused.status_code == 400
     assert "The close must come after the opening." in html and "choose feedback at the end" in html
+
+
+def test_the_assignments_feedback_setting_rules_its_attempts(app, session, clock, bank):
+    """"all-types" keeps feedback for the end; an assignment of it with feedback at once tells
+    right or wrong after each answer, on the page and in the API."""
+    from quizapp import attempts
+    teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "pupil")
+    school_class = classes.create_class(session, teacher, "9A", clock.now())
+    classes.join(session, student, school_class.join_code, clock.now())
+    assert quiz(session).feedback == "end"
+    assignment = _assignment(session, clock, school_class, feedback="immediate")
+    attempt = assignments.start(session, student, assignment, clock)
+    session.commit()
+    assert attempts.shows_feedback_now(attempt)
+    client = _client(app)
+    sign_in(client, student.id)
+    page = client.get(f"/attempt/{attempt.id}")
+    assert page.status_code == 200
+    posted = post_answer_for_page(client, attempt.id, page.get_data(as_text=True))
+    assert "/feedback/0" in posted.headers.get("Location", ""), posted.status_code
+    assert client.get(posted.headers["Location"]).status_code == 200
+
+
+def test_an_attempt_running_outside_the_assignment_must_end_first(app, session, clock, bank):
+    from quizapp import attempts
+    teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "pupil")
+    school_class = classes.create_class(session, teacher, "9A", clock.now())
+    classes.join(session, student, school_class.join_code, clock.now())
+    assignment = _assignment(session, clock, school_class)
+    public = attempts.start_attempt(session, student, quiz(session), clock)
+    with pytest.raises(assignments.OtherAttemptRunning):
+        assignments.start(session, student, assignment, clock)
+    clock.advance(3600)  # the public attempt's deadline passed: it is closed, the assignment starts
+    started = assignments.start(session, student, assignment, clock)
+    assert public.is_finished and started.assignment_id == assignment.id

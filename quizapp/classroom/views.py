@@ -41,8 +41,9 @@ _OPEN_TO_ONE_TIME = {"classroom.first_password", "auth.logout", "static", "main.
 
 @bp.before_app_request
 def one_time_password_first():
-    if (current_user.is_authenticated and current_user.must_set_password
-            and request.endpoint not in _OPEN_TO_ONE_TIME and not request.path.startswith("/api/")):
+    # The endpoint first: a static file never loads the user.
+    if (request.endpoint not in _OPEN_TO_ONE_TIME and not request.path.startswith("/api/")
+            and current_user.is_authenticated and current_user.must_set_password):
         return redirect(url_for("classroom.first_password"))
     return None
 
