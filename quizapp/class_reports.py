@@ -87,7 +87,8 @@ class AssignmentReport:
 # (each with its plan and pace report decoded) cost more than the rest of the page.
 _SUMMARY = (Attempt.id, Attempt.user_id, Attempt.score, Attempt.max_score, Attempt.correct_count,
             Attempt.duration_ms, Attempt.started_dt, Attempt.finished_dt, Attempt.review_status,
-            (Attempt.max_score / func.nullif(Quiz.points_per_question, 0)).label("question_count"))
+            # max_score is len(plan) x the points per question (attempts.attempt_values): whole.
+            (Attempt.max_score // func.nullif(Quiz.points_per_question, 0)).label("question_count"))
 
 
 def _attempts_by_user(session: Session, assignment: Assignment) -> dict[int, list[Any]]:
