@@ -34,6 +34,8 @@ bench: $(VENV)/.installed-bench $(CATALOGS) wrk  ## boards, item statistics, gun
 	$(BIN)/python bench/leaderboard_bench.py --database-url '$(BENCH_DATABASE_URL)' || status=1; \
 	$(BIN)/python bench/item_stats_bench.py || status=1; \
 	$(BIN)/python bench/item_stats_bench.py --database-url '$(BENCH_DATABASE_URL)' || status=1; \
+	$(BIN)/python bench/report_bench.py || status=1; \
+	$(BIN)/python bench/report_bench.py --database-url '$(BENCH_DATABASE_URL)' || status=1; \
 	QUIZAPP_BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' $(BIN)/python bench/http_bench.py || status=1; \
 	exit $$status
 

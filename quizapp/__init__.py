@@ -50,6 +50,8 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     from quizapp.play.views import bp as play_bp
     from quizapp.profiles.views import bp as profiles_bp
     from quizapp.study.views import bp as study_bp
+    from quizapp.teach.views import bp as teach_bp
+    from quizapp.classroom.views import bp as classroom_bp
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(play_bp)
@@ -58,6 +60,8 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     app.register_blueprint(admin_bp)
     app.register_blueprint(study_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(teach_bp)
+    app.register_blueprint(classroom_bp)  # also: a one-time password is changed before anything else
     app.register_blueprint(api_bp)  # exempts itself from the global CSRF check; see api/auth.py
     _refuse_incomplete_question_types(app)
 

@@ -4,9 +4,8 @@ Plain Python over a SQLAlchemy session and a ``Clock``; no Flask.  These functio
 ``flush()`` and never ``commit()``: the caller (a view, the API, a CLI command) owns the
 transaction, so a failure leaves the database as it was.
 
-The server owns time.  An attempt's deadline is fixed when it starts; a question's clock
-starts when the server first serves it.  A grace window absorbs network lag; an answer
-later than deadline + grace is recorded as timed out with no points, never accepted.
+The server owns time: an attempt's deadline is fixed when it starts, a question's clock when it is
+first served; an answer later than deadline + grace (for network lag) is timed out, never accepted.
 
 Ending an attempt is ``finish`` (offered here too), untimed runs ``practice``, the boards
 ``ranking``; this module imports ``finish`` and ``learning``, and neither imports it back.
@@ -120,11 +119,8 @@ def find_active_attempt(session: Session, user: User, quiz: Quiz) -> Attempt | N
 
 def start_attempt(session: Session, user: User, quiz: Quiz, clock: Clock, *,
                   rules: Rules = DEFAULT_RULES, seed: int | None = None) -> Attempt:
-    """Start a quiz, or return the attempt already running (a second tab, a double click).
-
-    The user's time accommodation decides the mode: standard, extended (limits × 1.5 or
-    × 2, ranked on a board of its own) or untimed practice (unranked).
-    """
+    """Start a quiz, or return the attempt already running (a second tab, a double click).  The
+    user's time accommodation decides the mode: standard, extended (× 1.5 or × 2) or practice."""
     return start_or_resume(session, user, quiz, clock, rules=rules, seed=seed)[0]
 
 
@@ -138,6 +134,20 @@ def start_or_resume(session: Session, user: User, quiz: Quiz, clock: Clock, *,
     if active is not None and not close_if_expired(session, active, clock, rules):
         return active, False
     mode, factor = mode_for(user.time_accommodation)
+    seed = secrets.randbits(31) if seed is None else seed
+    plan = draw_plan(session, quiz, seed)
+    if mode == Mode.PRACTICE:
+        return new_attempt(session, user, quiz, plan, seed, mode, factor, clock.now()), True
+    attempt = insert_running(session, attempt_values(user, quiz, plan, seed, mode, factor, clock.now()))
+    if attempt is None:
+        running = find_active_attempt(session, user, quiz)
+        assert running is not None, "the unique index refused the start, so an attempt is running"
+        return running, False
+    return attempt, True
+
+
+def draw_plan(session: Session, quiz: Quiz, seed: int) -> list[int]:
+    """The revision ids an attempt with this seed meets, in order (``QuizUnavailable`` if none)."""
     pool = session.execute(
         select(QuizQuestion.position, Question.current_revision_id)
         .join(Question, Question.id == QuizQuestion.question_id)
@@ -146,38 +156,29 @@ def start_or_resume(session: Session, user: User, quiz: Quiz, clock: Clock, *,
     ).all()
     if not pool:
         raise QuizUnavailable("This quiz has no questions.")
-    seed = secrets.randbits(31) if seed is None else seed
     rng = random.Random(seed)
     count = min(quiz.draw_count, len(pool))
     if quiz.shuffle_questions:
         chosen = rng.sample(pool, count)
     else:
         chosen = sorted(rng.sample(pool, count), key=lambda row: row.position) if count < len(pool) else list(pool)
-    plan = [row.current_revision_id for row in chosen]
-    if mode == Mode.PRACTICE:
-        return new_attempt(session, user, quiz, plan, seed, mode, factor, clock.now()), True
-    # Two starts at the same instant (two tabs, the API beside a browser) both found nothing
-    # running.  The partial unique index uq_attempt_running_ranked lets only one insert
-    # through; the other, refused without an error (ON CONFLICT DO NOTHING, so the caller's
-    # transaction goes on), resumes the attempt that won.  On PostgreSQL the loser's insert
-    # waits for the winner's commit and then sees its row.
-    inserted = session.execute(_start_statement(session.get_bind().dialect.name),
-                               _attempt_values(user, quiz, plan, seed, mode, factor, clock.now())
-                               ).scalar_one_or_none()
-    if inserted is None:
-        running = find_active_attempt(session, user, quiz)
-        assert running is not None, "the unique index refused the start, so an attempt is running"
-        return running, False
-    attempt = get_attempt(session, inserted)
-    assert attempt is not None
-    return attempt, True
+    return [row.current_revision_id for row in chosen]
+
+
+def insert_running(session: Session, values: dict[str, Any]) -> Attempt | None:
+    """Insert a running (non-practice) attempt; None when one of the quiz runs already: of two
+    starts at one instant, the partial unique index uq_attempt_running_ranked lets one through
+    and refuses the other without an error (ON CONFLICT DO NOTHING; on PostgreSQL the loser
+    waits for the winner's commit), which then resumes the winner's attempt."""
+    inserted = session.execute(_start_statement(session.get_bind().dialect.name), values).scalar_one_or_none()
+    return None if inserted is None else get_attempt(session, inserted)
 
 
 @lru_cache(maxsize=None)
 def _start_statement(dialect: str):
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     columns = ("user_id", "quiz_id", "seed", "plan", "mode", "time_factor", "started_dt", "deadline_dt",
-               "current_position", "score", "max_score", "correct_count")
+               "current_position", "score", "max_score", "correct_count", "assignment_id")
     # No conflict target: the only constraint a new row can break is the running-attempt index.
     return (insert(Attempt)
             .values({name: bindparam(name, type_=Attempt.__table__.c[name].type) for name in columns})
@@ -187,19 +188,20 @@ def _start_statement(dialect: str):
 
 def new_attempt(session: Session, user: User, quiz: Quiz, plan: list[int], seed: int, mode: str, factor: float,
                  now: datetime, purpose: str | None = None) -> Attempt:
-    attempt = Attempt(**_attempt_values(user, quiz, plan, seed, mode, factor, now), purpose=purpose)
+    attempt = Attempt(**attempt_values(user, quiz, plan, seed, mode, factor, now), purpose=purpose)
     session.add(attempt)
     session.flush()
     return attempt
 
 
-def _attempt_values(user: User, quiz: Quiz, plan: list[int], seed: int, mode: str, factor: float,
+def attempt_values(user: User, quiz: Quiz, plan: list[int], seed: int, mode: str, factor: float,
                     now: datetime) -> dict[str, Any]:
     timed = mode != Mode.PRACTICE and quiz.time_limit_s
     return dict(
         user_id=user.id, quiz_id=quiz.id, seed=seed, plan=plan, mode=mode, time_factor=factor,
         started_dt=now, deadline_dt=now + timedelta(seconds=quiz.time_limit_s * factor) if timed else None,
         current_position=0, score=0, max_score=len(plan) * quiz.points_per_question, correct_count=0,
+        assignment_id=None,
     )
 
 
@@ -371,8 +373,7 @@ def _record(session: Session, attempt: Attempt, row: AttemptAnswer, response: An
 
 
 def not_reached(row: AttemptAnswer) -> bool:
-    """A question the attempt ended before serving: the player never saw it, so a review
-    shows neither its text nor its answer (a fixed draw would otherwise leak its key)."""
+    """Never served: a review shows neither its text nor its answer (a fixed draw would leak its key)."""
     return row.served_dt is None
 
 
@@ -392,8 +393,8 @@ def review(session: Session, attempt: Attempt) -> list[tuple[AttemptAnswer, Ques
     return [(row[0], row[1]) for row in rows]
 
 
-__all__ = ["AnswerOutcome", "AttemptClosed", "AttemptError", "InvalidResponse", "NotCurrentQuestion",
-           "QuizUnavailable", "ServedQuestion", "answer_at", "close_if_expired", "close_overdue_attempts",
-           "current_question", "find_active_attempt", "finish_attempt", "get_attempt", "new_attempt", "not_reached",
-           "option_order", "replay_or_refuse", "review", "shows_feedback_now", "start_attempt", "start_or_resume",
-           "submit_answer", "time_out_current"]
+__all__ = ["AnswerOutcome", "AttemptClosed", "AttemptError", "InvalidResponse", "NotCurrentQuestion", "QuizUnavailable",
+           "ServedQuestion", "answer_at", "attempt_values", "close_if_expired", "close_overdue_attempts",
+           "current_question", "draw_plan", "find_active_attempt", "finish_attempt", "get_attempt", "insert_running",
+           "new_attempt", "not_reached", "option_order", "replay_or_refuse", "review", "shows_feedback_now",
+           "start_attempt", "start_or_resume", "submit_answer", "time_out_current"]

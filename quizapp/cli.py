@@ -34,8 +34,9 @@ _NAME_PROBLEMS = {
 @click.argument("username")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--admin", is_flag=True, help="Give the user the admin role.")
-def create_user_command(username: str, password: str, admin: bool) -> None:
-    """Create a user (an admin with --admin)."""
+@click.option("--teacher", is_flag=True, help="Give the user the teacher role (classes and assignments).")
+def create_user_command(username: str, password: str, admin: bool, teacher: bool) -> None:
+    """Create a user (an admin with --admin, a teacher with --teacher)."""
     problem = password_problem(password, username)
     if problem is not None:
         raise click.ClickException(_PASSWORD_PROBLEMS[problem])
@@ -47,8 +48,10 @@ def create_user_command(username: str, password: str, admin: bool) -> None:
     except UsernameTaken:
         db.session.rollback()
         raise click.ClickException(f"the username {username!r} is taken, or looks like one that is") from None
+    user.is_teacher = teacher
     db.session.commit()
-    click.echo(f"created {'admin ' if admin else ''}user {user.username} (id {user.id})")
+    roles = " ".join(role for role, has in (("admin", admin), ("teacher", teacher)) if has)
+    click.echo(f"created {roles + ' ' if roles else ''}user {user.username} (id {user.id})")
 
 
 @attempts_cli.command("close-overdue")

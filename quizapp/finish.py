@@ -21,7 +21,7 @@ from quizapp.clock import Clock
 from quizapp.learning import record_answer, schedules_each_answer
 from quizapp.models import Attempt, AttemptAnswer
 from quizapp.moderation import hold_if_too_fast
-from quizapp.modes import DEFAULT_RULES, RANKED_MODES, Rules
+from quizapp.modes import DEFAULT_RULES, RANKED_MODES, Mode, Rules
 from quizapp.ranking.maintain import record_finish
 
 _answers = AttemptAnswer.__table__
@@ -80,10 +80,13 @@ def finish_attempt(session: Session, attempt: Attempt, finished_dt: datetime, ru
         for row in _answer_rows(session, attempt):
             if row.answered_dt is not None:
                 record_answer(session, attempt, row, row.answered_dt)
-    if claimed and attempt.mode in RANKED_MODES:
+    # An assignment's attempt is on no public board, but it is checked for pace all the same:
+    # its teacher's report shows the held ones (quizapp.class_reports).
+    if claimed and (attempt.mode in RANKED_MODES or attempt.mode == Mode.ASSIGNMENT):
         if rules.pace is not None and hold_if_too_fast(session, attempt, _answer_rows(session, attempt), rules.pace):
             return  # off every board until an admin clears it (quizapp.moderation)
-        record_finish(session, attempt, rules.zone)
+        if attempt.mode in RANKED_MODES:
+            record_finish(session, attempt, rules.zone)
 
 
 def _answer_rows(session: Session, attempt: Attempt) -> list[AttemptAnswer]:

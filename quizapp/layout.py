@@ -109,7 +109,7 @@ def with_zone(label: str) -> str:
 # Which header link is marked as the current page, by endpoint (then by blueprint).
 _SECTIONS = {"main.home": "home", "study.index": "study", "study.topic": "study", "study.timeline": "timeline",
              "study.review": "review", "profiles.own": "profile", "auth.login": "login", "auth.register": "register"}
-_SECTIONS_BY_BLUEPRINT = {"leaderboard": "leaderboard", "account": "account", "admin": "admin"}
+_SECTIONS_BY_BLUEPRINT = {"leaderboard": "leaderboard", "account": "account", "admin": "admin", "teach": "teach"}
 _CSRF_SLOT, _NEXT_SLOT = "\x00csrf\x00", "\x00next\x00"
 
 
@@ -131,9 +131,10 @@ def site_header() -> Markup:
     """
     user = current_user._get_current_object()
     signed_in = bool(user and user.is_authenticated)
-    key = (current_locale(), _section(), user.username if signed_in else None, signed_in and user.is_admin)
+    key = (current_locale(), _section(), user.username if signed_in else None, signed_in and user.is_admin,
+           signed_in and user.is_teacher)
     html = caches(current_app).headers.get_or_make(key, lambda: render_fragment(
-        "_site_header.html", locale=key[0], current=key[1], username=key[2], is_admin=key[3],
+        "_site_header.html", locale=key[0], current=key[1], username=key[2], is_admin=key[3], is_teacher=key[4],
         languages=[(code, LANGUAGE_NAMES[code]) for code in current_app.config["LANGUAGES"]],
         csrf_slot=_CSRF_SLOT, next_slot=_NEXT_SLOT))
     next_page = request.full_path.rstrip("?") if request.method == "GET" else url_for("main.home")

@@ -62,7 +62,7 @@ from sqlalchemy.orm import Session, selectinload
 from quizapp.bank.loader import TAGS
 from quizapp.clock import as_utc
 from quizapp.models import Attempt, AttemptAnswer, Question, ReviewCard
-from quizapp.modes import Mode, allowed_seconds
+from quizapp.modes import Mode, allowed_seconds, feedback_of
 from quizapp.questions import revision_by_id
 from quizapp.study_material import current_questions
 
@@ -197,7 +197,7 @@ def schedules_each_answer(attempt: Attempt) -> bool:
     the end moves it only once the attempt is over (finish_attempt), or /review would tell
     right from wrong mid-attempt: a wrong answer's card comes back at once, a right one's in
     days.  Practice runs tell right or wrong anyway, and may be left open for good."""
-    return attempt.quiz.feedback == "immediate" or attempt.mode == Mode.PRACTICE
+    return feedback_of(attempt) == "immediate" or attempt.mode == Mode.PRACTICE
 
 
 def record_answer(session: Session, attempt: Attempt, row: AttemptAnswer, at: datetime,

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from quizapp.models import Attempt, AttemptAnswer, User
-from quizapp.modes import CLEARED, FLAGGED, VOIDED
+from quizapp.modes import CLEARED, FLAGGED, RANKED_MODES, VOIDED
 from quizapp.pace import PaceRules, TimedAnswer, pace_report
 from quizapp.questions import revision_by_id
 from quizapp.ranking.maintain import record_finish
@@ -75,7 +75,7 @@ def decide(session: Session, attempt_id: int, clear: bool, admin: User | None, n
     attempt = session.get(Attempt, attempt_id)
     assert attempt is not None
     session.refresh(attempt)
-    if clear:
+    if clear and attempt.mode in RANKED_MODES:  # an assignment's attempt is on no public board
         record_finish(session, attempt, zone)
     return attempt
 

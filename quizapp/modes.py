@@ -8,7 +8,7 @@ No Flask.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -25,6 +25,7 @@ class Mode(StrEnum):
     STANDARD = "standard"  # ranked
     EXTENDED = "extended"  # ranked on a board of its own (limits × 1.5 or × 2)
     PRACTICE = "practice"  # untimed and unranked: practice of mistakes, review, "practise this"
+    ASSIGNMENT = "assignment"  # given by a teacher to a class (quizapp.assignments): on no public board
 
 
 class RunPurpose(StrEnum):
@@ -36,10 +37,10 @@ class RunPurpose(StrEnum):
 
 
 def feedback_each_answer(attempt: Attempt) -> bool:
-    """Right or wrong, the right answer and the explanation after every answer: in a quiz with
-    immediate feedback, and in every study run (review, mistakes, "practise this"), which are
+    """Right or wrong, the right answer and the explanation after every answer: in a quiz (or an
+    assignment) with immediate feedback, and in every study run (review, mistakes, "practise this"), which are
     for learning, as in Anki, card by card."""
-    return attempt.quiz.feedback == "immediate" or attempt.purpose is not None
+    return feedback_of(attempt) == "immediate" or attempt.purpose is not None
 
 
 # The ranked modes, which are also the boards' names, in the order the boards list them.
@@ -81,6 +82,19 @@ def is_on_boards(attempt: Attempt) -> bool:
     return attempt.mode in RANKED_MODES and attempt.review_status in (None, CLEARED)
 
 
+def feedback_of(attempt: Attempt) -> str:
+    """"immediate" or "end": the assignment's choice for an assignment's attempt, else the quiz's."""
+    assignment = attempt.assignment if attempt.assignment_id is not None else None
+    return assignment.feedback if assignment is not None else attempt.quiz.feedback
+
+
+def answers_shown(attempt: Attempt, now: datetime) -> bool:
+    """Whether the review of a finished attempt may show the right answers now: always, but
+    for an assignment that keeps them until its close (so no one passes them on meanwhile)."""
+    assignment = attempt.assignment if attempt.assignment_id is not None else None
+    return assignment is None or assignment.answers_after != "close" or now >= assignment.close_dt
+
+
 def allowed_seconds(attempt: Attempt) -> float | None:
     """The time one question of ``attempt`` is given, or None when it is untimed: the
     question's own limit, else the quiz's limit shared equally between its questions, both
@@ -96,4 +110,4 @@ def allowed_seconds(attempt: Attempt) -> float | None:
 
 
 __all__ = ["CLEARED", "DEFAULT_RULES", "FLAGGED", "Mode", "Rules", "RANKED_MODES", "TIME_ACCOMMODATIONS", "VOIDED", "allowed_seconds",
-           "is_on_boards", "mode_for"]
+           "answers_shown", "feedback_of", "is_on_boards", "mode_for"]

@@ -11,7 +11,8 @@ DOMAIN_MODULES = ["quizapp.clock", "quizapp.models", "quizapp.question_types", "
                   "quizapp.ranking.maintain", "quizapp.ranking.rebuild", "quizapp.users", "quizapp.periods",
                   "quizapp.tokens", "quizapp.learning", "quizapp.study_material", "quizapp.caching", "quizapp.pace",
                   "quizapp.moderation", "quizapp.names", "quizapp.profiles.chart", "quizapp.item_analysis",
-                  "quizapp.bank.moodle", "quizapp.bank.gift_import", "quizapp.zones"]
+                  "quizapp.bank.moodle", "quizapp.bank.gift_import", "quizapp.zones", "quizapp.classes",
+                  "quizapp.assignments", "quizapp.class_reports", "quizapp.exports"]
 
 
 def test_domain_modules_do_not_import_flask():

@@ -18,15 +18,16 @@ import json
 import re
 import urllib.parse
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import select
 
-from quizapp import tokens, users
+from quizapp import assignments, classes, tokens, users
 from quizapp.extensions import db
-from quizapp.models import Question
+from quizapp.models import Question, User
 from quizapp.users import create_user
 
 from helpers import JSON_VALUE, assert_security_headers, changed_tables, finish, make_app, sign_in, snapshot, text_or_bytes
@@ -49,6 +50,7 @@ class World:
     finished_attempt: int
     others_attempt: int
     question: int
+    teacher: int = 0
     ids: dict[str, list[Any]] = field(default_factory=dict)
 
 
@@ -66,13 +68,29 @@ def world(app, bank, clock, monkeypatch) -> World:
         finished = finish(session, clock, player, wrong={0, 1})
         others = finish(session, clock, other, key="quick")
         question = session.scalar(select(Question.id).order_by(Question.id))
+        # A teacher's class with the player in it, an account the teacher made, and an assignment.
+        teacher = create_user(session, "ms-aliya", PASSWORD, clock.now())
+        teacher.is_teacher = True
+        school_class = classes.create_class(session, teacher, "7A", clock.now())
+        classes.join(session, player, school_class.join_code, clock.now())
+        kid = classes.make_accounts(session, teacher, school_class, "kid", 1, clock.now())[0]
+        kid_id = session.scalar(select(User.id).where(User.username == kid.username))
+        assignment = assignments.create_assignment(
+            session, school_class, finished.quiz_id, clock.now(), open_dt=clock.now(),
+            close_dt=clock.now() + timedelta(days=7), attempts_allowed=2, counting="best", time_limit_s=None,
+            feedback="end", answers_after="attempt", ranking="class")
         session.commit()
-        made = World(player.id, other.id, admin.id, own_token.id, others_token.id, finished.id, others.id, question)
+        made = World(player.id, other.id, admin.id, own_token.id, others_token.id, finished.id, others.id, question,
+                     teacher.id)
     # For each path argument: the values worth trying (real ones of the right and the wrong
     # owner) besides random ones.
     made.ids = {
         "token_id": [made.own_token, made.others_token],
-        "user_id": [made.player, made.other, made.admin],
+        "user_id": [made.player, made.other, made.admin, kid_id],
+        "class_id": [school_class.id],
+        "assignment_id": [assignment.id],
+        "kind": ["csv", "xlsx"],
+        "code": [school_class.join_code, "WRONG99"],
         "attempt_id": [made.finished_attempt, made.others_attempt],
         "question_id": [made.question],
         "position": [0, 1],
@@ -176,11 +194,29 @@ ROUTES = [
     Route("/logout", "player", (), frozenset({"user"})),  # ends every session: the version goes up
     Route("/profile/tokens/revoke-all", "player", (), frozenset({"api_token"})),
     Route("/profile/password", "nobody", ("password-current", "password-password", "password-confirm")),
+    # Teachers' classes (issue 18).
+    Route("/admin/users/{user_id}/teacher", "admin", ("next",), frozenset({"user"})),
+    Route("/admin/users/{user_id}/not-teacher", "admin", ("next",), frozenset({"user"})),
+    Route("/teach/classes", "teacher", ("name",), frozenset({"school_class"})),
+    Route("/teach/classes/{class_id}/code", "teacher", (), frozenset({"school_class"})),
+    Route("/teach/classes/{class_id}/archive", "teacher", (), frozenset({"school_class"})),
+    Route("/teach/classes/{class_id}/archive", "player", ()),  # not a teacher: always 404
+    Route("/teach/classes/{class_id}/accounts", "teacher", ("prefix", "count"), frozenset({"user", "class_member"})),
+    Route("/teach/classes/{class_id}/students/{user_id}/reset", "teacher", (), frozenset({"user"})),
+    Route("/teach/classes/{class_id}/students/{user_id}/remove", "teacher", (), frozenset({"class_member"})),
+    Route("/teach/classes/{class_id}/assignments", "teacher",
+          ("quiz", "open_at", "close_at", "attempts_allowed", "counting", "time_limit_min", "feedback",
+           "answers_after", "ranking"), frozenset({"assignment"})),
+    Route("/teach/assignments/{assignment_id}/overrides", "teacher", ("student", "time_limit_min", "extra_attempts"),
+          frozenset({"assignment_override"})),
+    Route("/class/join", "player", ("code",), frozenset({"class_member"})),
+    Route("/first-password", "player", ("password", "confirm"), frozenset({"user"})),
+    Route("/assignments/{assignment_id}/start", "player", (), NEW_ATTEMPT),
 ]
 
 
 def path_value(draw, name: str, world: World) -> str:
-    if name in ("key", "username", "tag", "filename"):
+    if name in ("key", "username", "tag", "filename", "kind", "code"):
         value = draw(st.one_of(st.sampled_from(world.ids[name]), st.text(max_size=80)))
         return urllib.parse.quote(value, safe="")
     edges = [0, 2**31 - 1, 2**31, 2**63 - 1, 2**63, 10**30]  # the ends of int4, int8 and beyond
@@ -196,7 +232,7 @@ def fill(draw, template: str, world: World) -> str:
 @FUZZ
 @given(data=st.data())
 def test_every_form_survives_anything_and_a_refusal_changes_nothing(client, app, world, route, data):
-    actor = {"player": world.player, "admin": world.admin, "nobody": None}[route.actor]
+    actor = {"player": world.player, "admin": world.admin, "teacher": world.teacher, "nobody": None}[route.actor]
     sign_in(client, actor)
     path = fill(data.draw, route.path, world)
     before = snapshot(app)
@@ -212,6 +248,10 @@ def test_every_form_survives_anything_and_a_refusal_changes_nothing(client, app,
     if "user" in route.may_change:
         # Only the caller's own row, or for an admin the player named in the URL.
         allowed = {actor} | ({int(path.split("/")[3])} if route.actor == "admin" else set())
+        if route.actor == "teacher":  # the student named in the URL, and the accounts just made
+            named = re.search(r"/students/(\d+)/", path)
+            allowed |= ({int(named.group(1))} if named else set()) | (
+                {row[0] for row in after["user"]} - {row[0] for row in before["user"]})
         assert changed_user_rows(before, after) <= allowed
     if route.actor == "nobody" and route.path != "/language":
         assert response.status_code == 302 and "/login" in response.headers["Location"]
@@ -310,7 +350,8 @@ def test_every_state_changing_route_needs_the_csrf_token(database_url, tmp_path,
     foreign_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     for template in routes:
         path = real_path(template, world)
-        actor = world.admin if template.startswith("/admin/") else world.player
+        actor = world.admin if template.startswith("/admin/") else world.teacher if template.startswith(
+            "/teach/") else world.player
         for token in (None, "forged", foreign_token):
             client = protected.test_client()
             sign_in(client, None if template in ("/login", "/register") else actor)
@@ -333,18 +374,18 @@ def test_every_state_changing_route_needs_a_login_and_admin_routes_an_admin(clie
         before = snapshot(app)
         sign_in(client, None)
         response = client.post(path)
-        if template.startswith("/admin/"):
+        if template.startswith(("/admin/", "/teach/")):
             assert response.status_code == 404, template  # as if there were no such page
         elif template.startswith("/api/"):
             assert response.status_code == 401, template
         else:
             assert response.status_code == 302 and "/login" in response.headers["Location"], template
-        if template.startswith("/admin/"):
+        if template.startswith(("/admin/", "/teach/")):
             sign_in(client, world.player)
             assert client.post(path).status_code == 404, template
         assert snapshot(app) == before, template
     for template in get_rules(app):
-        if template.startswith("/admin/"):
+        if template.startswith(("/admin/", "/teach/")):
             sign_in(client, world.player)
             assert client.get(real_path(template, world)).status_code == 404, template
 

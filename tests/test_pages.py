@@ -369,3 +369,102 @@ def save_anonymous_pages(page: Page, base: str) -> None:
         for path in ("/", "/login", "/register", "/leaderboard/"):
             page.goto(base + path)
             save_html(page, f"alone-{path.strip('/') or 'home'}-{lang}-desktop")
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_class_page(watched: Page, live_server, shot, lang, size):
+    """Issue 18's pages, a teacher's and a student's, with their error states."""
+    from quizapp.extensions import db
+    from quizapp.users import create_user
+    page, base = watched, live_server.url
+    page.set_viewport_size(SIZES[size])
+    tag = f"{lang}-{size}"
+    clock = live_server.app.extensions["quizapp.clock"]
+    with live_server.app.app_context():
+        teacher = create_user(db.session, f"teacher-{tag}", "correct horse", clock.now())
+        teacher.is_teacher = True
+        db.session.commit()
+    page.goto(base + "/")
+    page.get_by_role("button", name=LANGUAGE_NAMES[lang]).click()
+    page.goto(base + "/login")
+    page.locator("#username").fill(f"teacher-{tag}")
+    page.locator("#password").fill("correct horse")
+    page.locator("form.narrow button[type=submit]").click()
+    page.goto(base + "/teach/")
+    check(page, f"teach-index-empty-{tag}", shot)
+    page.locator("form[action$='/teach/classes'] button[type=submit]").click()
+    expect(page.locator(".errors").first).to_be_visible()
+    check(page, f"teach-index-errors-{tag}", shot)
+    page.locator("#name").fill("7A")
+    page.locator("form[action$='/teach/classes'] button[type=submit]").click()
+    expect(page.locator(".join-code")).to_be_visible()
+    check(page, f"teach-class-{tag}", shot)
+    class_url = page.url
+    page.locator("form[action$='/assignments'] button[type=submit]").click()  # the defaults: valid
+    expect(page.locator("table.report")).to_be_visible()
+    report_url = page.url
+    page.goto(class_url)
+    page.locator("#prefix").fill("?!")
+    page.locator("form[action$='/accounts'] button[type=submit]").click()
+    expect(page.locator(".errors").first).to_be_visible()
+    check(page, f"teach-class-errors-{tag}", shot)
+    page.locator("#prefix").fill(f"p{lang}{size[0]}")
+    page.locator("#count").fill("2")
+    page.locator("form[action$='/accounts'] button[type=submit]").click()
+    expect(page.locator(".login-card")).to_have_count(2)
+    check(page, f"teach-cards-{tag}", shot)
+    username = page.locator(".card-username").first.inner_text()
+    password = page.locator(".card-password").first.inner_text()
+
+    # The student: the first password, home with the assignment, joining, the assignment, its result.
+    page.locator("form[action$='/logout'] button").click()
+    page.goto(base + "/login")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(password)
+    page.locator("form.narrow button[type=submit]").click()
+    expect(page.locator("#confirm")).to_be_visible()
+    check(page, f"first-password-{tag}", shot)
+    page.locator("form.narrow button[type=submit]").click()
+    expect(page.locator(".errors").first).to_be_visible()
+    check(page, f"first-password-errors-{tag}", shot)
+    page.locator("#password").fill("a quiet meadow in spring")
+    page.locator("#confirm").fill("a quiet meadow in spring")
+    page.locator("form.narrow button[type=submit]").click()
+    expect(page.locator(".assignment-card")).to_be_visible()
+    check(page, f"home-assignments-{tag}", shot)
+    page.goto(base + "/class/join")
+    page.locator("#code").fill("WRONG99")
+    page.locator("form.narrow button[type=submit]").click()
+    expect(page.locator(".errors").first).to_be_visible()
+    check(page, f"join-errors-{tag}", shot)
+    page.goto(base + "/")
+    page.locator(".assignment-card a").first.click()
+    check(page, f"assignment-{tag}", shot)
+    page.locator("form[action$='/start'] button").click()
+    while "/attempt/" in page.url and "/result" not in page.url:
+        attempt_id = int(re.search(r"/attempt/(\d+)", page.url).group(1))
+        kind, data = right_answer_now(live_server, attempt_id)
+        answer_on_page(page, kind, data)
+    expect(page.locator(".summary")).to_be_visible()
+    page.goto(base + "/")
+    page.locator(".assignment-card a").first.click()
+    check(page, f"assignment-done-{tag}", shot)
+
+    # Back to the teacher: the report, by question, one student.
+    page.locator("form[action$='/logout'] button").click()
+    page.goto(base + "/login")
+    page.locator("#username").fill(f"teacher-{tag}")
+    page.locator("#password").fill("correct horse")
+    page.locator("form.narrow button[type=submit]").click()
+    page.goto(report_url)
+    check(page, f"teach-report-{tag}", shot)
+    page.locator("form[action$='/overrides'] #extra_attempts").fill("99")
+    page.locator("form[action$='/overrides'] button[type=submit]").click()
+    expect(page.locator(".errors").first).to_be_visible()
+    check(page, f"teach-report-errors-{tag}", shot)
+    page.goto(report_url + "/questions")
+    check(page, f"teach-questions-{tag}", shot)
+    page.goto(report_url)
+    page.locator(f'tr[data-user="{username}"] th a').click()
+    check(page, f"teach-student-{tag}", shot)

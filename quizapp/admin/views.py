@@ -71,6 +71,31 @@ def _set_hidden(user_id: int, hidden: bool):
     return back_or(url_for("admin.users"))
 
 
+def _set_teacher(user_id: int, teacher: bool):
+    form = VisibilityForm()
+    user = db.session.get(User, user_id) if user_id <= MAX_ID else None
+    if user is None:
+        abort(404)
+    if form.validate_on_submit() and user.is_teacher != teacher:
+        user.is_teacher = teacher
+        db.session.commit()
+        if teacher:
+            flash(_("%(name)s is a teacher now and can run classes.", name=user.username), "success")
+        else:
+            flash(_("%(name)s is no longer a teacher. Their classes are kept.", name=user.username), "success")
+    return back_or(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/teacher")
+def make_teacher(user_id: int):
+    return _set_teacher(user_id, True)
+
+
+@bp.post("/users/<int:user_id>/not-teacher")
+def unmake_teacher(user_id: int):
+    return _set_teacher(user_id, False)
+
+
 @bp.post("/users/<int:user_id>/hide")
 def hide(user_id: int):
     return _set_hidden(user_id, True)

@@ -64,7 +64,7 @@ def state_json(attempt: Attempt, served: ServedQuestion | None, now: datetime, l
         "status": "finished" if attempt.is_finished else "active",
         "mode": attempt.mode,
         "time_factor": attempt.time_factor,
-        "feedback": attempt.quiz.feedback,
+        "feedback": feedback_of(attempt),
         "position": served.position if served is not None else (
             attempt.question_count if attempt.is_finished else attempt.current_position),
         "question_count": attempt.question_count,

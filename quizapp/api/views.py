@@ -21,7 +21,7 @@ from quizapp.errors import ApiError
 from quizapp.extensions import csrf, db
 from quizapp.i18n import current_locale
 from quizapp.models import Attempt, Quiz
-from quizapp.modes import RANKED_MODES
+from quizapp.modes import RANKED_MODES, answers_shown
 from quizapp.periods import PERIODS, period_start
 from quizapp.question_types import InvalidResponse, get_type
 from quizapp.questions import revision_by_id
@@ -234,7 +234,9 @@ def result(attempt_id: int):
         "rank": standing.rank if standing else None,
         "participants": standing.participants if standing else None,
         "is_best": standing.is_best if standing else None,
-        "questions": [review_item(row, revision, locale) for row, revision in attempts.review(db.session, attempt)],
+        # An assignment may keep its answers until its close (modes.answers_shown): none yet then.
+        "questions": [review_item(row, revision, locale) for row, revision in attempts.review(db.session, attempt)]
+        if answers_shown(attempt, current_clock().now()) else [],
     })
     response.headers["Cache-Control"] = "no-store"
     return response

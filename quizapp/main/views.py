@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from quizapp import learning, next_steps
+from quizapp.assignments import student_assignments
 from quizapp.context import current_clock
 from quizapp.extensions import db
 from quizapp.main.forms import LanguageForm
@@ -20,7 +21,7 @@ bp = Blueprint("main", __name__)
 def home():
     quizzes = db.session.scalars(select(Quiz).where(Quiz.is_retired.is_(False)).order_by(Quiz.position)).all()
     if not current_user.is_authenticated:
-        return render_template("main/home.html", quizzes=quizzes, standings={}, running={}, suggestion=None)
+        return render_template("main/home.html", quizzes=quizzes, standings={}, running={}, suggestion=None, homework=[])
     now = current_clock().now()
     standings = next_steps.quiz_standings(db.session, current_user.id)
     running = next_steps.running_attempts(db.session, current_user.id, now)
@@ -31,7 +32,7 @@ def home():
     suggestion = next_steps.suggest(learning.due_count(db.session, current_user.id, now), quizzes, standings,
                                     running, weakest)
     return render_template("main/home.html", quizzes=quizzes, standings=standings, running=running,
-                           suggestion=suggestion, now=now)
+                           suggestion=suggestion, now=now, homework=student_assignments(db.session, current_user, now))
 
 
 @bp.post("/language")

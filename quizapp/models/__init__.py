@@ -13,6 +13,7 @@ and ``from quizapp.models import X`` works for each name in ``__all__``.
 from quizapp.models.base import NAMING_CONVENTION, Base, UTCDateTime
 from quizapp.models.users import ApiToken, User
 from quizapp.models.bank import Question, QuestionRevision, Quiz, QuizQuestion
+from quizapp.models.classes import Assignment, AssignmentOverride, ClassMember, SchoolClass
 from quizapp.models.attempts import RUNNING_RANKED_ATTEMPT, Attempt, AttemptAnswer
 from quizapp.models.boards import LeaderboardCount, LeaderboardEntry, OverallEntry
 from quizapp.models.review_cards import ReviewCard
@@ -24,4 +25,5 @@ __all__ = [
     "Attempt", "AttemptAnswer", "RUNNING_RANKED_ATTEMPT",
     "LeaderboardEntry", "OverallEntry", "LeaderboardCount",
     "ReviewCard",
+    "SchoolClass", "ClassMember", "Assignment", "AssignmentOverride",
 ]

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.models.bank import QuestionRevision, Quiz
 from quizapp.models.base import Base
+from quizapp.models.classes import Assignment
 from quizapp.models.users import User
 
 
@@ -48,9 +49,13 @@ class Attempt(Base):
     pace_report: Mapped[Optional[dict[str, Any]]]
     reviewed_dt: Mapped[Optional[datetime]]
     reviewed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    # Set when the attempt was started for a class's assignment (quizapp.assignments): its
+    # settings (time, feedback, when answers show) then rule, and it is on no public board.
+    assignment_id: Mapped[Optional[int]] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"))
 
     user: Mapped[User] = relationship(back_populates="attempts", foreign_keys=[user_id])
     quiz: Mapped[Quiz] = relationship()
+    assignment: Mapped[Optional["Assignment"]] = relationship()
     answers: Mapped[list["AttemptAnswer"]] = relationship(
         back_populates="attempt", order_by="AttemptAnswer.position"
     )
@@ -86,6 +91,9 @@ class AttemptAnswer(Base):
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
     revision: Mapped[QuestionRevision] = relationship()
 
+
+# An assignment's report reads its attempts by student.
+Index("ix_attempt_assignment_user", Attempt.assignment_id, Attempt.user_id)
 
 # The admin's list of attempts awaiting review: only the flagged ones (few) are in it.
 Index("ix_attempt_flagged", Attempt.id, sqlite_where=text("review_status = 'flagged'"),

@@ -36,8 +36,17 @@ class User(Base):
     # Whether other signed-in players may see this player's profile.  Off unless the player
     # turns it on: the players are school children (visitors who are not signed in never see it).
     shares_profile: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A teacher runs classes (quizapp.classes); an admin grants it (admin page, ``users create --teacher``).
+    is_teacher: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # An account a teacher made (or whose password a teacher reset) has a one-time password:
+    # the student must choose their own before anything else (quizapp.classroom).
+    must_set_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The teacher who made this account, the only one who may reset its password; None for a
+    # player who registered alone (no teacher may take over that account).
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     attempts: Mapped[list["Attempt"]] = relationship(back_populates="user", foreign_keys="Attempt.user_id")
+    created_by: Mapped[Optional["User"]] = relationship(remote_side=[id], foreign_keys=[created_by_id])
 
     @validates("username")
     def _keep_name_keys(self, _field: str, username: str) -> str:

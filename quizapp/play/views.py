@@ -12,7 +12,7 @@ from quizapp.extensions import db
 from quizapp.i18n import current_locale
 from quizapp.models import Attempt, Quiz
 from quizapp.question_types import localized
-from quizapp.modes import RunPurpose, feedback_each_answer
+from quizapp.modes import RunPurpose, answers_shown, feedback_each_answer
 from quizapp.play.forms import StartForm, answer_fields, answer_form
 from quizapp.question_types import InvalidResponse, get_type
 from quizapp.ranking import attempt_standing
@@ -161,7 +161,7 @@ def _after_answer(attempt: Attempt, position: int):
 @login_required
 def feedback(attempt_id: int, position: int):
     attempt = _own_attempt_or_404(attempt_id)
-    if not attempts.shows_feedback_now(attempt):
+    if not attempts.shows_feedback_now(attempt) or not answers_shown(attempt, current_clock().now()):
         abort(404)  # feedback at the end: nothing about an answer until the attempt is over
     rows = {row.position: (row, revision) for row, revision in attempts.review(db.session, attempt)}
     if position not in rows or (rows[position][0].answered_dt is None and not rows[position][0].timed_out):
@@ -186,7 +186,8 @@ def result(attempt_id: int):
         return redirect(url_for("play.question", attempt_id=attempt.id))
     db.session.commit()
     standing = attempt_standing(db.session, attempt)
-    rows = attempts.review(db.session, attempt)
+    # An assignment may keep the answers until its close: the score shows, the review not yet.
+    rows = attempts.review(db.session, attempt) if answers_shown(attempt, current_clock().now()) else []
     return render_template("play/result.html", attempt=attempt, run_name=run_title(attempt), quiz=attempt.quiz, rows=rows,
                            standing=standing, ran_out=_ran_out(attempt),
                            mistakes=sum(1 for row, _ in rows if not row.is_correct and not attempts.not_reached(row)),
@@ -198,7 +199,7 @@ def result(attempt_id: int):
 def practise_mistakes(attempt_id: int):
     source = _own_attempt_or_404(attempt_id)
     StartForm().validate_on_submit()
-    if not source.is_finished:
+    if not source.is_finished or not answers_shown(source, current_clock().now()):
         abort(404)
     try:
         run = practice.start_practice(db.session, current_user, source, current_clock())

@@ -1,0 +1,1 @@
+"""A student's side of classes: joining with a code, choosing a password, doing assignments."""

@@ -1,0 +1,1 @@
+"""A teacher's pages: classes, their members and accounts, assignments and their reports."""

@@ -1,0 +1,460 @@
+"""Teachers' classes (issue 18): roles and isolation, join codes, accounts made by a teacher
+and their one-time passwords, assignments (windows, attempts, overrides, best against last,
+ranking off), and the reports against figures worked out by hand."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from quizapp import assignments, class_reports, classes
+from quizapp.extensions import db
+from quizapp.models import Assignment, Attempt, ClassMember, SchoolClass, User
+from quizapp.users import authenticate, create_user
+
+from helpers import form_data, post_answer_for_page, quiz, sign_in as _sign_in
+
+PASSWORD = "correct horse"
+
+
+sign_in = _sign_in
+
+
+def _client(app):
+    """A test client that reads English (the assertions quote the English messages)."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _each_request_loads_its_user(app):
+    """These tests hold the ``session`` fixture's app context, which every request of the test
+    clients then shares, and with it the user Flask-Login keeps in ``g``: forget it each time."""
+    from flask import g
+
+    @app.before_request
+    def forget_the_user():
+        g.pop("_login_user", None)
+
+
+def _user(session, clock, name, teacher=False):
+    user = create_user(session, name, PASSWORD, clock.now())
+    user.is_teacher = teacher
+    session.flush()
+    return user
+
+
+def _assignment(session, clock, school_class, key="all-types", **overrides):
+    settings = dict(open_dt=clock.now(), close_dt=clock.now() + timedelta(days=7), attempts_allowed=2,
+                    counting="best", time_limit_s=None, feedback="end", answers_after="attempt", ranking="none")
+    settings.update(overrides)
+    return assignments.create_assignment(session, school_class, quiz(session, key).id, clock.now(), **settings)
+
+
+def _play(session, clock, user, assignment, wrong=(), seconds=5):
+    attempt = assignments.start(session, user, assignment, clock)
+    for position in range(attempt.question_count):
+        clock.advance(seconds)
+        served = __import__("quizapp.attempts", fromlist=["x"]).current_question(session, attempt, clock)
+        if served is None:
+            break
+        __import__("quizapp.attempts", fromlist=["x"]).submit_answer(
+            session, served, form_data(served, position not in wrong), clock)
+    return attempt
+
+
+@pytest.fixture
+def world(app, session, clock, bank):
+    """Two teachers, each with a class of students and an assignment with one finished attempt."""
+    t1, t2 = _user(session, clock, "teacher-one", True), _user(session, clock, "teacher-two", True)
+    c1, c2 = classes.create_class(session, t1, "7A", clock.now()), classes.create_class(session, t2, "7B", clock.now())
+    s1 = _user(session, clock, "student-one")
+    s2 = _user(session, clock, "student-two")
+    classes.join(session, s1, c1.join_code, clock.now())
+    classes.join(session, s2, c2.join_code, clock.now())
+    cards = classes.make_accounts(session, t2, c2, "kid", 1, clock.now())
+    a1, a2 = _assignment(session, clock, c1), _assignment(session, clock, c2)
+    _play(session, clock, s2, a2)
+    session.commit()
+    kid = session.scalar(select(User).where(User.username == cards[0].username))
+    return dict(t1=t1.id, t2=t2.id, c1=c1.id, c2=c2.id, s1=s1.id, s2=s2.id, a1=a1.id, a2=a2.id, kid=kid.id)
+
+
+def teacher_routes(w):
+    """Every teacher route, aimed at teacher two's class, student and assignment."""
+    c, s, a, kid = w["c2"], w["s2"], w["a2"], w["kid"]
+    return [("get", f"/teach/classes/{c}"), ("post", f"/teach/classes/{c}/code"),
+            ("post", f"/teach/classes/{c}/archive"), ("post", f"/teach/classes/{c}/accounts"),
+            ("post", f"/teach/classes/{c}/students/{kid}/reset"), ("post", f"/teach/classes/{c}/students/{s}/remove"),
+            ("get", f"/teach/classes/{c}/students/{s}"), ("post", f"/teach/classes/{c}/assignments"),
+            ("get", f"/teach/assignments/{a}"), ("post", f"/teach/assignments/{a}/overrides"),
+            ("get", f"/teach/assignments/{a}/questions"), ("get", f"/teach/assignments/{a}/report.csv"),
+            ("get", f"/teach/assignments/{a}/report.xlsx")]
+
+
+def test_every_teacher_route_is_404_for_another_teachers_class_student_or_report(app, world):
+    client = _client(app)
+    # The routes exist and work for their own teacher...
+    sign_in(client, world["t2"])
+    for method, path in teacher_routes(world):
+        if method == "get":
+            assert client.get(path).status_code == 200, path
+    # ...and are "not found" for another teacher, for a student and for a visitor.
+    for who in (world["t1"], world["s1"], None):
+        sign_in(client, who)
+        for method, path in teacher_routes(world):
+            assert getattr(client, method)(path, data={"name": "x", "prefix": "x", "count": "1"}).status_code == 404, \
+                (who, method, path)
+    # Teacher one's own student in teacher two's class: still 404 through teacher one's class.
+    sign_in(client, world["t1"])
+    assert client.get(f"/teach/classes/{world['c1']}/students/{world['s2']}").status_code == 404
+    assert client.get(f"/teach/classes/{world['c1']}/students/{world['s1']}").status_code == 200
+    # Nothing changed for teacher two.
+    with app.app_context():
+        assert db.session.get(SchoolClass, world["c2"]).archived_dt is None
+        assert db.session.scalar(select(ClassMember).where(ClassMember.user_id == world["s2"])) is not None
+
+
+def test_the_teacher_page_is_404_for_a_player_and_the_admin_makes_a_teacher(app, session, clock):
+    admin = create_user(session, "boss", PASSWORD, clock.now(), is_admin=True)
+    player = _user(session, clock, "player")
+    session.commit()
+    client = _client(app)
+    sign_in(client, player.id)
+    assert client.get("/teach/").status_code == 404
+    sign_in(client, admin.id)
+    assert client.post(f"/admin/users/{player.id}/teacher").status_code == 302
+    assert "player" in client.get("/admin/users").get_data(as_text=True)
+    sign_in(client, player.id)
+    page = client.get("/teach/")
+    assert page.status_code == 200 and "/teach/" in page.get_data(as_text=True)
+    sign_in(client, admin.id)
+    client.post(f"/admin/users/{player.id}/not-teacher")
+    sign_in(client, player.id)
+    assert client.get("/teach/").status_code == 404
+
+
+def test_users_create_teacher_on_the_command_line(app):
+    result = app.test_cli_runner().invoke(args=["users", "create", "ms-aliya", "--teacher",
+                                                "--password", "a long and odd passphrase"])
+    assert result.exit_code == 0, result.output
+    assert "created teacher user ms-aliya" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.username == "ms-aliya")).is_teacher
+
+
+def test_join_codes_wrong_expired_archived_and_already(app, session, clock):
+    teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "student")
+    school_class = classes.create_class(session, teacher, "8C", clock.now())
+    session.commit()
+    client = _client(app)
+    sign_in(client, student.id)
+    wrong = client.post("/class/join", data={"code": "NOPE123"})
+    assert wrong.status_code == 400 and "No class has this code" in wrong.get_data(as_text=True)
+    # Typed in lower case with a space: still the code.
+    code = school_class.join_code
+    assert client.get(f"/class/join/{code}").status_code == 200
+    joined = client.post("/class/join", data={"code": f"{code[:3].lower()} {code[3:].lower()}"})
+    assert joined.status_code == 302
+    again = client.post("/class/join", data={"code": code})
+    assert "in this class already" in again.get_data(as_text=True)
+    other = _user(session, clock, "latecomer")
+    session.commit()
+    sign_in(client, other.id)
+    clock.advance(int(classes.CODE_LIFETIME.total_seconds()) + 1)
+    expired = client.post("/class/join", data={"code": code})
+    assert expired.status_code == 400 and "expired" in expired.get_data(as_text=True)
+    sign_in(client, teacher.id)
+    client.post(f"/teach/classes/{school_class.id}/code")
+    with app.app_context():
+        new_code = db.session.get(SchoolClass, school_class.id).join_code
+    assert new_code != code
+    sign_in(client, other.id)
+    assert client.post("/class/join", data={"code": code}).status_code == 400  # the old code is gone
+    sign_in(client, teacher.id)
+    client.post(f"/teach/classes/{school_class.id}/archive")
+    sign_in(client, other.id)
+    archived = client.post("/class/join", data={"code": new_code})
+    assert archived.status_code == 400 and "archived" in archived.get_data(as_text=True)
+
+
+def test_accounts_cards_one_time_passwords_and_the_first_login(app, session, clock):
+    teacher = _user(session, clock, "teacher", True)
+    school_class = classes.create_class(session, teacher, "5A", clock.now())
+    _user(session, clock, "5a-02")  # taken: the numbering skips it
+    session.commit()
+    client = _client(app)
+    sign_in(client, teacher.id)
+    page = client.post(f"/teach/classes/{school_class.id}/accounts", data={"prefix": "5a", "count": "3"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    names = re.findall(r'class="card-username">([^<]+)<', html)
+    passwords = re.findall(r'class="card-password">([^<]+)<', html)
+    assert names == ["5a-01", "5a-03", "5a-04"] and len(set(passwords)) == 3
+    from pathlib import Path
+    assert html.count('class="login-card"') == 3 and "@media print" in (Path(app.static_folder) / "app.css").read_text()
+    bad = client.post(f"/teach/classes/{school_class.id}/accounts", data={"prefix": "5a", "count": "61"})
+    assert bad.status_code == 400
+    # The student logs in with the card and must choose a password before anything else.
+    student = _client(app)
+    assert student.post("/login", data={"username": names[0], "password": passwords[0]}).status_code == 302
+    assert student.get("/").headers["Location"].endswith("/first-password")
+    assert student.get("/leaderboard/").headers["Location"].endswith("/first-password")
+    weak = student.post("/first-password", data={"password": "password", "confirm": "password"})
+    assert weak.status_code == 400
+    chosen = "my own quiet meadow"
+    assert student.post("/first-password", data={"password": chosen, "confirm": chosen}).status_code == 302
+    assert student.get("/").status_code == 200
+    with app.app_context():
+        assert authenticate(db.session, names[0], passwords[0]) is None
+        assert authenticate(db.session, names[0], chosen) is not None
+        user = db.session.scalar(select(User).where(User.username == names[0]))
+        user_id = user.id
+    # The teacher resets it: a new one-time password, every session of the student ends.
+    reset = client.post(f"/teach/classes/{school_class.id}/students/{user_id}/reset")
+    new_password = re.findall(r'class="card-password">([^<]+)<', reset.get_data(as_text=True))[0]
+    assert "/login" in student.get("/account/").headers["Location"]  # signed out
+    with app.app_context():
+        assert authenticate(db.session, names[0], new_password).must_set_password
+    # A student who registered alone cannot have their password reset by a teacher.
+    alone = _user(session, clock, "alone")
+    classes.join(session, alone, school_class.join_code, clock.now())
+    session.commit()
+    assert client.post(f"/teach/classes/{school_class.id}/students/{alone.id}/reset").status_code == 404
+    # Removing a student keeps the account.
+    assert client.post(f"/teach/classes/{school_class.id}/students/{alone.id}/remove").status_code == 302
+    with app.app_context():
+        assert db.session.get(User, alone.id) is not None
+        assert classes.member_of_class(db.session, db.session.get(SchoolClass, school_class.id), alone.id) is None
+
+
+def test_class_page_shows_the_code_link_and_a_server_made_qr_code(app, session, clock):
+    teacher = _user(session, clock, "teacher", True)
+    school_class = classes.create_class(session, teacher, "6D", clock.now())
+    session.commit()
+    client = _client(app)
+    sign_in(client, teacher.id)
+    html = client.get(f"/teach/classes/{school_class.id}").get_data(as_text=True)
+    assert school_class.join_code in html and f"/class/join/{school_class.join_code}" in html
+    assert "<svg" in html and 'role="img"' in html and "<title" in html
+
+
+def test_assignment_window_attempts_override_and_the_close_with_the_injected_clock(app, session, clock, bank):
+    teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "pupil")
+    school_class = classes.create_class(session, teacher, "9A", clock.now())
+    classes.join(session, student, school_class.join_code, clock.now())
+    opens = clock.now() + timedelta(hours=1)
+    assignment = _assignment(session, clock, school_class, open_dt=opens, close_dt=opens + timedelta(hours=2),
+                             attempts_allowed=1, time_limit_s=600)
+    with pytest.raises(assignments.NotOpen):
+        assignments.start(session, student, assignment, clock)
+    clock.advance(3600)
+    attempt = assignments.start(session, student, assignment, clock)
+    assert attempt.mode == "assignment" and attempt.assignment_id == assignment.id
+    assert attempt.deadline_dt == clock.now() + timedelta(seconds=600)
+    assert assignments.start(session, student, assignment, clock).id == attempt.id  # resumed, not a second
+    clock.advance(601 + 5)
+    assert __import__("quizapp.attempts", fromlist=["x"]).close_if_expired(session, attempt, clock)
+    with pytest.raises(assignments.NoAttemptsLeft):
+        assignments.start(session, student, assignment, clock)
+    # An extra attempt and a longer time, for this student only.
+    assignments.set_override(session, assignment, student, 3 * 3600, 1)
+    second = assignments.start(session, student, assignment, clock)
+    # Their time limit is 3 hours but the assignment closes sooner: the close ends it.
+    assert second.deadline_dt == assignment.close_dt
+    clock.advance(7200)
+    with pytest.raises(assignments.Closed):
+        assignments.start(session, student, assignment, clock)
+
+
+def test_best_against_last_and_ranking_off(app, session, clock, bank):
+    teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "pupil")
+    school_class = classes.create_class(session, teacher, "9A", clock.now())
+    classes.join(session, student, school_class.join_code, clock.now())
+    best = _assignment(session, clock, school_class, attempts_allowed=0, ranking="class")
+    good = _play(session, clock, student, best)
+    poor = _play(session, clock, student, best, wrong={0, 1, 2})
+    assert good.correct_count > poor.correct_count
+    taken = assignments.attempts_of(session, best, student.id)
+    assert assignments.counted_attempt(taken, "best").id == good.id
+    assert assignments.counted_attempt(taken, "last").id == poor.id
+    board = assignments.class_board(session, best)
+    assert [(row.username, row.attempt_id) for row in board] == [("pupil", good.id)]
+    # Assignment attempts are on no public board.
+    assert session.scalar(select(Attempt).where(Attempt.id == good.id)).rank_at_finish is None
+    best.ranking = "none"
+    assert assignments.class_board(session, best) == []
+    session.commit()
+    client = _client(app)
+    sign_in(client, student.id)
+    page = client.get(f"/assignments/{best.id}").get_data(as_text=True)
+    assert "Class leaderboard" not in page
+    home = client.get("/").get_data(as_text=True)
+    assert "Your assignments" in home and "Done" in home
+
+
+def test_home_lists_assignments_due_first_and_hides_answers_until_the_close(app, session, clock, bank):
+    teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "pupil")
+    school_class = classes.create_class(session, teacher, "9A", clock.now())
+    classes.join(session, student, school_class.join_code, clock.now())
+    later = _assignment(session, clock, school_class, key="all-types", close_dt=clock.now() + timedelta(days=5),
+                        answers_after="close")
+    sooner = _assignment(session, clock, school_class, key="quick", close_dt=clock.now() + timedelta(days=1))
+    listed = assignments.student_assignments(session, student, clock.now())
+    assert [item.assignment.id for item in listed] == [sooner.id, later.id]
+    attempt = _play(session, clock, student, later, wrong={0})
+    session.commit()
+    client = _client(app)
+    sign_in(client, student.id)
+    result = client.get(f"/attempt/{attempt.id}/result").get_data(as_text=True)
+    assert 'class="review-item"' not in result
+    assert client.post(f"/attempt/{attempt.id}/practice").status_code == 404
+    clock.advance(6 * 86400)
+    assert 'class="review-item"' in client.get(f"/attempt/{attempt.id}/result").get_data(as_text=True)
+
+
+def test_an_assignment_of_another_class_is_not_found_for_a_student(app, world):
+    client = _client(app)
+    sign_in(client, world["s1"])
+    assert client.get(f"/assignments/{world['a2']}").status_code == 404
+    assert client.post(f"/assignments/{world['a2']}/start").status_code == 404
+    assert client.get(f"/assignments/{world['a1']}").status_code == 200
+
+
+def test_report_figures_against_a_class_worked_out_by_hand(app, session, clock, bank):
+    """A class of four on the 8-question "all-types" quiz, best attempt counting:
+    ann 8/8 then 6/8 -> best 8/8 = 100 %; ben 5/8 = 62.5 %; cat 3/8 = 37.5 %; dan nothing.
+    Average over the three who finished: (1 + 0.625 + 0.375) / 3 = 0.6667.
+    Bands: under 40 % cat; 40-70 % ben; 70-90 % nobody; 90 %+ ann."""
+    teacher = _user(session, clock, "teacher", True)
+    school_class = classes.create_class(session, teacher, "10A", clock.now())
+    people = {name: _user(session, clock, name) for name in ("ann", "ben", "cat", "dan")}
+    for user in people.values():
+        classes.join(session, user, school_class.join_code, clock.now())
+    assignment = _assignment(session, clock, school_class, attempts_allowed=3)
+    _play(session, clock, people["ann"], assignment)
+    _play(session, clock, people["ann"], assignment, wrong={0, 1})
+    _play(session, clock, people["ben"], assignment, wrong={0, 1, 2})
+    _play(session, clock, people["cat"], assignment, wrong={0, 1, 2, 3, 4})
+    report = class_reports.assignment_report(session, assignment)
+    by_name = {row.username: row for row in report.rows}
+    assert [row.username for row in report.rows] == ["ann", "ben", "cat", "dan"]
+    assert by_name["ann"].accuracy == 1.0 and by_name["ann"].attempts_used == 2
+    assert by_name["ben"].accuracy == 0.625 and by_name["cat"].accuracy == 0.375
+    assert by_name["dan"].accuracy is None and by_name["dan"].state == "not_started"
+    assert report.average_accuracy == pytest.approx(2 / 3)
+    assert report.bands == {"under_40": 1, "40_70": 1, "70_90": 0, "90_up": 1}
+    # Per question: each of the 8 questions reached by the 3 counted attempts.
+    stats = class_reports.question_report(session, assignment, "en")
+    assert len(stats) == 8 and all(item.answered == 3 for item in stats)
+    assert sum(item.right for item in stats) == 8 + 5 + 3
+    # Per student, across assignments.
+    rows = class_reports.student_report(session, school_class, people["ben"])
+    assert [(row.attempts_used, row.accuracy) for row in rows] == [(1, 0.625)]
+    session.commit()
+    # The exports read back.
+    client = _client(app)
+    sign_in(client, teacher.id)
+    body = client.get(f"/teach/assignments/{assignment.id}/report.csv").get_data()
+    assert body.startswith("\ufeff".encode())
+    table = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert [(r["student"], r["accuracy"], r["band"]) for r in table] == [
+        ("ann", "1.0", "90_up"), ("ben", "0.625", "40_70"), ("cat", "0.375", "under_40"), ("dan", "", "")]
+    xlsx = client.get(f"/teach/assignments/{assignment.id}/report.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.get_data())).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][:5] == ("student", "state", "attempts", "accuracy", "band")
+    assert [(r[0], r[2], r[3]) for r in values[1:]] == [("ann", 2, 1), ("ben", 1, 0.625), ("cat", 1, 0.375),
+                                                        ("dan", 0, None)]
+    page = client.get(f"/teach/assignments/{assignment.id}").get_data(as_text=True)
+    assert re.search(r'id="class-average">67\s?%<', page)
+    assert client.get(f"/teach/assignments/{assignment.id}/questions").status_code == 200
+
+
+def test_a_too_fast_assignment_attempt_is_held_and_flagged_in_the_report(app, session, clock, bank):
+    from quizapp import attempts
+    from quizapp.pace import DEFAULT_PACE
+    rules = attempts.Rules(pace=DEFAULT_PACE)
+    teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "speedy")
+    school_class = classes.create_class(session, teacher, "11A", clock.now())
+    classes.join(session, student, school_class.join_code, clock.now())
+    assignment = _assignment(session, clock, school_class, key="quick")
+    attempt = assignments.start(session, student, assignment, clock, rules=rules)
+    while not attempt.is_finished:
+        served = attempts.current_question(session, attempt, clock, rules)
+        attempts.submit_answer(session, served, form_data(served), clock, rules=rules)
+    assert attempt.review_status == "flagged"
+    report = class_reports.assignment_report(session, assignment)
+    assert report.rows[0].flags == ("held",)
+    assert session.scalar(select(Assignment).where(Assignment.id == assignment.id)) is not None
+
+
+def test_assignment_times_are_typed_and_shown_in_the_zone_of_every_page(database_url, tmp_path, bank):
+    from helpers import make_app
+    app = make_app(database_url, tmp_path / "almaty", BABEL_DEFAULT_TIMEZONE="Asia/Almaty")
+    with app.app_context():
+        teacher = create_user(db.session, "teacher", PASSWORD, app.extensions["quizapp.clock"].now())
+        teacher.is_teacher = True
+        school_class = classes.create_class(db.session, teacher, "9A", teacher.created_dt)
+        db.session.commit()
+        teacher_id, class_id = teacher.id, school_class.id
+        quiz_id = quiz(db.session).id
+    client = _client(app)
+    sign_in(client, teacher_id)
+    posted = client.post(f"/teach/classes/{class_id}/assignments", data={
+        "quiz": quiz_id, "open_at": "2026-03-02T09:00", "close_at": "2026-03-09T18:30", "attempts_allowed": "1",
+        "counting": "best", "feedback": "end", "answers_after": "attempt", "ranking": "none"})
+    assert posted.status_code == 302
+    with app.app_context():
+        made = db.session.scalar(select(Assignment))
+        assert (made.open_dt.hour, made.close_dt.hour) == (4, 13)  # Almaty is UTC+5
+    page = client.get(posted.headers["Location"]).get_data(as_text=True)
+    assert "9:00" in page and "6:30" in page
+    # The close before the open, or feedback at once with answers kept until the close: refused.
+    refused = client.post(f"/teach/classes/{class_id}/assignments", data={
+        "quiz": quiz_id, "open_at": "2026-03-09T09:00", "close_at": "2026-03-02T09:00", "attempts_allowed": "1",
+        "counting": "best", "feedback": "immediate", "answers_after": "close", "ranking": "none"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "The close must come after the opening." in html and "choose feedback at the end" in html
+
+
+def test_the_assignments_feedback_setting_rules_its_attempts(app, session, clock, bank):
+    """"all-types" keeps feedback for the end; an assignment of it with feedback at once tells
+    right or wrong after each answer, on the page and in the API."""
+    from quizapp import attempts
+    teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "pupil")
+    school_class = classes.create_class(session, teacher, "9A", clock.now())
+    classes.join(session, student, school_class.join_code, clock.now())
+    assert quiz(session).feedback == "end"
+    assignment = _assignment(session, clock, school_class, feedback="immediate")
+    attempt = assignments.start(session, student, assignment, clock)
+    session.commit()
+    assert attempts.shows_feedback_now(attempt)
+    client = _client(app)
+    sign_in(client, student.id)
+    page = client.get(f"/attempt/{attempt.id}")
+    assert page.status_code == 200
+    posted = post_answer_for_page(client, attempt.id, page.get_data(as_text=True))
+    assert "/feedback/0" in posted.headers.get("Location", ""), posted.status_code
+    assert client.get(posted.headers["Location"]).status_code == 200
+
+
+def test_an_attempt_running_outside_the_assignment_must_end_first(app, session, clock, bank):
+    from quizapp import attempts
+    teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "pupil")
+    school_class = classes.create_class(session, teacher, "9A", clock.now())
+    classes.join(session, student, school_class.join_code, clock.now())
+    assignment = _assignment(session, clock, school_class)
+    public = attempts.start_attempt(session, student, quiz(session), clock)
+    with pytest.raises(assignments.OtherAttemptRunning):
+        assignments.start(session, student, assignment, clock)
+    clock.advance(3600)  # the public attempt's deadline passed: it is closed, the assignment starts
+    started = assignments.start(session, student, assignment, clock)
+    assert public.is_finished and started.assignment_id == assignment.id
