@@ -179,12 +179,15 @@ FLAG_LABELS = {
 
 @bp.get("/items")
 def items():
+    # One SQL statement over every counted answer (seconds at a million answers: see
+    # bench/item_stats_bench.py); admins only, so it is not cached.
     stats = item_analysis.item_statistics(db.session)
     flagged_only = request.args.get("flagged") == "1"
     flagged_count = sum(1 for stat in stats if stat.flags)
     shown = [stat for stat in stats if stat.flags] if flagged_only else stats
     return render_template("admin/items.html", stats=shown, total=len(stats), flagged_count=flagged_count,
                            flagged_only=flagged_only,
-                           share_percent=format_percent(item_analysis.UPPER_LOWER_SHARE / 100), share=lambda value: format_decimal(value, "0.00"),
+                           share_percent=format_percent(item_analysis.UPPER_LOWER_SHARE / 100),
+                           share=lambda value: format_decimal(value, "0.00"),
                            flag_label=lambda flag: str(FLAG_LABELS[flag]),
                            type_label=lambda name: str(TYPE_LABELS.get(name, name)))

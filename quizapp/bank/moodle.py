@@ -248,7 +248,8 @@ def _moodle_xml(items: list[Item], category: str, lang: str | None) -> str:
     for item in items:
         _xml_question(quiz, item, lang)
     ET.indent(quiz)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode", short_empty_elements=False) + "\n"
+    body = ET.tostring(quiz, encoding="unicode", short_empty_elements=False)  # <text></text>, as Moodle writes
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
 __all__ = ["FORMATS", "SelectorError", "UNSUPPORTED", "export", "gift_escape", "metadata", "multilang_html",

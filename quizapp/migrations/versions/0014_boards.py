@@ -1,7 +1,7 @@
 """the overall board sums each quiz's share of its maximum (thousandths), not raw points
 
 Revision ID: 0014_boards
-Revises: 0012_classes
+Revises: 0013_item_stats
 
 No schema change: ``overall_entry.score`` keeps its type and meaning "the total the overall
 board ranks by", but that total is now the sum over the player's quizzes of
@@ -16,7 +16,7 @@ code says later.  ``flask leaderboard rebuild --check`` agrees with the result.
 from alembic import op
 
 revision = '0014_boards'
-down_revision = '0012_classes'
+down_revision = '0013_item_stats'
 branch_labels = None
 depends_on = None
 
