@@ -40,6 +40,8 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     login.init_app(app)     # whose session a cookie is
     layout.init_app(app)    # the header, globals and filters of every template
     errors.init_app(app)    # every error, as a page or as JSON under /api/
+    from quizapp import live_socket
+    live_socket.init_app(app)  # live games over Socket.IO (docs/live.md)
 
     from quizapp.account.views import bp as account_bp
     from quizapp.admin.views import bp as admin_bp

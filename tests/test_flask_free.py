@@ -10,7 +10,8 @@ DOMAIN_MODULES = ["quizapp.clock", "quizapp.models", "quizapp.question_types", "
                   "quizapp.ranking.buckets", "quizapp.ranking.reads", "quizapp.ranking.pages",
                   "quizapp.ranking.maintain", "quizapp.ranking.rebuild", "quizapp.users", "quizapp.periods",
                   "quizapp.tokens", "quizapp.learning", "quizapp.study_material", "quizapp.caching", "quizapp.pace",
-                  "quizapp.moderation", "quizapp.names"]
+                  "quizapp.moderation", "quizapp.names", "quizapp.live", "quizapp.live.rules", "quizapp.live.games",
+                  "quizapp.live.standings", "quizapp.live.messages", "quizapp.live.after"]
 
 
 def test_domain_modules_do_not_import_flask():

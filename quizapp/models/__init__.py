@@ -16,6 +16,7 @@ from quizapp.models.bank import Question, QuestionRevision, Quiz, QuizQuestion
 from quizapp.models.attempts import RUNNING_RANKED_ATTEMPT, Attempt, AttemptAnswer
 from quizapp.models.boards import LeaderboardCount, LeaderboardEntry, OverallEntry
 from quizapp.models.review_cards import ReviewCard
+from quizapp.models.live import LiveAnswer, LiveGame, LivePlayer
 
 __all__ = [
     "NAMING_CONVENTION", "Base", "UTCDateTime",
@@ -24,4 +25,5 @@ __all__ = [
     "Attempt", "AttemptAnswer", "RUNNING_RANKED_ATTEMPT",
     "LeaderboardEntry", "OverallEntry", "LeaderboardCount",
     "ReviewCard",
+    "LiveGame", "LivePlayer", "LiveAnswer",
 ]
