@@ -48,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     from quizapp.api.views import bp as api_bp
     from quizapp.auth.views import bp as auth_bp
     from quizapp.leaderboard.views import bp as leaderboard_bp
+    from quizapp.live_pages.views import bp as live_bp
     from quizapp.main.views import bp as main_bp
     from quizapp.play.views import bp as play_bp
     from quizapp.profiles.views import bp as profiles_bp
@@ -60,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     app.register_blueprint(admin_bp)
     app.register_blueprint(study_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(live_bp)
     app.register_blueprint(api_bp)  # exempts itself from the global CSRF check; see api/auth.py
     _refuse_incomplete_question_types(app)
 

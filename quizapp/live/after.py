@@ -84,3 +84,15 @@ def mistakes(session: Session, game: LiveGame, player: LivePlayer) -> list[int]:
     ids = dict(session.execute(select(QuestionRevision.id, QuestionRevision.question_id)
                                .where(QuestionRevision.id.in_(wanted))).all())
     return [ids[rid] for rid in wanted if rid in ids]
+
+
+def mistake_items(session: Session, game: LiveGame, player: LivePlayer, locale: str) -> list[dict[str, str]]:
+    """What the player missed, each with its right answer: the end screen's list (after the game only)."""
+    missed = set(mistakes(session, game, player))
+    items = []
+    for revision_id in game.plan:
+        revision = session.get(QuestionRevision, revision_id)
+        if revision is not None and revision.question_id in missed:
+            items.append({"text": localized(revision.content["text"], locale),
+                          "answer": get_type(revision.type).format_answer(revision.content, locale)})
+    return items
