@@ -83,11 +83,14 @@ def host(game_id: int):
 @bp.get("/live/<int(max=2147483647):game_id>/qr.svg")
 @login_required
 def qr(game_id: int):
+    import io
+
     import segno
     game = _hosted_or_404(game_id)
     code = segno.make(url_for("live.join_code", code=game.code, _external=True), error="m")
-    svg = code.svg_inline(scale=8, border=2, title=_("Join link"))
-    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
+    svg = io.BytesIO()
+    code.save(svg, kind="svg", scale=8, border=2, title=_("Join link"))
+    return Response(svg.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
 
 
 @bp.route("/join", methods=["GET", "POST"])
