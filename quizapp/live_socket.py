@@ -125,7 +125,7 @@ def start_timer(app: Flask) -> None:
 
 def _run_timer(app: Flask) -> None:  # pragma: no cover - exercised by the served tests
     while True:
-        socketio.sleep(app.config["LIVE_TICK_S"])
+        socketio.sleep(float(app.config["LIVE_TICK_S"]))
         with app.app_context():
             try:
                 timer_beat()
