@@ -32,18 +32,18 @@ ROOT = Path(__file__).resolve().parent.parent
 PLAYERS = 20
 
 
-def start_server(database_url: str, instance: Path) -> subprocess.Popen:
-    env = {**os.environ, "QUIZAPP_DATABASE_URL": database_url, "QUIZAPP_SECRET_KEY": "served-secret",
+def start_server(database_url: str, instance: Path, port: int = PORT, **extra: str) -> subprocess.Popen:
+    env = {**os.environ, **extra, "QUIZAPP_DATABASE_URL": database_url, "QUIZAPP_SECRET_KEY": "served-secret",
            "QUIZAPP_INSTANCE_PATH": str(instance), "QUIZAPP_QUESTIONS_PATH": str(TEST_BANK),
            "QUIZAPP_LIVE_TICK_S": "0.1", "QUIZAPP_RATELIMIT_ENABLED": "false"}
     with open(instance.parent / "server.log", "ab") as log:  # the child keeps its own copy of the file
         server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "-w", "1", "--threads", "64", "-b", f"127.0.0.1:{PORT}",
+            [str(Path(sys.executable).parent / "gunicorn"), "-w", "1", "--threads", "64", "-b", f"127.0.0.1:{port}",
              "--no-control-socket", "--graceful-timeout", "1", "quizapp:create_app()"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
     for _ in range(150):  # up to 30 s for the worker to answer
         try:
-            if requests.get(f"http://127.0.0.1:{PORT}/join", timeout=5).status_code == 200:
+            if requests.get(f"http://127.0.0.1:{port}/join", timeout=5).status_code == 200:
                 return server
         except requests.RequestException:
             pass
@@ -62,7 +62,7 @@ def kill_9(server: subprocess.Popen) -> None:
 
 
 class Player:
-    def __init__(self, game_id: int, cookie: str) -> None:
+    def __init__(self, game_id: int, cookie: str, port: int = PORT) -> None:
         self.client = socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=0.5)
         self.latest: dict = {}
         self.changed = threading.Condition()
@@ -70,7 +70,7 @@ class Player:
         self.refusals: list = []
         self.client.on("connect_error", self.refusals.append, namespace="/live")
         self.headers = {"Cookie": f"{cookie_name(game_id)}={cookie}"}
-        self.url = f"http://127.0.0.1:{PORT}?game={game_id}&role=player"
+        self.url = f"http://127.0.0.1:{port}?game={game_id}&role=player"
 
     def _state(self, message):
         with self.changed:
@@ -97,6 +97,60 @@ def rows(app) -> int:
         count = db.session.scalar(select(func.count()).select_from(LiveAnswer))
         db.session.rollback()
         return count
+
+
+def new_game(app, players: int, seconds: int = 240):
+    clock = SystemClock()
+    with app.app_context():
+        host = create_user(db.session, "teacher", "correct horse battery", clock.now())
+        quiz = db.session.scalar(select(Quiz).where(Quiz.key == "all-types"))
+        game = games.create_game(db.session, host, quiz, rules.Settings(seconds=seconds), clock)
+        joined = [games.join(db.session, game.code, f"Player{n:02d}", None, clock) for n in range(players)]
+        db.session.commit()
+        with app.test_request_context():
+            app.config["SECRET_KEY"] = "served-secret"
+            return game.id, [sign_player(player.id, token) for player, token in joined]
+
+
+def start_game(app, game_id: int) -> None:
+    with app.app_context():
+        games.start(db.session, db.session.get(LiveGame, game_id), SystemClock())  # as the host's Start does
+        db.session.commit()
+
+
+REDIS_URL = os.environ.get("QUIZAPP_TEST_LIVE_REDIS_URL", "redis://127.0.0.1:6379/5")
+
+
+def test_two_servers_share_a_game_through_redis(app, bank, database_url, tmp_path):
+    """Players on two servers: the answer that closes the question on one server brings the
+    reveal to the player on the other, through the Redis message queue."""
+    import redis
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    game_id, cookies = new_game(app, 2)
+    queue = {"QUIZAPP_SOCKETIO_MESSAGE_QUEUE": REDIS_URL, "QUIZAPP_SOCKETIO_CHANNEL": f"quizapp-live-test-{os.getpid()}"}
+    servers = [start_server(database_url, tmp_path / "one", PORT + 1, **queue),
+               start_server(database_url, tmp_path / "two", PORT + 2, **queue)]
+    players = [Player(game_id, cookies[0], PORT + 1), Player(game_id, cookies[1], PORT + 2)]
+    try:
+        for player in players:
+            player.connect()
+            player.wait_for(lambda s: s.get("state") == "lobby")
+        start_game(app, game_id)
+        players[0].client.emit("sync", {}, namespace="/live")
+        players[0].wait_for(lambda s: s.get("state") == "question")
+        assert players[0].answer(0, [0]) == {"ok": True, "position": 0}
+        assert players[1].answer(0, [1]) == {"ok": True, "position": 0}  # the last: server two closes it
+        for player in players:  # server one's player hears of it through Redis
+            player.wait_for(lambda s: s.get("state") == "reveal")
+        assert players[0].latest["reveal"]["mine"]["answered"] is True
+    finally:
+        for player in players:
+            player.client.disconnect()
+        for server in servers:
+            kill_9(server)
 
 
 def test_kill_9_mid_question_loses_no_acknowledged_answer_and_the_game_resumes(app, bank, database_url, tmp_path):
