@@ -84,7 +84,6 @@ def init_app(app: Flask) -> None:
     queue = app.config.get("SOCKETIO_MESSAGE_QUEUE") or app.config.get("REDIS_URL")
     socketio.init_app(app, message_queue=queue, async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
                       channel=app.config.get("SOCKETIO_CHANNEL", "quizapp-live"), manage_session=False)
-    app.before_request(lambda: start_timer(app))
 
 
 # --- broadcasting --------------------------------------------------------------------------
@@ -114,6 +113,8 @@ def _after_answer(game: LiveGame) -> None:
 
 
 def start_timer(app: Flask) -> None:
+    """The timer starts with the first live socket a process sees (a restarted server's first
+    reconnecting player or host); a process that serves no live game runs none."""
     if not app.config["LIVE_TIMER"] or id(app) in _timers:
         return
     with _timer_lock:
