@@ -10,12 +10,15 @@ CATALOGS := $(patsubst %.po,%.mo,$(wildcard quizapp/translations/*/LC_MESSAGES/m
 
 .PHONY: run test audit bench serve validate import translations extract-messages chromium wrk clean
 
-run: $(VENV)/.installed $(CATALOGS)  ## install, migrate, import the bank, serve on HOST:PORT
+# The live games' browser client (npm's socket.io-client), served by the app itself: no CDN.
+VENDOR := quizapp/static/vendor/socket.io.min.js
+
+run: $(VENV)/.installed $(CATALOGS) $(VENDOR)  ## install, migrate, import the bank, serve on HOST:PORT
 	$(FLASK) db upgrade
 	$(FLASK) bank import
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test $(CATALOGS) chromium node_modules/.installed  ## install what the tests need and run them all
+test: $(VENV)/.installed-test $(CATALOGS) chromium node_modules/.installed $(VENDOR)  ## install what the tests need and run them all
 	$(BIN)/pytest
 
 audit: $(VENV)/.installed-audit $(CATALOGS)  ## bandit, then sqlmap and schemathesis against a local instance
@@ -46,10 +49,15 @@ import: $(VENV)/.installed $(CATALOGS)
 	$(FLASK) db upgrade
 	$(FLASK) bank import
 
-serve: $(VENV)/.installed $(CATALOGS)  ## production-style: gunicorn, one sync worker per core
+# One gunicorn worker with many threads: Socket.IO needs every request of a connection to reach
+# the same process (a WebSocket holds a thread; simple-websocket does the upgrade).  More
+# processes or machines: several `make serve` on other ports with QUIZAPP_SOCKETIO_MESSAGE_QUEUE
+# set to one Redis, behind a proxy with sticky sessions (README, "Serving live games").
+THREADS ?= 500
+serve: $(VENV)/.installed $(CATALOGS) $(VENDOR)  ## production-style: gunicorn, one process, threads for WebSockets
 	$(FLASK) db upgrade
 	$(FLASK) bank import
-	$(BIN)/gunicorn -w $$(nproc) -b $(HOST):$(PORT) --no-control-socket 'quizapp:create_app()'
+	$(BIN)/gunicorn -w 1 --threads $(THREADS) -b $(HOST):$(PORT) --no-control-socket 'quizapp:create_app()'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +82,10 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 %.mo: %.po | $(BIN)/python
 	@[ -x $(BIN)/pybabel ] || $(BIN)/pip install --quiet -e .
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+$(VENDOR): node_modules/.installed
+	mkdir -p $(dir $@)
+	cp node_modules/socket.io-client/dist/socket.io.min.js $@
 
 # The Nu HTML Checker (vnu-jar, run with the machine's Java) checks every page the browser tests visit.
 node_modules/.installed: package.json package-lock.json

@@ -40,12 +40,15 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     login.init_app(app)     # whose session a cookie is
     layout.init_app(app)    # the header, globals and filters of every template
     errors.init_app(app)    # every error, as a page or as JSON under /api/
+    from quizapp import live_socket
+    live_socket.init_app(app)  # live games over Socket.IO (docs/live.md)
 
     from quizapp.account.views import bp as account_bp
     from quizapp.admin.views import bp as admin_bp
     from quizapp.api.views import bp as api_bp
     from quizapp.auth.views import bp as auth_bp
     from quizapp.leaderboard.views import bp as leaderboard_bp
+    from quizapp.live_pages.views import bp as live_bp
     from quizapp.main.views import bp as main_bp
     from quizapp.play.views import bp as play_bp
     from quizapp.profiles.views import bp as profiles_bp
@@ -62,6 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     app.register_blueprint(account_bp)
     app.register_blueprint(teach_bp)
     app.register_blueprint(classroom_bp)  # also: a one-time password is changed before anything else
+    app.register_blueprint(live_bp)
     app.register_blueprint(api_bp)  # exempts itself from the global CSRF check; see api/auth.py
     _refuse_incomplete_question_types(app)
 

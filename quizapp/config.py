@@ -65,6 +65,18 @@ DEFAULTS: dict[str, Any] = {
     # Registering runs scrypt (tens of ms, 32 MiB): per address, room for a class; and for everyone.
     "LIMIT_REGISTER_PER_ADDRESS": "30 per minute; 200 per hour",
     "LIMIT_REGISTER_ALL": "120 per minute",
+    # Live games (docs/live.md).  Joins per address: room for a class behind one address.
+    "LIVE_JOIN_LIMIT": "60 per minute",
+    # Socket events per connection: a steady rate per second and a burst; beyond it, refused.
+    "LIVE_SOCKET_RATE": 5.0,
+    "LIVE_SOCKET_BURST": 10,
+    # Several servers share games through one Redis (redis://host:6379/N); None: one process,
+    # an in-process queue (``make run``).  QUIZAPP_REDIS_URL is used when this is not set.
+    "SOCKETIO_MESSAGE_QUEUE": None,
+    "REDIS_URL": None,
+    # The server's timer (closing questions, auto-advance), every LIVE_TICK_S seconds.
+    "LIVE_TIMER": True,
+    "LIVE_TICK_S": 0.25,
 }
 
 SECRET_KEY_FILE = "secret_key"

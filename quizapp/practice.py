@@ -170,3 +170,11 @@ def start_single(session: Session, user: User, question_id: int, now: datetime) 
 
 __all__ = ["MAX_OPEN_PRACTICE_RUNS", "NothingToReview", "QuestionNotMet", "has_met", "met_question_ids",
            "start_practice", "start_review", "start_single"]
+
+
+def start_questions(session: Session, user: User, question_ids: Sequence[int], now: datetime) -> Attempt:
+    """An untimed, unranked run of these questions (a live game's "practise my mistakes": the
+    game has shown each of them and its answer already)."""
+    if not question_ids:
+        raise NothingToReview("There are no mistakes to practise.")
+    return _practice_run(session, user, question_ids, now)

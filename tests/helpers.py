@@ -43,6 +43,8 @@ def make_app(database_url: str, instance: Path, **overrides):
         # Most tests answer at the frozen clock's instant, faster than the human floor; the
         # pace check's own tests (test_pace.py) turn it on.
         "PACE_CHECK": False,
+        # The live games' timer thread: the tests move games with live_socket.timer_beat().
+        "LIVE_TIMER": False,
         **overrides,
     }
     app = create_app(config, instance_path=str(instance))

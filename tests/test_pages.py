@@ -134,6 +134,13 @@ def test_every_page(watched: Page, live_server, shot, lang, size):
 
     page.goto(base + "/leaderboard/all-types")
     check(page, f"leaderboard-empty-{tag}", shot)
+    page.goto(base + "/join")
+    check(page, f"live-join-{tag}", shot)
+    page.locator("form.narrow button[type=submit]").click()
+    expect(page.locator(".errors").first).to_be_visible()
+    check(page, f"live-join-errors-{tag}", shot)
+    page.goto(base + "/join/rejoin")
+    check(page, f"live-rejoin-{tag}", shot)
     page.goto(base + "/no-such-page")
     check(page, f"not-found-{tag}", shot)
 
@@ -144,6 +151,22 @@ def test_every_page(watched: Page, live_server, shot, lang, size):
     page.locator("#confirm").fill("correct horse")
     page.get_by_role("button", name=words["register"]).click()
     check(page, f"home-signed-in-{tag}", shot)
+
+    # Live games: the host's settings, the lobby, the player's screen (the host joins too), the history.
+    page.goto(base + "/live/new/all-types")
+    check(page, f"live-settings-{tag}", shot)
+    page.locator("form.live-settings button[type=submit]").click()
+    expect(page.locator("#live-lobby")).to_be_visible()
+    check(page, f"live-host-lobby-{tag}", shot)
+    code = page.locator("#live-code").inner_text().replace(" ", "")
+    page.goto(base + "/join")
+    page.locator("#code").fill(code)
+    page.locator("form.narrow button[type=submit]").click()
+    expect(page.locator("#live-lobby")).to_be_visible()
+    check(page, f"live-player-lobby-{tag}", shot)
+    page.goto(base + "/live/history")
+    check(page, f"live-history-{tag}", shot)
+    page.goto(base + "/")
 
     # Every question type, an error message on a question, and the results.
     page.locator("li.quiz-card").first.get_by_role("button", name=words["start"]).click()  # "all-types" is first

@@ -17,6 +17,7 @@ from quizapp.models.classes import Assignment, AssignmentOverride, ClassMember, 
 from quizapp.models.attempts import RUNNING_RANKED_ATTEMPT, Attempt, AttemptAnswer
 from quizapp.models.boards import LeaderboardCount, LeaderboardEntry, OverallEntry
 from quizapp.models.review_cards import ReviewCard
+from quizapp.models.live import LiveAnswer, LiveGame, LivePlayer
 
 __all__ = [
     "NAMING_CONVENTION", "Base", "UTCDateTime",
@@ -26,4 +27,5 @@ __all__ = [
     "LeaderboardEntry", "OverallEntry", "LeaderboardCount",
     "ReviewCard",
     "SchoolClass", "ClassMember", "Assignment", "AssignmentOverride",
+    "LiveGame", "LivePlayer", "LiveAnswer",
 ]

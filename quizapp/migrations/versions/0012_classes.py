@@ -1,7 +1,7 @@
 """teachers' classes: the teacher role, classes and members, assignments and overrides
 
 Revision ID: 0012_classes
-Revises: 0010_learn
+Revises: 0011_live_games
 
 Existing users are neither teachers nor bound to a one-time password; existing attempts
 belong to no assignment (NULLs and server defaults: nothing to backfill).  On SQLite the two
@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0012_classes'
-down_revision = '0010_learn'
+down_revision = '0011_live_games'
 branch_labels = None
 depends_on = None
 
