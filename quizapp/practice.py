@@ -99,7 +99,6 @@ def has_met(session: Session, user_id: int, question_id: int) -> bool:
     return session.scalar(select(_met_questions(user_id, question_id).subquery().c[0]).limit(1)) is not None
 
 
-
 def _host_quiz(session: Session, question_id: int) -> Quiz:
     """The quiz an untimed run is filed under (``Attempt.quiz_id`` is required): the first
     offered quiz whose pool holds ``question_id``, else the first offered quiz."""
@@ -167,14 +166,13 @@ def start_single(session: Session, user: User, question_id: int, now: datetime) 
     return _practice_run(session, user, [question_id], now, RunPurpose.SINGLE)
 
 
-
-__all__ = ["MAX_OPEN_PRACTICE_RUNS", "NothingToReview", "QuestionNotMet", "has_met", "met_question_ids",
-           "start_practice", "start_review", "start_single"]
-
-
 def start_questions(session: Session, user: User, question_ids: Sequence[int], now: datetime) -> Attempt:
     """An untimed, unranked run of these questions (a live game's "practise my mistakes": the
     game has shown each of them and its answer already)."""
     if not question_ids:
         raise NothingToReview("There are no mistakes to practise.")
-    return _practice_run(session, user, question_ids, now)
+    return _practice_run(session, user, question_ids, now, RunPurpose.MISTAKES)
+
+
+__all__ = ["MAX_OPEN_PRACTICE_RUNS", "NothingToReview", "QuestionNotMet", "has_met", "met_question_ids",
+           "start_practice", "start_questions", "start_review", "start_single"]

@@ -90,7 +90,7 @@ def test_gift_follows_the_grammar(bank):
     assert "{#43.8:0.1 ####" in next(b for b in blocks if "::t-numeric::" in b)
     assert "{#1992:0 ####" in next(b for b in blocks if "::t-year::" in b)
     assert "{=Алматы =Almaty =阿拉木图 =Алма-Ата ####" in next(b for b in blocks if "::t-text::" in b)
-    assert " -> CITIC Construction / 中信建设 =" in next(b for b in blocks if "::t-matching::" in b)
+    assert " -> CITIC Construction (строительная компания) / CITIC Construction (a building company) / CITIC Construction (құрылыс компаниясы) / 中信建设（建筑公司） =" in next(b for b in blocks if "::t-matching::" in b)
 
 
 def test_one_language_is_plain_text(bank):
@@ -143,7 +143,8 @@ def test_moodle_xml_parses_back_with_every_element_of_the_documented_examples(ba
     assert numeric.findtext("text") == "43.8" and numeric.findtext("tolerance") == "0.1"
     assert "(billion USD)" in exported["t-numeric"].findtext("questiontext/text")
     assert [s.findtext("answer/text") for s in exported["t-matching"].findall("subquestion")][0] == \
-        "CITIC Construction / 中信建设"
+        "CITIC Construction (строительная компания) / CITIC Construction (a building company) / " \
+        "CITIC Construction (құрылыс компаниясы) / 中信建设（建筑公司）"
     assert [a.findtext("text") for a in exported["t-text"].findall("answer")] == ["Алматы", "Almaty", "阿拉木图", "Алма-Ата"]
     assert exported["t-text"].findtext("usecase") == "0"
     assert [t.text for t in exported["t-single"].findall("tags/tag/text")] == ["visits"]

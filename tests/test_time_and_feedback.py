@@ -230,8 +230,8 @@ def test_answer_rows_pair_each_part(bank):
     assert [r.given for r in get_type("ordering").answer_rows(ordering, None, "en")] == ["—"] * 3
     matching = next(item.data for item in bank.questions.values() if item.data["type"] == "matching")
     rows = get_type("matching").answer_rows(matching, ["0", "2", "x"], "en")
-    assert [(r.given, r.is_right) for r in rows] == [("CITIC Construction", True), ("Al-Farabi KazNU", False),
-                                                      ("—", False)]
+    assert [(r.given, r.is_right) for r in rows] == [("CITIC Construction (a building company)", True),
+                                                      ("Al-Farabi Kazakh National University", False), ("—", False)]
     assert get_type("single").answer_rows({}, None, "en") is None
 
 

@@ -288,7 +288,7 @@ def _convert(block: str, line: int, lang: str, meta: dict[str, Any]) -> tuple[st
     if meta:
         if meta.get("type") == "year" and question["type"] == "numeric":
             question["type"] = "year"
-        for key in ("source", "tags", "difficulty", "event", "unit"):
+        for key in ("source", "tags", "difficulty", "event", "unit", "fact", "order_by"):
             if key in meta:
                 question[key] = meta[key]
         if question["type"] == "numeric" and "unit" in meta:
@@ -308,7 +308,7 @@ def _drop_unit(text: str, unit: str | None) -> str:
 
 
 ORDER = ("id", "type", "text", "options", "answer", "answers", "tolerance", "unit", "items", "pairs", "accept",
-         "explanation", "source", "tags", "difficulty", "event")
+         "order_by", "explanation", "fact", "source", "tags", "difficulty", "event")
 
 
 def _missing(question: dict[str, Any]) -> list[str]:

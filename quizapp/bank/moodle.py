@@ -109,6 +109,9 @@ def text_answers(data: dict[str, Any]) -> list[str]:
 def metadata(data: dict[str, Any]) -> dict[str, Any]:
     """What Moodle has no field for, kept so ``import-gift`` can restore the question."""
     meta = {"type": data["type"], "source": data["source"], "tags": data["tags"], "difficulty": data["difficulty"]}
+    for key in ("fact", "order_by"):  # the study pages' fact, and what an ordering's order is about
+        if key in data:
+            meta[key] = data[key]
     if "event" in data:
         meta["event"] = data["event"]
     if data["type"] == "text":
