@@ -10,6 +10,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import Text, cast, select
 
+from quizapp.auth.login import signed_in_account
 from quizapp.caching import caches
 from quizapp.extensions import db
 from quizapp.i18n import current_locale
@@ -59,6 +60,6 @@ def set_language():
     if form.validate_on_submit() and form.lang.data in current_app.config["LANGUAGES"]:
         session["lang"] = form.lang.data
         if current_user.is_authenticated:
-            current_user.locale = form.lang.data
+            signed_in_account().locale = form.lang.data
             db.session.commit()
     return back_or("/")

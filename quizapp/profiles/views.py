@@ -7,6 +7,7 @@ from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 from werkzeug.security import check_password_hash
 
+from quizapp.auth.login import signed_in_account
 from quizapp import tokens
 from quizapp.account.forms import RevokeForm
 from quizapp.context import current_clock
@@ -86,8 +87,8 @@ def own():
 def change_password():
     form = PasswordForm(prefix="password")
     if form.validate_on_submit():
-        if check_password_hash(current_user.password_hash, form.current.data):
-            user = current_user._get_current_object()
+        user = signed_in_account()
+        if check_password_hash(user.password_hash, form.current.data):
             set_password(user, form.password.data)
             # Whoever else holds a session of this account (a copied cookie) is signed out;
             # the person who changed the password is signed in again on the new version.
@@ -97,7 +98,7 @@ def change_password():
             flash(_("Your password is changed. Every other session of your account is signed out."), "success")
             return redirect(url_for("profiles.api_tokens"))
         form.current.errors.append(_("This is not your current password."))
-    return _render(current_user, password_form=form, status=400)
+    return _render(signed_in_account(), password_form=form, status=400)
 
 
 @bp.get("/profile/tokens")
@@ -124,13 +125,13 @@ def revoke_all_tokens():
 def change_language():
     form = LanguageChoiceForm(prefix="language")
     if form.validate_on_submit() and form.locale.data in current_app.config["LANGUAGES"]:
-        current_user.locale = form.locale.data
+        signed_in_account().locale = form.locale.data
         session["lang"] = form.locale.data
         db.session.commit()
         with force_locale(form.locale.data):  # say it in the language just chosen
             flash(_("Display language saved."), "success")
         return redirect(url_for("profiles.show", username=current_user.username))
-    return _render(current_user, language_form=form, status=400)
+    return _render(signed_in_account(), language_form=form, status=400)
 
 
 @bp.post("/profile/visibility")
@@ -138,9 +139,10 @@ def change_language():
 def change_visibility():
     form = ProfileVisibilityForm(prefix="visibility")
     if form.validate_on_submit() and form.visibility.data in VISIBILITY_CHOICES:
-        current_user.shares_profile = VISIBILITY_CHOICES[form.visibility.data]
+        account = signed_in_account()
+        account.shares_profile = VISIBILITY_CHOICES[form.visibility.data]
         db.session.commit()
-        flash(_("Saved: your profile can now be seen by every signed-in player.") if current_user.shares_profile
+        flash(_("Saved: your profile can now be seen by every signed-in player.") if account.shares_profile
               else _("Saved: only you can see your profile now."), "success")
         return redirect(url_for("profiles.show", username=current_user.username))
-    return _render(current_user, visibility_form=form, status=400)
+    return _render(signed_in_account(), visibility_form=form, status=400)
