@@ -201,7 +201,10 @@ def login(port: int, username: str) -> str:
     _, cookies2 = request("POST", "/login", urllib.parse.urlencode(
         {"username": username, "password": PASSWORD, "csrf_token": token}), "; ".join(cookies))
     cookie = (cookies2 or cookies)[-1]
-    page, _ = request("GET", "/", cookie=cookie)
+    page, cookies3 = request("GET", "/", cookie=cookie)
+    # Signing in starts a new session: the form token made for this page is kept in the cookie
+    # the page sends back, and the answer POSTs must carry that one (else every one is a 400).
+    cookie = (cookies3 or [cookie])[-1]
     return cookie, CSRF.search(page).group(1)
 
 
