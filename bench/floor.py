@@ -15,8 +15,8 @@ from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, bindpa
 
 db = SQLAlchemy()
 _user = Table("user", MetaData(), Column("id", Integer, primary_key=True), Column("username", String),
-              Column("is_hidden", Boolean))
-_USER_BY_ID = select(_user.c.id, _user.c.username).where(_user.c.id == bindparam("id"))
+              Column("is_hidden", Boolean), Column("session_version", Integer))
+_USER_BY_ID = select(_user.c.id, _user.c.username, _user.c.session_version).where(_user.c.id == bindparam("id"))
 _PAGE = ("<!doctype html><html lang=en><head><meta charset=utf-8><title>{{ name }}</title></head><body><main>"
          "<h1>{{ name }}</h1>" + "<p>{{ text }}</p>" * 40 + "</main></body></html>")
 
@@ -35,9 +35,11 @@ def create_app() -> Flask:
     page = app.jinja_env.from_string(_PAGE)
 
     @login.user_loader
-    def load(user_id: str):
+    def load(session_user_id: str):
+        # The app's cookie says "id:session_version" (auth/login.load_user): the same check here.
+        user_id, _, version = session_user_id.partition(":")
         row = db.session.execute(_USER_BY_ID, {"id": int(user_id)}).first()
-        return _Viewer(*row) if row else None
+        return _Viewer(row.id, row.username) if row and row.session_version == int(version or 0) else None
 
     @app.get("/")
     @login_required

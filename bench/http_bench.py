@@ -9,7 +9,13 @@ hello under locust.  Prints a table and writes bench/results.md.
 
 Beside the hello, a second reference (bench/floor.py): a signed-in page with nothing of the
 app in it (Flask-Login reading the same cookie and user table, one more read, a 4 KB
-template, COMMIT).  Its ratio is the most any signed-in page of this stack can reach here.
+template, COMMIT).  The targets (issue 15) are ratios to that "signed-in floor", measured in
+the same run: the question page, the home page signed out and the leaderboard page at least
+half of it, with p99 at most 100 ms at 32 connections.  The answer POST is measured and shown
+without a target (the old ones, ratios to the hello, are retired).
+
+The rate limiter runs as in production (it is on by default); only the per-player answer limit
+is raised, since every POST of the benchmark comes from one player at machine speed.
 
 Only ever aims at 127.0.0.1 and at ports it opened itself.
 """
@@ -37,7 +43,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 from loadclient import CSRF  # noqa: E402
 
 PASSWORD = "bench-password"
-TARGETS = {"question page": 0.5, "answer POST": 0.35, "leaderboard page": 0.4}
+# Ratios to the signed-in floor (bench/floor.py) in the same run.
+TARGETS = {"question page": 0.5, "home page, signed out": 0.5, "leaderboard page": 0.5}
+FLOOR = "signed-in floor"
 P99_TARGET_MS = 100.0
 
 
@@ -166,7 +174,9 @@ def make_bench_rows(env: dict[str, str]) -> dict:
                    correct_count=0)
         question_attempt = session.execute(insert(Attempt).returning(Attempt.id), [row]).scalar_one()
         first_answer_attempt = question_attempt + 1
-        session.execute(insert(Attempt), [row] * 80_000)
+        # At most one running ranked attempt per player and quiz (migration 0009): the attempts the
+        # answer POSTs go to are practice runs, whose first answer takes the same path (no deadline here).
+        session.execute(insert(Attempt), [{**row, "mode": "practice"}] * 80_000)
         session.commit()
         info = {"board_key": board_quiz.key, "question_attempt": question_attempt,
                 "answer_first": first_answer_attempt, "answer_count": 80_000}
@@ -191,7 +201,10 @@ def login(port: int, username: str) -> str:
     _, cookies2 = request("POST", "/login", urllib.parse.urlencode(
         {"username": username, "password": PASSWORD, "csrf_token": token}), "; ".join(cookies))
     cookie = (cookies2 or cookies)[-1]
-    page, _ = request("GET", "/", cookie=cookie)
+    page, cookies3 = request("GET", "/", cookie=cookie)
+    # Signing in starts a new session: the form token made for this page is kept in the cookie
+    # the page sends back, and the answer POSTs must carry that one (else every one is a 400).
+    cookie = (cookies3 or [cookie])[-1]
     return cookie, CSRF.search(page).group(1)
 
 
@@ -255,7 +268,8 @@ def locust(url: str, user_class: str, workdir: Path, duration: int) -> Result:
 def run_one(label: str, url: str, args, workdir: Path) -> list[tuple[Result, float]]:
     print(f"== {label}: {url}")
     env = {**os.environ, "QUIZAPP_DATABASE_URL": url, "QUIZAPP_SECRET_KEY": "bench",
-           "QUIZAPP_INSTANCE_PATH": str(workdir / "instance"), "QUIZAPP_RATELIMIT_ENABLED": "false",
+           "QUIZAPP_INSTANCE_PATH": str(workdir / "instance"),
+           "QUIZAPP_LIMIT_ANSWERS_PER_USER": "1000000 per minute",
            # The simulated players answer at machine speed: with the pace check on, every finish
            # would be held for review and never reach the leaderboard writes being measured.
            "QUIZAPP_PACE_CHECK": "false"}
@@ -270,6 +284,7 @@ def run_one(label: str, url: str, args, workdir: Path) -> list[tuple[Result, flo
         results.append(wrk(floor.url + "/", "signed-in floor", workdir, args.duration, cookie))
         results.append(wrk(f"{app.url}/attempt/{info['question_attempt']}", "question page", workdir,
                            args.duration, cookie))
+        results.append(wrk(f"{app.url}/", "home page, signed out", workdir, args.duration))
         results.append(wrk(f"{app.url}/attempt/{info['answer_first']}", "answer POST", workdir, args.duration,
                            script=ANSWER_LUA % {"first": info["answer_first"], "count": info["answer_count"],
                                                 "cookie": cookie, "token": token}))
@@ -285,27 +300,32 @@ def run_one(label: str, url: str, args, workdir: Path) -> list[tuple[Result, flo
         if floor is not None:
             floor.stop()
     ceiling = results[0].rps
-    rows = [(r, r.rps / ceiling) for r in results]
-    rows += [(hello_locust, 1.0), (journey, journey.rps / hello_locust.rps if hello_locust.rps else 0.0)]
+    floor_rps = next(r.rps for r in results if r.name == FLOOR)
+    rows = [(r, r.rps / ceiling, r.rps / floor_rps) for r in results]
+    rows += [(hello_locust, 1.0, None), (journey, journey.rps / hello_locust.rps if hello_locust.rps else 0.0, None)]
     return rows
 
 
-def meets_target(result: Result, ratio: float) -> bool:
-    return ratio >= TARGETS[result.name] and result.p99_ms <= P99_TARGET_MS
+Row = tuple[Result, float, "float | None"]  # the result, its ratio to the hello, its ratio to the floor
 
 
-def targets_met(rows: list[tuple[Result, float]]) -> bool:
-    return all(meets_target(result, ratio) for result, ratio in rows if result.name in TARGETS)
+def meets_target(result: Result, to_floor: float | None) -> bool:
+    return to_floor is not None and to_floor >= TARGETS[result.name] and result.p99_ms <= P99_TARGET_MS
 
 
-def table(label: str, rows: list[tuple[Result, float]]) -> str:
-    lines = [f"### {label}", "", "| endpoint | req/s | p50 ms | p99 ms | ratio to hello | target | notes |",
-             "|---|---|---|---|---|---|---|"]
-    for result, ratio in rows:
+def targets_met(rows: list[Row]) -> bool:
+    return all(meets_target(result, to_floor) for result, _, to_floor in rows if result.name in TARGETS)
+
+
+def table(label: str, rows: list[Row]) -> str:
+    lines = [f"### {label}", "",
+             "| endpoint | req/s | p50 ms | p99 ms | ratio to hello | ratio to floor | target | notes |",
+             "|---|---|---|---|---|---|---|---|"]
+    for result, to_hello, to_floor in rows:
         target = TARGETS.get(result.name)
-        verdict = "" if target is None else f"≥ {target} " + ("✔" if meets_target(result, ratio) else "✘")
+        verdict = "" if target is None else f"≥ {target} " + ("✔" if meets_target(result, to_floor) else "✘")
         lines.append(f"| {result.name} | {result.rps:,.0f} | {result.p50_ms:.1f} | {result.p99_ms:.1f} | "
-                     f"{ratio:.2f} | {verdict} | {result.errors} |")
+                     f"{to_hello:.2f} | {'' if to_floor is None else f'{to_floor:.2f}'} | {verdict} | {result.errors} |")
     return "\n".join(lines)
 
 
@@ -322,8 +342,9 @@ def main() -> int:
                 f"({args.users:,} users, {args.attempts:,} seeded attempts, gunicorn 2 sync workers, "
                 f"wrk -t2 -c32 -d{args.duration}s; locust 32 users). Ratios are to the bare Flask hello "
                 f"measured in the same run with the same tool; \"signed-in floor\" is bench/floor.py, the least a "
-                f"signed-in page costs on this stack (Flask-Login, two reads, a 4 KB template). Targets: question page ≥ 0.5, answer POST ≥ 0.35, "
-                f"leaderboard ≥ 0.4, p99 ≤ {P99_TARGET_MS:.0f} ms."]
+                f"signed-in page costs on this stack (Flask-Login, two reads, a 4 KB template). Targets (issue 15), "
+                f"as ratios to that floor in the same run: question page, home page signed out and leaderboard "
+                f"page ≥ 0.5, p99 ≤ {P99_TARGET_MS:.0f} ms; the answer POST has none."]
     with tempfile.TemporaryDirectory(prefix="quizapp-bench-") as tmp:
         workdir = Path(tmp)
         met = True

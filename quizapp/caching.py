@@ -66,6 +66,8 @@ class Caches:
     leaderboard_tables: BoundedCache[Any] = field(default_factory=lambda: BoundedCache(512))
     # The answer form class, per (revision, content hash, option order, language): play/forms.py.
     answer_form_classes: BoundedCache[Any] = field(default_factory=lambda: BoundedCache(4096))
+    # main/_quiz_list.html, per (language, signed in or not, the listed quizzes' rows).
+    quiz_lists: BoundedCache[Any] = field(default_factory=lambda: BoundedCache(64))
     # play/_answer_fields.html, blank, with the same key as the form class.
     blank_answer_fields: BoundedCache[Any] = field(default_factory=lambda: BoundedCache(4096))
 

@@ -62,3 +62,63 @@ def test_every_app_has_its_own_caches(tmp_path):
     caches(first).headers.get_or_make("key", lambda: "first")
     assert "key" not in caches(second).headers
     assert caches(second).headers.get_or_make("key", lambda: "second") == "second"
+
+
+# The home page's list of quizzes is rendered once per (language, signed in, the quizzes' rows)
+# and kept (main/_quiz_list.html): it must still follow every change at once.
+
+def _home(client, lang="en"):
+    return client.get("/", headers={"Accept-Language": lang}).get_data(as_text=True)
+
+
+def test_the_kept_quiz_list_follows_a_changed_or_retired_quiz_at_once(app, client, bank):
+    from sqlalchemy import select, update
+
+    from quizapp.extensions import db
+    from quizapp.models import Quiz
+
+    assert "Quick" in _home(client)
+    assert "Quick" in _home(client)  # now from the cache
+    with app.app_context():
+        quiz = db.session.scalar(select(Quiz).where(Quiz.key == "quick"))
+        db.session.execute(update(Quiz).where(Quiz.id == quiz.id).values(
+            title={**quiz.title, "en": "Renamed at once"}, time_limit_s=420))
+        db.session.commit()
+    page = _home(client)
+    assert "Renamed at once" in page and "Time limit: 7 min" in page and ">Quick<" not in page
+    with app.app_context():
+        db.session.execute(update(Quiz).where(Quiz.key == "quick").values(is_retired=True))
+        db.session.commit()
+    page = _home(client)
+    assert "Renamed at once" not in page and 'id="quiz-quick"' not in page and "Every type" in page
+
+
+def test_the_kept_quiz_list_is_each_languages_own(client, bank):
+    assert "Every type" in _home(client, "en") and "Все типы" not in _home(client, "en")
+    assert "Все типы" in _home(client, "ru") and "Every type" not in _home(client, "ru")
+    assert "Every type" in _home(client, "en")  # the English list was not replaced by the Russian one
+    assert "Log in to start" in _home(client, "en")
+
+
+def test_each_signed_in_home_page_has_its_own_form_token_and_it_starts_a_quiz(database_url, tmp_path, bank):
+    import re
+
+    from helpers import make_app
+
+    app = make_app(database_url, tmp_path / "csrf-instance", WTF_CSRF_ENABLED=True)
+    pages, clients = {}, {}
+    for name in ("aigerim", "erlan"):
+        client = clients[name] = app.test_client()
+        form = client.get("/register").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+        client.post("/register", data={"username": name, "password": "correct horse battery",
+                                       "confirm": "correct horse battery", "csrf_token": token})
+        pages[name] = _home(client)
+    visitor = _home(app.test_client())
+    assert "Log in to start" in visitor and 'action="/quiz/quick/start"' not in visitor
+    tokens = {name: set(re.findall(r'name="csrf_token" value="([^"]+)"', html)) for name, html in pages.items()}
+    assert all(len(found) == 1 for found in tokens.values())  # the header's forms and every Start button
+    assert tokens["aigerim"] != tokens["erlan"]
+    assert pages["aigerim"].count('action="/quiz/') >= 2 and "Log in to start" not in pages["aigerim"]
+    started = clients["erlan"].post("/quiz/quick/start", data={"csrf_token": tokens["erlan"].pop()})
+    assert started.status_code == 302 and "/attempt/" in started.headers["Location"]

@@ -67,6 +67,18 @@ def test_a_rivals_posts_to_my_attempt_do_not_use_up_my_answers(limited):
     assert post_answer_for_page(victim, attempt_id, page).status_code == 302  # recorded, not 429
 
 
+def test_showing_the_question_uses_up_no_answers_and_is_never_held(limited):
+    """The answer limit is for answers: the GET of the same address (its own view, without the
+    limiter's checks, for speed) is never counted, before or after the limit is reached."""
+    make_users(limited, "aigerim")
+    client = signed_in(limited, "aigerim")
+    location = client.post("/quiz/all-types/start").headers["Location"]
+    assert {client.get(location).status_code for _ in range(70)} == {200}
+    statuses = [client.post(location, data={"position": "0", "answer": "99"}).status_code for _ in range(61)]
+    assert statuses == [400] * 60 + [429]  # all 60 answers were still there after 70 pages shown
+    assert client.get(location).status_code == 200
+
+
 def test_answers_are_limited_per_player(limited):
     make_users(limited, "aigerim", "bolat")
     client = signed_in(limited, "aigerim")

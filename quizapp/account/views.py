@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, session, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from quizapp.auth.login import signed_in_account
 from quizapp import tokens
 from quizapp.account.forms import ACCOMMODATIONS, AccommodationForm, RevokeForm, TokenForm
 from quizapp.context import current_clock
@@ -60,7 +61,7 @@ def index():
 def set_accommodation():
     form = _accommodation_form(submitted=True)
     if form.validate_on_submit() and form.time_accommodation.data in ACCOMMODATIONS:
-        current_user.time_accommodation = form.time_accommodation.data
+        signed_in_account().time_accommodation = form.time_accommodation.data
         db.session.commit()
         label = ACCOMMODATIONS[form.time_accommodation.data][0]
         flash(_("Saved: %(choice)s. It applies to the quizzes you start from now on.", choice=label), "success@time")

@@ -19,6 +19,7 @@ from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from quizapp.auth.login import signed_in_account
 from quizapp import tokens
 from quizapp.context import current_clock
 from quizapp.errors import ApiError
@@ -46,7 +47,8 @@ def authenticate() -> None:
         g.api_user, g.api_auth = user, "bearer"
         return
     if current_user.is_authenticated:
-        g.api_user, g.api_auth = current_user._get_current_object(), "cookie"
+        # The ORM object, as a bearer token gives: the API hands its user to the services.
+        g.api_user, g.api_auth = signed_in_account(), "cookie"
         config = current_app.config
         if config.get("WTF_CSRF_ENABLED", True) and config.get("WTF_CSRF_CHECK_DEFAULT", True):
             csrf.protect()  # raises CSRFError (400) for a POST without a valid X-CSRFToken header

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from quizapp.auth.forms import LoginForm, LogoutForm, RegisterForm
+from quizapp.auth.login import signed_in_account
 from quizapp.context import current_clock
 from quizapp.extensions import db, limiter
 from quizapp.forms import NAME_TAKEN_MESSAGE
@@ -90,7 +91,7 @@ def login():
 def logout():
     if LogoutForm().validate_on_submit():
         # Every session of this user ends, not only this browser's: a copied cookie stops working.
-        current_user.end_all_sessions()
+        signed_in_account().end_all_sessions()
         db.session.commit()
         logout_user()
         flash(_("You are logged out."), "info")

@@ -8,6 +8,7 @@ from flask_babel import force_locale, format_time, get_locale, get_timezone, get
 from flask_login import current_user, login_required, login_user
 from werkzeug.security import check_password_hash
 
+from quizapp.auth.login import signed_in_account
 from quizapp import tokens
 from quizapp.account.forms import RevokeForm
 from quizapp.context import current_clock
@@ -103,8 +104,8 @@ def own():
 def change_password():
     form = PasswordForm(prefix="password")
     if form.validate_on_submit():
-        if check_password_hash(current_user.password_hash, form.current.data):
-            user = current_user._get_current_object()
+        user = signed_in_account()
+        if check_password_hash(user.password_hash, form.current.data):
             set_password(user, form.password.data)
             # Whoever else holds a session of this account (a copied cookie) is signed out;
             # the person who changed the password is signed in again on the new version.
@@ -141,7 +142,7 @@ def revoke_all_tokens():
 def change_language():
     form = LanguageChoiceForm(prefix="language")
     if form.validate_on_submit() and form.locale.data in current_app.config["LANGUAGES"]:
-        current_user.locale = form.locale.data
+        signed_in_account().locale = form.locale.data
         session["lang"] = form.locale.data
         db.session.commit()
         with force_locale(form.locale.data):  # say it in the language just chosen
@@ -155,9 +156,10 @@ def change_language():
 def change_visibility():
     form = ProfileVisibilityForm(prefix="visibility")
     if form.validate_on_submit() and form.visibility.data in VISIBILITY_CHOICES:
-        current_user.shares_profile = VISIBILITY_CHOICES[form.visibility.data]
+        account = signed_in_account()
+        account.shares_profile = VISIBILITY_CHOICES[form.visibility.data]
         db.session.commit()
-        flash(_("Saved: your profile can now be seen by every signed-in player.") if current_user.shares_profile
+        flash(_("Saved: your profile can now be seen by every signed-in player.") if account.shares_profile
               else _("Saved: only you can see your profile now."), "success@visibility")
         return redirect(url_for("profiles.show", username=current_user.username, _anchor="visibility-title"))
     return _refused(form, "visibility")
