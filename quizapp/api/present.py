@@ -15,7 +15,7 @@ from typing import Any
 from quizapp.attempts import AnswerOutcome, ServedQuestion, not_reached, shows_feedback_now
 from quizapp.clock import as_utc
 from quizapp.models import Attempt, AttemptAnswer, QuestionRevision, Quiz
-from quizapp.modes import feedback_each_answer
+from quizapp.modes import feedback_each_answer, feedback_of
 from quizapp.question_types import get_type, localized
 from quizapp.ranking import Standing
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from flask import Flask, flash, redirect, request, url_for
+from flask import Flask, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, select
@@ -89,7 +89,15 @@ def unauthorized():
     return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
 
 
+def _forget_the_last_requests_user() -> None:
+    # Flask-Login keeps the loaded user in ``g``, which belongs to the app context; a request
+    # shares the context that is already pushed (pytest-flask's, a shell's), so without this a
+    # later request would see the user, a frozen Viewer, as an earlier request loaded them.
+    g.pop("_login_user", None)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_forget_the_last_requests_user)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(unauthorized)

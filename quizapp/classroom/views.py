@@ -15,6 +15,7 @@ from quizapp import assignments, classes
 from quizapp.attempts import QuizUnavailable
 from quizapp.classroom.forms import FirstPasswordForm, JoinForm, StartForm
 from quizapp.context import current_clock, rules
+from quizapp.auth.login import signed_in_account
 from quizapp.extensions import db
 
 bp = Blueprint("classroom", __name__)
@@ -55,7 +56,7 @@ def first_password():
         return redirect(url_for("main.home"))
     form = FirstPasswordForm()
     if form.validate_on_submit():
-        classes.choose_password(current_user, form.password.data)
+        classes.choose_password(signed_in_account(), form.password.data)
         db.session.commit()
         flash(_("Your password is set. From now on, log in with it."), "success")
         return redirect(url_for("main.home"))
