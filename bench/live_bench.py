@@ -180,8 +180,8 @@ def answer_rows(env: dict[str, str], game_ids: list[int]) -> set[tuple[int, int]
     from quizapp.models.live import LiveAnswer
     app = app_for(env)
     with app.app_context():
-        rows = set(db.session.execute(select(LiveAnswer.player_id, LiveAnswer.position)
-                                      .where(LiveAnswer.game_id.in_(game_ids))).tuples())
+        rows = {(player_id, position) for player_id, position in db.session.execute(
+            select(LiveAnswer.player_id, LiveAnswer.position).where(LiveAnswer.game_id.in_(game_ids)))}
         db.session.remove()
     return rows
 
