@@ -554,7 +554,8 @@ def write_results(results: list[Result], args, started: datetime) -> None:
              "2-core machine, shared with other work: \"machine CPU\" is the whole machine's busy share, "
              "100 % = both cores, other people's work included). "
              f"Targets: 0 lost (every ack has its row), 0 errors, ack p99 ≤ {ACK_TARGET_MS:.0f} ms, "
-             f"reveal to the last player ≤ {REVEAL_TARGET_MS:.0f} ms (p99 over the questions). CPU is % of one core over the play phase "
+             f"reveal to the last player ≤ {REVEAL_TARGET_MS:.0f} ms (p99 over the questions). "
+             "CPU is % of one core over the play phase "
              "(peak: the busiest second).", "", HEADER,
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     lines += [row(r) for r in results]
