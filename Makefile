@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app quizapp
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard quizapp/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test audit bench serve validate import translations extract-messages chromium wrk clean
+.PHONY: run test audit bench bench-live serve validate import translations extract-messages chromium wrk clean
 
 # The live games' browser client (npm's socket.io-client), served by the app itself: no CDN.
 VENDOR := quizapp/static/vendor/socket.io.min.js
@@ -41,6 +41,15 @@ bench: $(VENV)/.installed-bench $(CATALOGS) wrk  ## boards, item statistics, gun
 	$(BIN)/python bench/report_bench.py --database-url '$(BENCH_DATABASE_URL)' || status=1; \
 	QUIZAPP_BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' $(BIN)/python bench/http_bench.py || status=1; \
 	exit $$status
+
+# Live games under load (bench/live_bench.py): simulated players over WebSockets against gunicorn,
+# one server and two sharing Redis. LIVE_BENCH_ARGS picks scenarios, e.g. '--players 500 --servers 1'.
+# The default: the issue's two scenarios (1 x 2,000 and 10 x 200), each on 1 and on 2 servers, plus a
+# ladder of one game's size (500, then 1,000) on one server; about 15 minutes.
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/9
+LIVE_BENCH_ARGS ?=
+bench-live: $(VENV)/.installed-bench $(CATALOGS)  ## live games: join, ack, reveal fan-out, CPU; writes bench/results.md
+	$(BIN)/python bench/live_bench.py --redis-url '$(BENCH_REDIS_URL)' $(LIVE_BENCH_ARGS)
 
 validate: $(VENV)/.installed  ## check questions/ and report every problem
 	$(FLASK) bank validate questions/

@@ -358,7 +358,12 @@ def main() -> int:
             sections.append(table("PostgreSQL", rows))
             print(sections[-1])
             met = met and targets_met(rows)
-    (ROOT / "bench" / "results.md").write_text("\n\n".join(sections) + "\n")
+    path = ROOT / "bench" / "results.md"
+    # Sections other scripts own ("## Live games" of bench/live_bench.py) are kept after this one.
+    kept = ""
+    if path.exists() and "\n## " in path.read_text():
+        kept = "\n## " + path.read_text().split("\n## ", 1)[1]
+    path.write_text("\n\n".join(sections) + "\n" + kept)
     print(f"written to {ROOT / 'bench' / 'results.md'}")
     print("targets met" if met else "targets NOT met")
     return 0 if met else 1
