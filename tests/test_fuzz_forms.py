@@ -90,7 +90,9 @@ def world(app, bank, clock, monkeypatch) -> World:
         "class_id": [school_class.id],
         "assignment_id": [assignment.id],
         "kind": ["csv", "xlsx"],
-        "code": [school_class.join_code, "WRONG99"],
+        "code": [school_class.join_code, "WRONG99", "123456"],
+        "game_id": [1, 2],  # live games (none exists here: every one of their pages must 404)
+        "paragraph": [1, 7],
         "attempt_id": [made.finished_attempt, made.others_attempt],
         "question_id": [made.question],
         "position": [0, 1],
