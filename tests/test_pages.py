@@ -523,7 +523,7 @@ def play_a_class_game(live_server, teacher_name: str, student_name: str) -> None
         quiz = session.scalar(select(Quiz).where(Quiz.key == "all-types"))
         game = games.create_game(session, teacher, quiz, rules.Settings(seconds=None), clock, class_id=school_class.id)
         player, _ = games.join(session, game.code, "", student, clock)
-        guest, _ = games.join(session, game.code, "Гость", None, clock)
+        guest, _ = games.join(session, game.code, "Sunflower", None, clock)
         games.start(session, game, clock)
         for position in range(game.question_count):
             revision = session.get(QuestionRevision, game.plan[position])
