@@ -5,9 +5,8 @@ score, speed points included, is shown beside it but is not the mark), as Waygro
 them apart.  The counted attempt is the best or the last (``assignments.counted_attempt``).
 Bands are Wayground's: under 40 %, 40 to 70 %, 70 to 90 %, 90 % and over.
 
-Live games (issue 17) are not in these reports yet: when they land, a game played by a
-class gives each player a row like an attempt's, and ``assignment_report`` is where its
-rows join (see ``docs/architecture.md``).
+Live games a class played have their own report (``quizapp.class_live``): a game is not an
+attempt, so its rows are not forced into ``StudentRow`` (see ``docs/architecture.md``).
 
 Plain Python over a session; reads only.  No Flask.
 """

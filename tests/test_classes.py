@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from quizapp import assignments, class_reports, classes
 from quizapp.extensions import db
+from quizapp.live import games, rules as live_rules
 from quizapp.models import Assignment, Attempt, ClassMember, SchoolClass, User
 from quizapp.users import authenticate, create_user
 
@@ -81,9 +82,13 @@ def world(app, session, clock, bank):
     cards = classes.make_accounts(session, t2, c2, "kid", 1, clock.now())
     a1, a2 = _assignment(session, clock, c1), _assignment(session, clock, c2)
     _play(session, clock, s2, a2)
+    # Teacher two's class plays a live game, student two signed in (issue 18: live games in reports).
+    g2 = games.create_game(session, t2, quiz(session), live_rules.Settings(), clock, class_id=c2.id)
+    games.join(session, g2.code, "", s2, clock)
     session.commit()
     kid = session.scalar(select(User).where(User.username == cards[0].username))
-    return dict(t1=t1.id, t2=t2.id, c1=c1.id, c2=c2.id, s1=s1.id, s2=s2.id, a1=a1.id, a2=a2.id, kid=kid.id)
+    return dict(t1=t1.id, t2=t2.id, c1=c1.id, c2=c2.id, s1=s1.id, s2=s2.id, a1=a1.id, a2=a2.id, kid=kid.id,
+                g2=g2.id)
 
 
 def teacher_routes(w):
@@ -95,7 +100,9 @@ def teacher_routes(w):
             ("get", f"/teach/classes/{c}/students/{s}"), ("post", f"/teach/classes/{c}/assignments"),
             ("get", f"/teach/assignments/{a}"), ("post", f"/teach/assignments/{a}/overrides"),
             ("get", f"/teach/assignments/{a}/questions"), ("get", f"/teach/assignments/{a}/report.csv"),
-            ("get", f"/teach/assignments/{a}/report.xlsx")]
+            ("get", f"/teach/assignments/{a}/report.xlsx"), ("get", f"/teach/classes/{c}/live/{w['g2']}"),
+            ("get", f"/teach/classes/{c}/live/{w['g2']}/report.csv"),
+            ("get", f"/teach/classes/{c}/live/{w['g2']}/report.xlsx")]
 
 
 def test_every_teacher_route_is_404_for_another_teachers_class_student_or_report(app, world):
@@ -115,6 +122,9 @@ def test_every_teacher_route_is_404_for_another_teachers_class_student_or_report
     sign_in(client, world["t1"])
     assert client.get(f"/teach/classes/{world['c1']}/students/{world['s2']}").status_code == 404
     assert client.get(f"/teach/classes/{world['c1']}/students/{world['s1']}").status_code == 200
+    # Teacher two's class's live game through teacher one's own class: 404 too.
+    for suffix in ("", "/report.csv", "/report.xlsx"):
+        assert client.get(f"/teach/classes/{world['c1']}/live/{world['g2']}{suffix}").status_code == 404
     # Nothing changed for teacher two.
     with app.app_context():
         assert db.session.get(SchoolClass, world["c2"]).archived_dt is None

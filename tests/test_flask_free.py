@@ -12,7 +12,7 @@ DOMAIN_MODULES = ["quizapp.clock", "quizapp.models", "quizapp.question_types", "
                   "quizapp.tokens", "quizapp.learning", "quizapp.study_material", "quizapp.caching", "quizapp.pace",
                   "quizapp.moderation", "quizapp.names", "quizapp.profiles.chart", "quizapp.item_analysis",
                   "quizapp.bank.moodle", "quizapp.bank.gift_import", "quizapp.zones", "quizapp.classes",
-                  "quizapp.assignments", "quizapp.class_reports", "quizapp.exports", "quizapp.live",
+                  "quizapp.assignments", "quizapp.class_reports", "quizapp.class_live", "quizapp.exports", "quizapp.live",
                   "quizapp.live.rules", "quizapp.live.games", "quizapp.live.standings", "quizapp.live.messages",
                   "quizapp.live.after"]
 

@@ -491,3 +491,46 @@ def test_every_class_page(watched: Page, live_server, shot, lang, size):
     page.goto(report_url)
     page.locator(f'tr[data-user="{username}"] th a').click()
     check(page, f"teach-student-{tag}", shot)
+
+    # A live game the class played (issue 18): the settings page with the class to choose, the
+    # class's games, the game's report (the student by place, a guest apart), the student's games.
+    page.goto(base + "/live/new/all-types")
+    expect(page.locator("#school_class")).to_be_visible()
+    check(page, f"live-new-class-{tag}", shot)
+    play_a_class_game(live_server, f"teacher-{tag}", username)
+    page.goto(class_url)
+    page.locator("tr[data-game] th a").first.click()
+    expect(page.locator("table.report")).to_have_count(2)
+    check(page, f"teach-live-game-{tag}", shot)
+    page.locator(f'tr[data-player="{username}"] th a').click()
+    expect(page.locator("tr[data-game]")).to_have_count(1)
+    check(page, f"teach-student-live-{tag}", shot)
+
+
+def play_a_class_game(live_server, teacher_name: str, student_name: str) -> None:
+    """The teacher's class plays all-types live: the student right throughout, a guest wrong."""
+    from sqlalchemy import select
+
+    from quizapp.extensions import db
+    from quizapp.live import games, rules
+    from quizapp.models import QuestionRevision, Quiz, SchoolClass, User
+    clock = live_server.app.extensions["quizapp.clock"]
+    with live_server.app.app_context():
+        session = db.session
+        teacher = session.scalar(select(User).where(User.username == teacher_name))
+        student = session.scalar(select(User).where(User.username == student_name))
+        school_class = session.scalar(select(SchoolClass).where(SchoolClass.teacher_id == teacher.id))
+        quiz = session.scalar(select(Quiz).where(Quiz.key == "all-types"))
+        game = games.create_game(session, teacher, quiz, rules.Settings(seconds=None), clock, class_id=school_class.id)
+        player, _ = games.join(session, game.code, "", student, clock)
+        guest, _ = games.join(session, game.code, "Sunflower", None, clock)
+        games.start(session, game, clock)
+        for position in range(game.question_count):
+            revision = session.get(QuestionRevision, game.plan[position])
+            order = games.tile_order(game, position, revision)
+            right = games.right_tiles(revision, order)
+            games.answer(session, game, player, position, right, clock)
+            games.answer(session, game, guest, position, [next(i for i in range(len(order)) if i not in right)], clock)
+            games.advance(session, game, clock)
+            games.advance(session, game, clock)
+        session.commit()

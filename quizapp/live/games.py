@@ -60,7 +60,9 @@ def tile_plan(session: Session, quiz: Quiz, seed: int) -> list[int]:
     return ids[:quiz.draw_count or len(ids)]
 
 
-def create_game(session: Session, host: User, quiz: Quiz, settings: rules.Settings, clock: Clock) -> LiveGame:
+def create_game(session: Session, host: User, quiz: Quiz, settings: rules.Settings, clock: Clock,
+                class_id: int | None = None) -> LiveGame:
+    """``class_id``: the host's own class that plays it (the caller checks it is theirs)."""
     settings = settings.checked()
     seed = secrets.randbits(31)
     plan = tile_plan(session, quiz, seed)
@@ -68,6 +70,7 @@ def create_game(session: Session, host: User, quiz: Quiz, settings: rules.Settin
         raise Refused("no_questions")
     for _ in range(20):
         game = LiveGame(code=f"{secrets.randbelow(10 ** 6):06d}", host_id=host.id, quiz_id=quiz.id, plan=plan,
+                        class_id=class_id,
                         seed=seed, seconds=settings.seconds, scoring=settings.scoring,
                         streak_bonus=settings.streak_bonus, multipliers=settings.multipliers_for(len(plan)),
                         show_question=settings.show_question, auto_advance_s=settings.auto_advance_s,

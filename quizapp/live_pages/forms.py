@@ -26,6 +26,8 @@ class HostForm(Form):
         InputRequired(message=_l("Enter how many players the room holds.")),
         NumberRange(min=rules.MIN_PLAYERS, max=rules.MAX_PLAYERS,
                     message=_l("The room holds 2 to 2000 players."))])
+    # A teacher's own classes (the view fills the choices, or drops the field for anyone else).
+    school_class = SelectField(_l("Class playing"), default="", choices=[])
     multipliers = FieldList(SelectField(_l("Question"), default="1", choices=[
         SelectChoice("1", _l("×1 points")), SelectChoice("2", _l("×2 points")), SelectChoice("0", _l("×0 points (warm-up)"))]), min_entries=0)
 

@@ -8,8 +8,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
-from quizapp import practice
+from quizapp import classes, practice
 from quizapp.context import current_clock
 from quizapp.extensions import db, limiter
 from quizapp.forms import NAME_MESSAGES
@@ -55,6 +56,7 @@ def new(key: str):
         abort(404)
     count = len(games.tile_plan(db.session, quiz, 0))
     form = HostForm()
+    _class_choices(form)
     while len(form.multipliers) < count:
         form.multipliers.append_entry("1")
     if count == 0:
@@ -66,10 +68,23 @@ def new(key: str):
             multipliers=tuple(int(entry.data) for entry in form.multipliers[:count]),
             show_question=form.show_question.data, auto_advance_s=int(form.auto_advance.data) or None,
             max_players=form.max_players.data)
-        game = games.create_game(db.session, current_user, quiz, settings, current_clock())
+        chosen = form.school_class.data if "school_class" in form else ""
+        game = games.create_game(db.session, current_user, quiz, settings, current_clock(),
+                                 class_id=int(chosen) if chosen else None)
         db.session.commit()
         return redirect(url_for("live.host", game_id=game.id), code=303)
     return render_template("live/new.html", form=form, quiz=quiz, count=count), 400 if form.errors else 200
+
+
+def _class_choices(form: HostForm) -> None:
+    """A teacher may name one of their own open classes as the one playing (its reports then
+    show the game); the select refuses any other value.  Anyone else has no such field."""
+    if not current_user.is_teacher:
+        del form.school_class
+        return
+    form.school_class.choices = [SelectChoice("", _("No class"))] + [
+        SelectChoice(str(c.id), c.name) for c in classes.classes_of_teacher(db.session, current_user)
+        if not c.is_archived]
 
 
 @bp.get("/live/<int(max=2147483647):game_id>/host")

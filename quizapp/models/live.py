@@ -33,6 +33,9 @@ class LiveGame(Base):
     code: Mapped[str] = mapped_column(String(6))
     host_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"))
+    # The host's class that plays it (chosen on the settings page; None: no class).  Its
+    # reports read the game (quizapp.class_live); a deleted class leaves the game unbound.
+    class_id: Mapped[Optional[int]] = mapped_column(ForeignKey("school_class.id", ondelete="SET NULL"), index=True)
     plan: Mapped[list[Any]]  # revision ids, in the order they are played
     seed: Mapped[int]
     seconds: Mapped[Optional[int]]  # per question; None is untimed

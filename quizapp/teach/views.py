@@ -19,7 +19,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from quizapp import assignments, class_reports, classes
+from quizapp import assignments, class_live, class_reports, classes
 from quizapp.context import current_clock
 from quizapp.exports import to_csv, to_xlsx
 from quizapp.extensions import db
@@ -121,6 +121,7 @@ def _class_page(school_class: SchoolClass, *, accounts_form=None, assignment_for
         qr=qr_svg(link), code_expired=now >= school_class.code_expires_dt, to_local=to_local,
         accounts_form=accounts_form or AccountsForm(formdata=None), assignment_form=assignment_form,
         action=ActionForm(formdata=None), may_reset=classes.may_reset_password,
+        live_games=class_live.games_of_class(db.session, school_class),
         window_state=assignments.window_state), status
 
 
@@ -211,7 +212,30 @@ def student(class_id: int, user_id: int):
     who = _student_or_404(school_class, user_id)
     rows = class_reports.student_report(db.session, school_class, who)
     return render_template("teach/student.html", school_class=school_class, student=who, rows=rows,
-                           to_local=to_local)
+                           games=class_live.student_games(db.session, school_class, who), to_local=to_local)
+
+
+def _game_or_404(school_class: SchoolClass, game_id: int):
+    found = class_live.game_of_class(db.session, school_class, game_id) if game_id <= MAX_ID else None
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/classes/<int:class_id>/live/<int:game_id>")
+def live_game(class_id: int, game_id: int):
+    school_class = _class_or_404(class_id)
+    game = _game_or_404(school_class, game_id)
+    return render_template("teach/live_game.html", school_class=school_class, to_local=to_local,
+                           report=class_live.game_report(db.session, school_class, game))
+
+
+@bp.get("/classes/<int:class_id>/live/<int:game_id>/report.<any(csv, xlsx):kind>")
+def live_export(class_id: int, game_id: int, kind: str):
+    school_class = _class_or_404(class_id)
+    game = _game_or_404(school_class, game_id)
+    headers, rows = class_live.game_table(class_live.game_report(db.session, school_class, game))
+    return _download(headers, rows, f"live-game-{game.id}", kind)
 
 
 @bp.post("/classes/<int:class_id>/assignments")
@@ -284,7 +308,10 @@ def questions(assignment_id: int):
 def export(assignment_id: int, kind: str):
     found = _assignment_or_404(assignment_id)
     headers, rows = class_reports.report_table(class_reports.assignment_report(db.session, found))
-    name = f"assignment-{found.id}"
+    return _download(headers, rows, f"assignment-{found.id}", kind)
+
+
+def _download(headers: list[str], rows: list[list], name: str, kind: str) -> Response:
     if kind == "csv":
         body, mimetype = to_csv(headers, rows), "text/csv; charset=utf-8"
     else:
