@@ -214,6 +214,13 @@ ROUTES = [
     Route("/class/join", "player", ("code",), frozenset({"class_member"})),
     Route("/first-password", "player", ("password", "confirm"), frozenset({"user"})),
     Route("/assignments/{assignment_id}/start", "player", (), NEW_ATTEMPT),
+    # Live games (issue 17): a host's new game, joining with a nickname (no account needed), rejoining
+    # with a code, practising a game's mistakes.
+    Route("/live/new/{key}", "player", ("seconds", "scoring", "streak", "show_question", "auto_advance",
+                                        "max_players", "school_class", "multipliers-0"), frozenset({"live_game"})),
+    Route("/join", "nobody", ("code", "nickname"), frozenset({"live_player"})),
+    Route("/join/rejoin", "nobody", ("rejoin_code",)),
+    Route("/live/play/{game_id}/practise", "player", (), NEW_ATTEMPT),
 ]
 
 
@@ -365,7 +372,7 @@ def test_every_state_changing_route_needs_the_csrf_token(database_url, tmp_path,
             assert snapshot(app) == before, (template, token)
 
 
-PUBLIC_POSTS = {"/login", "/register", "/language"}
+PUBLIC_POSTS = {"/login", "/register", "/language", "/join", "/join/rejoin"}  # a live game needs no account
 
 
 def test_every_state_changing_route_needs_a_login_and_admin_routes_an_admin(client, app, world):

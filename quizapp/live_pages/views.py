@@ -205,6 +205,7 @@ def mistakes(game_id: int):
 
 
 @bp.post("/live/play/<int(max=2147483647):game_id>/practise")
+@login_required  # practice runs are a signed-in player's, as everywhere else
 def practise(game_id: int):
     """ "Practise my mistakes": a signed-in player's untimed run of what they missed."""
     found = read_player_cookie(game_id)
