@@ -134,7 +134,7 @@ def test_a_bot_answering_at_once_is_held_off_every_board_and_a_person_is_ranked(
     assert board_rows(paced, bot_id) == {"LeaderboardEntry": 0, "OverallEntry": 0}
     assert bucket_total(paced, quiz_id(paced, "all-types")) == bucket_total(paced, OVERALL_QUIZ_ID) == 0
     with paced.app_context():
-        held = db.session.scalars(select(Attempt).where(Attempt.user_id == bot_id)).all()
+        held = db.session.scalars(select(Attempt).where(Attempt.user_id == bot_id).order_by(Attempt.id)).all()
         assert {a.review_status for a in held} == {"flagged"} and {a.rank_at_finish for a in held} == {None}
         report = held[0].pace_report
         assert report["fast_answers"] == 8 and all(row["elapsed_ms"] == 0 for row in report["answers"])

@@ -105,8 +105,9 @@ def qr_svg(link: str) -> Markup:
     svg = segno.make(link, error="m").svg_inline(scale=4, dark="#000", light="#fff", omitsize=False)
     # Markup is right here: segno draws the SVG from our own link (its code is [A-Z2-9]{7}),
     # and the one text put in, the title, is escaped.
-    return Markup(svg.replace(  # nosec B704"<svg ", '<svg role="img" aria-labelledby="qr-title" ', 1).replace(
-        ">", '><title id="qr-title">' + str(Markup.escape(_("QR code of the join link"))) + "</title>", 1))
+    labelled = svg.replace("<svg ", '<svg role="img" aria-labelledby="qr-title" ', 1).replace(
+        ">", '><title id="qr-title">' + str(Markup.escape(_("QR code of the join link"))) + "</title>", 1)
+    return Markup(labelled)  # nosec B704
 
 
 def _class_page(school_class: SchoolClass, *, accounts_form=None, assignment_form=None, status: int = 200):
