@@ -359,11 +359,16 @@ def test_chinese_is_drawn_with_the_systems_simplified_cjk_font(watched: Page, li
     page, base = watched, live_server.url
     page.goto(base + "/")
     page.get_by_role("button", name="中文").click()
+    # The switch is a post and a redirect: read the fonts of the new page, not of the one leaving.
+    expect(page.locator("html")).to_have_attribute("lang", "zh")
+    page.wait_for_load_state()
     for selector in ("h1", "form.language button[value='zh']", "main li.quiz-card h2"):
         fonts = _rendered_fonts(page, selector)
         assert fonts and not any(font["isCustomFont"] for font in fonts), (selector, fonts)
         assert any(font["familyName"] == "Noto Sans CJK SC" for font in fonts), (selector, fonts)
     page.get_by_role("button", name="Русский").click()  # the 中文 button on a Russian page, too
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    page.wait_for_load_state()
     fonts = _rendered_fonts(page, "form.language button[value='zh']")
     assert [font["familyName"] for font in fonts] == ["Noto Sans CJK SC"], fonts
 
