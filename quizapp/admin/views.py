@@ -56,34 +56,30 @@ def users():
                            pages=pages, total=total, here=here, form=VisibilityForm(formdata=None))
 
 
-def _set_hidden(user_id: int, hidden: bool):
+def _set_flag(user_id: int, flag: str, value: bool, said):
+    """An admin's switch on a user (hidden from the boards, a teacher): one form, one conditional
+    write, the message ``said(name)`` only when something changed."""
     form = VisibilityForm()
     user = db.session.get(User, user_id) if user_id <= MAX_ID else None
     if user is None:
         abort(404)
-    if form.validate_on_submit() and user.is_hidden != hidden:
-        user.is_hidden = hidden
+    if form.validate_on_submit() and getattr(user, flag) != value:
+        setattr(user, flag, value)
         db.session.commit()
-        if hidden:
-            flash(_("%(name)s is hidden from the leaderboards. Nothing was deleted.", name=user.username), "success")
-        else:
-            flash(_("%(name)s is shown on the leaderboards again.", name=user.username), "success")
+        flash(said(user.username), "success")
     return back_or(url_for("admin.users"))
+
+
+def _set_hidden(user_id: int, hidden: bool):
+    return _set_flag(user_id, "is_hidden", hidden, lambda name: (
+        _("%(name)s is hidden from the leaderboards. Nothing was deleted.", name=name) if hidden
+        else _("%(name)s is shown on the leaderboards again.", name=name)))
 
 
 def _set_teacher(user_id: int, teacher: bool):
-    form = VisibilityForm()
-    user = db.session.get(User, user_id) if user_id <= MAX_ID else None
-    if user is None:
-        abort(404)
-    if form.validate_on_submit() and user.is_teacher != teacher:
-        user.is_teacher = teacher
-        db.session.commit()
-        if teacher:
-            flash(_("%(name)s is a teacher now and can run classes.", name=user.username), "success")
-        else:
-            flash(_("%(name)s is no longer a teacher. Their classes are kept.", name=user.username), "success")
-    return back_or(url_for("admin.users"))
+    return _set_flag(user_id, "is_teacher", teacher, lambda name: (
+        _("%(name)s is a teacher now and can run classes.", name=name) if teacher
+        else _("%(name)s is no longer a teacher. Their classes are kept.", name=name)))
 
 
 @bp.post("/users/<int:user_id>/teacher")
