@@ -1,8 +1,9 @@
 """Ending an attempt: its last answer, its deadline passing, or the periodic close.
 
 Part of taking a quiz (``attempts`` offers these functions too); kept apart so that each
-module stays readable.  ``finish_attempt`` scores the attempt from its rows, adds rows for
-the questions it never reached, moves the review schedule if the quiz held it back
+module stays readable.  ``finish_attempt`` scores the attempt from its rows (its points,
+right answers and the mean credit item analysis ranks it by), adds rows for the questions it
+never reached, moves the review schedule if the quiz held it back
 (``learning.schedules_each_answer``), holds a too-fast ranked attempt for review
 (``moderation``), and otherwise puts it on the boards (``ranking.maintain``).
 
@@ -68,7 +69,8 @@ def finish_attempt(session: Session, attempt: Attempt, finished_dt: datetime, ru
                 score=select(func.coalesce(func.sum(_answers.c.points), 0))
                 .where(of_this_attempt).scalar_subquery(),
                 correct_count=select(func.count()).select_from(_answers)
-                .where(of_this_attempt, _answers.c.is_correct.is_(True)).scalar_subquery())
+                .where(of_this_attempt, _answers.c.is_correct.is_(True)).scalar_subquery(),
+                credit_mean=credit_mean_of(attempt.id))
         .execution_options(synchronize_session=False)
     ).rowcount
     for row in list(session.identity_map.values()):
@@ -87,6 +89,27 @@ def finish_attempt(session: Session, attempt: Attempt, finished_dt: datetime, ru
             return  # off every board until an admin clears it (quizapp.moderation)
         if attempt.mode in RANKED_MODES:
             record_finish(session, attempt, rules.zone)
+
+
+def credit_mean_of(attempt_id):
+    """The attempt's total score as item analysis ranks it, from its rows as they stand: the
+    mean credit of all its answers (unreached and timed-out ones at 0), None with no row.
+    ``finish_attempt`` keeps it in ``attempt.credit_mean``; ``attempt_id`` may be a column,
+    for a statement that fills many attempts (``fill_credit_means``)."""
+    return select(func.avg(_answers.c.credit)).where(_answers.c.attempt_id == attempt_id).scalar_subquery()
+
+
+def fill_credit_means(session: Session) -> int:
+    """Set ``credit_mean`` on every finished attempt that has answer rows and none yet: for
+    whatever writes finished attempts and their rows apart from ``finish_attempt`` (the bench
+    seeding).  Migration 0016 did the same for the attempts finished before it."""
+    has_rows = select(_answers.c.id).where(_answers.c.attempt_id == Attempt.id).exists()
+    return session.execute(
+        update(Attempt)
+        .where(Attempt.finished_dt.is_not(None), Attempt.credit_mean.is_(None), has_rows)
+        .values(credit_mean=credit_mean_of(Attempt.id))
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def _answer_rows(session: Session, attempt: Attempt) -> list[AttemptAnswer]:
@@ -116,4 +139,4 @@ def close_overdue_attempts(session: Session, clock: Clock, rules: Rules = DEFAUL
     return len(overdue)
 
 
-__all__ = ["close_if_expired", "close_overdue_attempts", "finish_attempt"]
+__all__ = ["close_if_expired", "close_overdue_attempts", "credit_mean_of", "fill_credit_means", "finish_attempt"]

@@ -24,6 +24,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from quizapp.finish import fill_credit_means
 from quizapp.models import Attempt, AttemptAnswer, Question, QuestionRevision, Quiz, QuizQuestion, User
 from quizapp.modes import Mode
 from quizapp.names import name_key, name_skeleton
@@ -287,6 +288,7 @@ def seed_answers(session: Session, *, prefix: str = "bench", rng_seed: int = 1, 
     if rows:
         connection.execute(insert(AttemptAnswer.__table__), rows)
         written += len(rows)
+    fill_credit_means(session)  # what finish_attempt sets on a played attempt: item analysis ranks by it
     return written
 
 

@@ -124,5 +124,68 @@ def test_seeded_answers_agree_with_the_seeded_attempts(app, session, bank, clock
                                  .group_by(AttemptAnswer.attempt_id)).all())
     assert all(right[a.id] == a.correct_count for a in attempts)
     assert seed_answers(session) == 0  # only attempts without answers get some
+    # Each attempt's total, as finish_attempt keeps it for a played one: its right share.
+    means = dict(session.execute(select(Attempt.id, Attempt.credit_mean)).all())
+    assert all(means[a.id] == pytest.approx(a.correct_count / len(a.plan)) for a in attempts)
     stats = item_statistics(session)
     assert sum(stat.answers for stat in stats) <= written and stats
+
+
+def test_each_attempt_keeps_the_mean_credit_of_its_answers_however_it_finishes(session, bank, clock):
+    """What item analysis ranks the attempts by (``attempt.credit_mean``) is set as each one
+    finishes, whichever way it ends: its last answer, a question's and then the quiz's time
+    running out, the browser's countdown at the deadline, the lazy close of an abandoned
+    attempt and the periodic one.  Unreached and timed-out questions count 0."""
+    from sqlalchemy import func, select
+
+    from helpers import answer_current, form_data, quiz
+    from quizapp import attempts
+    from quizapp.models import AttemptAnswer
+    from quizapp.users import create_user
+
+    players = iter(create_user(session, f"total-{n}", "correct horse", clock.now()) for n in range(6))
+    # Every question answered: the text one wrongly, the multiple one with one right option of
+    # its three (credit 1/3), the rest rightly.
+    whole = attempts.start_attempt(session, next(players), quiz(session), clock)
+    for _ in range(whole.question_count):
+        clock.advance(5)
+        served = attempts.current_question(session, whole, clock)
+        data = form_data(served, right=served.revision.type != "text")
+        attempts.submit_answer(session, served, data[:1] if served.revision.type == "multiple" else data, clock)
+    # "quick": the first question's 20 s run out, the second is answered.
+    question_timed_out = attempts.start_attempt(session, next(players), quiz(session, "quick"), clock)
+    attempts.current_question(session, question_timed_out, clock)
+    clock.advance(23)
+    answer_current(session, question_timed_out, clock)
+    # One right answer, then the countdown of the quiz reaches zero in the browser.
+    countdown = attempts.start_attempt(session, next(players), quiz(session), clock)
+    answer_current(session, countdown, clock)
+    clock.advance(299)
+    assert attempts.time_out_current(session, countdown, clock)
+    # One right answer each, then abandoned: one is closed when next served, one by the command.
+    lazy = attempts.start_attempt(session, next(players), quiz(session), clock)
+    answer_current(session, lazy, clock)
+    periodic = attempts.start_attempt(session, next(players), quiz(session), clock)
+    answer_current(session, periodic, clock)
+    clock.advance(hours=5)
+    assert attempts.current_question(session, lazy, clock) is None
+    assert attempts.close_overdue_attempts(session, clock) == 1
+    running = attempts.start_attempt(session, next(players), quiz(session), clock)
+    answer_current(session, running, clock)
+    session.flush()
+
+    finished = [whole, question_timed_out, countdown, lazy, periodic]
+    for attempt in finished:
+        session.refresh(attempt)
+        assert attempt.is_finished
+        credits = session.scalars(select(AttemptAnswer.credit).where(AttemptAnswer.attempt_id == attempt.id)).all()
+        assert len(credits) == attempt.question_count
+        assert attempt.credit_mean == pytest.approx(sum(credits) / len(credits))
+        # To the bit what the grouped pass over the answers gave before it was kept.
+        assert attempt.credit_mean == session.scalar(
+            select(func.avg(AttemptAnswer.credit)).where(AttemptAnswer.attempt_id == attempt.id))
+    assert whole.credit_mean == pytest.approx((6 + 1 / 3) / 8)
+    assert question_timed_out.credit_mean == pytest.approx(1 / 2)
+    assert countdown.credit_mean == lazy.credit_mean == periodic.credit_mean == pytest.approx(1 / 8)
+    session.refresh(running)
+    assert not running.is_finished and running.credit_mean is None

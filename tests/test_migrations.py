@@ -11,7 +11,7 @@ import flask_migrate
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 
 import quizapp
 from quizapp.extensions import db
@@ -129,5 +129,39 @@ def test_the_overall_board_is_recomputed_as_shares_of_each_quizs_maximum(app, ba
         assert upgraded == maintained
         rebuild_leaderboards(db.session, ZoneInfo("Asia/Almaty"))
         assert snapshot(db.session) == maintained
+        db.session.rollback()
+        db.engine.dispose()
+
+
+def test_the_totals_item_analysis_ranks_by_are_filled_for_attempts_finished_before_0016(app, bank, clock):
+    """0016 keeps each finished attempt's total (the mean credit of its answers) on the attempt:
+    for those finished before it, its upgrade fills in, to the bit, what item analysis's
+    grouped pass over the answers gave, so no figure moves; a running attempt gets none."""
+    from item_helpers import seed_worked_example
+    from quizapp.item_analysis import item_statistics
+
+    with app.app_context():
+        seed_worked_example(db.session, clock.now())  # counted, practice, held, voided, running
+        finish(db.session, clock, create_user(db.session, "aigerim", "correct horse", clock.now()), "all-types",
+               wrong=(0, 2))
+        db.session.commit()
+        kept = dict(db.session.execute(select(Attempt.id, Attempt.credit_mean)).all())
+        figures = item_statistics(db.session)
+        db.session.commit()
+        run_upgrade_of("item_totals", "downgrade")
+        assert "credit_mean" not in {column["name"] for column in inspect(db.engine).get_columns("attempt")}
+        answer, attempt = AttemptAnswer.__table__.c, Attempt.__table__.c
+        with db.engine.connect() as connection:  # the totals as item analysis computed them before 0016
+            grouped = dict(connection.execute(
+                select(answer.attempt_id, func.avg(answer.credit))
+                .join(Attempt.__table__, attempt.id == answer.attempt_id)
+                .where(attempt.finished_dt.is_not(None)).group_by(answer.attempt_id)).all())
+        run_upgrade_of("item_totals")
+        db.session.expire_all()
+        filled = dict(db.session.execute(select(Attempt.id, Attempt.credit_mean)).all())
+        assert filled == kept
+        assert {attempt_id: mean for attempt_id, mean in filled.items() if mean is not None} == grouped
+        assert sum(mean is None for mean in filled.values()) == 1  # the running attempt
+        assert item_statistics(db.session) == figures
         db.session.rollback()
         db.engine.dispose()

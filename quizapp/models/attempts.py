@@ -38,6 +38,10 @@ class Attempt(Base):
     score: Mapped[int] = mapped_column(Integer, default=0)
     max_score: Mapped[int] = mapped_column(Integer, default=0)
     correct_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The attempt's total score for item analysis: the mean credit of all its answer rows, set
+    # with score when it finishes (quizapp.finish) and never changed after; None while it runs.
+    # Kept so that item_analysis ranks the attempts without a grouped pass over every answer.
+    credit_mean: Mapped[Optional[float]]
     duration_ms: Mapped[Optional[int]]
     # The all-time rank this attempt had on its board when it finished (profiles show it).
     rank_at_finish: Mapped[Optional[int]]
