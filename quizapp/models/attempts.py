@@ -99,7 +99,7 @@ class AttemptAnswer(Base):
 # An assignment's report reads its attempts by student.
 Index("ix_attempt_assignment_user", Attempt.assignment_id, Attempt.user_id)
 # Item analysis (quizapp.item_analysis) reads every counted answer's attempt, revision and
-# credit twice; with this index it reads the index alone (migration 0013).
+# credit; with this index it reads the index alone (migration 0013).
 Index("ix_attempt_answer_item_stats", AttemptAnswer.attempt_id, AttemptAnswer.revision_id, AttemptAnswer.credit)
 
 # The admin's list of attempts awaiting review: only the flagged ones (few) are in it.
