@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quizapp.attempts import (AttemptError, QuizUnavailable, attempt_values, draw_plan, find_active_attempt,
-                              get_attempt, insert_running)
+                              get_attempt, insert_or_find_running)
 from quizapp.clock import Clock
 from quizapp.finish import close_if_expired
 from quizapp.models import Assignment, AssignmentOverride, Attempt, ClassMember, SchoolClass, User
@@ -189,12 +189,9 @@ def start(session: Session, user: User, assignment: Assignment, clock: Clock, *,
     if terms.time_limit_s and factor is not None:  # "untimed" students keep only the close
         deadline = min(deadline, now + timedelta(seconds=terms.time_limit_s * factor))
     values.update(assignment_id=assignment.id, deadline_dt=deadline)
-    attempt = insert_running(session, values)
-    if attempt is None:  # a concurrent start won: resume it if it is this assignment's
-        running = find_active_attempt(session, user, quiz)
-        if running is None or running.assignment_id != assignment.id:
-            raise OtherAttemptRunning("Another attempt at this quiz is running; finish it first.")
-        return running
+    attempt, _ = insert_or_find_running(session, user, quiz, values)
+    if attempt is None or attempt.assignment_id != assignment.id:  # a concurrent start won, elsewhere
+        raise OtherAttemptRunning("Another attempt at this quiz is running; finish it first.")
     return attempt
 
 
