@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from quizapp.assignments import terms_for
 from quizapp.models import Assignment, AssignmentOverride, Attempt, User
-from quizapp.modes import mode_for
+from quizapp.modes import TIME_ACCOMMODATIONS
 
 
 @dataclass(frozen=True)
@@ -82,10 +82,10 @@ def _deadline_under_new_close(session: Session, assignment: Assignment, attempt:
         # The old close cut it: its own limit's end, from the terms it started under (the
         # assignment's limit is the old one still), never earlier than the deadline it had.
         limit = terms_for(session, assignment, user.id).time_limit_s
-        _, factor = mode_for(user.time_accommodation)
+        factor = TIME_ACCOMMODATIONS.get(user.time_accommodation, 1.0)  # None: untimed, the close only
         limit_end = None
         if limit and factor is not None:
-            limit_end = max(old, attempt.started_dt + timedelta(seconds=limit * (attempt.time_factor or factor)))
+            limit_end = max(old, attempt.started_dt + timedelta(seconds=limit * attempt.time_factor))
     deadline = close_dt if limit_end is None else min(close_dt, limit_end)
     return max(deadline, attempt.started_dt)  # a close moved before its start ends it at once
 

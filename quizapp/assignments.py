@@ -33,7 +33,7 @@ from quizapp.clock import Clock
 from quizapp.finish import close_if_expired
 from quizapp.models import Assignment, AssignmentOverride, Attempt, ClassMember, SchoolClass, User
 from quizapp.models.classes import COUNT_LAST, RANKING_CLASS
-from quizapp.modes import CLEARED, DEFAULT_RULES, VOIDED, Mode, Rules, mode_for
+from quizapp.modes import CLEARED, DEFAULT_RULES, TIME_ACCOMMODATIONS, VOIDED, Mode, Rules
 from quizapp.ranking.reads import Standing
 from quizapp.ranking.rule import rank_key, ranks_in_order
 
@@ -181,7 +181,7 @@ def start(session: Session, user: User, assignment: Assignment, clock: Clock, *,
         raise NoAttemptsLeft("No attempts are left for this assignment.")
     if quiz.is_retired:
         raise QuizUnavailable("This quiz is no longer offered.")
-    _, factor = mode_for(user.time_accommodation)
+    factor = TIME_ACCOMMODATIONS.get(user.time_accommodation, 1.0)  # None: untimed (mode_for says 1.0)
     seed = secrets.randbits(31) if seed is None else seed
     plan = draw_plan(session, quiz, seed)
     values = attempt_values(user, quiz, plan, seed, Mode.ASSIGNMENT, factor or 1.0, now)
