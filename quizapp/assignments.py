@@ -15,7 +15,9 @@ here and in ``modes``:
   is read here from the counted attempts, not from the public boards' tables: a class is a
   few dozen rows, and its attempts are on no public board.
 
-Plain Python over a session and a ``Clock``; ``flush()``, never ``commit()``.  No Flask.
+Changing an assignment once set, and what that does to attempts already made, is
+``assignment_settings``.  Plain Python over a session and a ``Clock``; ``flush()``, never
+``commit()``.  No Flask.
 """
 from __future__ import annotations
 

@@ -300,7 +300,8 @@ def update_assignment(assignment_id: int):
         return redirect_with_errors(form, "assignment", here, keep=_SETTINGS_FIELDS)
     db.session.commit()
     flash(_("The assignment's settings are saved.") + (" " + ngettext(
-        "%(num)d running attempt now ends at the new close.", "%(num)d running attempts now end at the new close.",
+        "The deadline of %(num)d running attempt moved with the close.",
+        "The deadlines of %(num)d running attempts moved with the close.",
         moved) if moved else ""), "success")
     return redirect(url_for("teach.assignment", assignment_id=assignment_id))
 
