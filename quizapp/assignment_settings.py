@@ -79,8 +79,9 @@ def _deadline_under_new_close(session: Session, assignment: Assignment, attempt:
     if old < assignment.close_dt:
         limit_end: datetime | None = old  # its time limit ended it before the close: that stays
     else:
-        # The old close cut it: its own limit's end, from the terms it started under (the
-        # assignment's limit is the old one still), never earlier than the deadline it had.
+        # The old close cut it: its own limit's end, from its terms as they stand (the
+        # assignment's limit is still the old one here; an override changed since it started
+        # is taken as it is now), never earlier than the deadline it had.
         limit = terms_for(session, assignment, user.id).time_limit_s
         factor = TIME_ACCOMMODATIONS.get(user.time_accommodation, 1.0)  # None: untimed, the close only
         limit_end = None

@@ -254,3 +254,21 @@ def test_an_untimed_student_has_only_the_close_and_extended_time_multiplies_the_
     assignment = _assignment(session, clock, school_class, time_limit_s=600)
     assert assignments.start(session, untimed, assignment, clock).deadline_dt == assignment.close_dt
     assert assignments.start(session, extended, assignment, clock).deadline_dt == clock.now() + timedelta(minutes=20)
+
+
+def test_a_start_that_loses_the_race_resumes_the_winner_only_if_it_is_the_assignments(session, clock, klass,
+                                                                                       monkeypatch):
+    """Both starts share attempts.insert_or_find_running: the unique index refuses the second
+    insert, which then reads the winner.  The race is staged by hiding the winner from the
+    first look (as a start that read before the other committed)."""
+    from quizapp import attempts
+    _, school_class, (pupil, other, _) = klass
+    assignment = _assignment(session, clock, school_class)
+    winner = assignments.start(session, pupil, assignment, clock)
+    outside = attempts.start_attempt(session, other, assignment.quiz, clock)  # an ordinary run of the quiz
+    monkeypatch.setattr(assignments, "find_active_attempt", lambda *args: None)
+    assert assignments.start(session, pupil, assignment, clock).id == winner.id
+    with pytest.raises(assignments.OtherAttemptRunning):
+        assignments.start(session, other, assignment, clock)
+    assert session.scalar(select(Attempt).where(Attempt.user_id == other.id, Attempt.assignment_id.is_not(None))) \
+        is None and outside.finished_dt is None

@@ -317,7 +317,7 @@ def delete_assignment(assignment_id: int):
         assignment_settings.delete_assignment(db.session, found)
     except assignment_settings.AssignmentStarted:
         db.session.rollback()
-        flash(STARTED_MESSAGE, "error")
+        flash(str(STARTED_MESSAGE), "error")
         return redirect(here)
     db.session.commit()
     flash(_("The assignment is deleted."), "success")
