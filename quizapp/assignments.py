@@ -15,7 +15,9 @@ here and in ``modes``:
   is read here from the counted attempts, not from the public boards' tables: a class is a
   few dozen rows, and its attempts are on no public board.
 
-Plain Python over a session and a ``Clock``; ``flush()``, never ``commit()``.  No Flask.
+Changing an assignment once set, and what that does to attempts already made, is
+``assignment_settings``.  Plain Python over a session and a ``Clock``; ``flush()``, never
+``commit()``.  No Flask.
 """
 from __future__ import annotations
 
@@ -28,12 +30,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quizapp.attempts import (AttemptError, QuizUnavailable, attempt_values, draw_plan, find_active_attempt,
-                              get_attempt, insert_running)
+                              get_attempt, insert_or_find_running)
 from quizapp.clock import Clock
 from quizapp.finish import close_if_expired
 from quizapp.models import Assignment, AssignmentOverride, Attempt, ClassMember, SchoolClass, User
 from quizapp.models.classes import COUNT_LAST, RANKING_CLASS
-from quizapp.modes import CLEARED, DEFAULT_RULES, VOIDED, Mode, Rules, mode_for
+from quizapp.modes import CLEARED, DEFAULT_RULES, TIME_ACCOMMODATIONS, VOIDED, Mode, Rules
 from quizapp.ranking.reads import Standing
 from quizapp.ranking.rule import rank_key, ranks_in_order
 
@@ -181,7 +183,7 @@ def start(session: Session, user: User, assignment: Assignment, clock: Clock, *,
         raise NoAttemptsLeft("No attempts are left for this assignment.")
     if quiz.is_retired:
         raise QuizUnavailable("This quiz is no longer offered.")
-    _, factor = mode_for(user.time_accommodation)
+    factor = TIME_ACCOMMODATIONS.get(user.time_accommodation, 1.0)  # None: untimed (mode_for says 1.0)
     seed = secrets.randbits(31) if seed is None else seed
     plan = draw_plan(session, quiz, seed)
     values = attempt_values(user, quiz, plan, seed, Mode.ASSIGNMENT, factor or 1.0, now)
@@ -189,12 +191,9 @@ def start(session: Session, user: User, assignment: Assignment, clock: Clock, *,
     if terms.time_limit_s and factor is not None:  # "untimed" students keep only the close
         deadline = min(deadline, now + timedelta(seconds=terms.time_limit_s * factor))
     values.update(assignment_id=assignment.id, deadline_dt=deadline)
-    attempt = insert_running(session, values)
-    if attempt is None:  # a concurrent start won: resume it if it is this assignment's
-        running = find_active_attempt(session, user, quiz)
-        if running is None or running.assignment_id != assignment.id:
-            raise OtherAttemptRunning("Another attempt at this quiz is running; finish it first.")
-        return running
+    attempt, _ = insert_or_find_running(session, user, quiz, values)
+    if attempt is None or attempt.assignment_id != assignment.id:  # a concurrent start won, elsewhere
+        raise OtherAttemptRunning("Another attempt at this quiz is running; finish it first.")
     return attempt
 
 

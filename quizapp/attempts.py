@@ -138,12 +138,10 @@ def start_or_resume(session: Session, user: User, quiz: Quiz, clock: Clock, *,
     plan = draw_plan(session, quiz, seed)
     if mode == Mode.PRACTICE:
         return new_attempt(session, user, quiz, plan, seed, mode, factor, clock.now()), True
-    attempt = insert_running(session, attempt_values(user, quiz, plan, seed, mode, factor, clock.now()))
-    if attempt is None:
-        running = find_active_attempt(session, user, quiz)
-        assert running is not None, "the unique index refused the start, so an attempt is running"
-        return running, False
-    return attempt, True
+    values = attempt_values(user, quiz, plan, seed, mode, factor, clock.now())
+    attempt, created = insert_or_find_running(session, user, quiz, values)
+    assert attempt is not None, "the unique index refused the start, so an attempt is running"
+    return attempt, created
 
 
 def draw_plan(session: Session, quiz: Quiz, seed: int) -> list[int]:
@@ -165,13 +163,15 @@ def draw_plan(session: Session, quiz: Quiz, seed: int) -> list[int]:
     return [row.current_revision_id for row in chosen]
 
 
-def insert_running(session: Session, values: dict[str, Any]) -> Attempt | None:
-    """Insert a running (non-practice) attempt; None when one of the quiz runs already: of two
-    starts at one instant, the partial unique index uq_attempt_running_ranked lets one through
-    and refuses the other without an error (ON CONFLICT DO NOTHING; on PostgreSQL the loser
-    waits for the winner's commit), which then resumes the winner's attempt."""
+def insert_or_find_running(session: Session, user: User, quiz: Quiz,
+                           values: dict[str, Any]) -> tuple[Attempt | None, bool]:
+    """Every start's one retry on conflict: insert a running (non-practice) attempt (True), or, when the unique
+    index uq_attempt_running_ranked let a concurrent start through first (ON CONFLICT DO NOTHING; on PostgreSQL
+    this waits for its commit), return that one (False; None only if it finished in between)."""
     inserted = session.execute(_start_statement(session.get_bind().dialect.name), values).scalar_one_or_none()
-    return None if inserted is None else get_attempt(session, inserted)
+    if inserted is not None:
+        return get_attempt(session, inserted), True
+    return find_active_attempt(session, user, quiz), False
 
 
 @lru_cache(maxsize=None)
@@ -395,6 +395,6 @@ def review(session: Session, attempt: Attempt) -> list[tuple[AttemptAnswer, Ques
 
 __all__ = ["AnswerOutcome", "AttemptClosed", "AttemptError", "InvalidResponse", "NotCurrentQuestion", "QuizUnavailable",
            "ServedQuestion", "answer_at", "attempt_values", "close_if_expired", "close_overdue_attempts",
-           "current_question", "draw_plan", "find_active_attempt", "finish_attempt", "get_attempt", "insert_running",
+           "current_question", "draw_plan", "find_active_attempt", "finish_attempt", "get_attempt", "insert_or_find_running",
            "new_attempt", "not_reached", "option_order", "replay_or_refuse", "review", "shows_feedback_now",
            "start_attempt", "start_or_resume", "submit_answer", "time_out_current"]

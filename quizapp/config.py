@@ -65,6 +65,11 @@ DEFAULTS: dict[str, Any] = {
     # Registering runs scrypt (tens of ms, 32 MiB): per address, room for a class; and for everyone.
     "LIMIT_REGISTER_PER_ADDRESS": "30 per minute; 200 per hour",
     "LIMIT_REGISTER_ALL": "120 per minute",
+    # Joining a class by code counts refused codes only (a right code joins and is not counted):
+    # a guesser is stopped per user, and per address over all users; a class behind one school
+    # address mistyping its code now and then stays far below the second.
+    "LIMIT_CLASS_JOIN_FAILURES_PER_USER": "10 per minute; 50 per day",
+    "LIMIT_CLASS_JOIN_FAILURES_PER_ADDRESS": "30 per minute; 300 per day",
     # Live games (docs/live.md).  Joins per address: room for a class behind one address.
     "LIVE_JOIN_LIMIT": "60 per minute",
     # Socket events per connection: a steady rate per second and a burst; beyond it, refused.

@@ -94,10 +94,17 @@ def redirect_with_errors(form: Form, name: str, url: str, keep: tuple[str, ...] 
         "form": name,
         "errors": {field.name: [str(error) for error in field.errors] for field in form if field.errors},
         # Only short text is kept: the session is a cookie, and a browser drops one over 4 kB.
-        "data": {form[field_name].name: form[field_name].data for field_name in keep
-                 if isinstance(form[field_name].data, str) and len(form[field_name].data) <= KEPT_TEXT_LIMIT},
+        "data": {form[field_name].name: text for field_name in keep
+                 if isinstance(text := _as_typed(form[field_name]), str) and len(text) <= KEPT_TEXT_LIMIT},
     }
     return redirect(url)
+
+
+def _as_typed(field: Any) -> Any:
+    """A text field's value; for a date or a number, the text as typed (its value may be None)."""
+    if isinstance(field.data, str) or not field.raw_data:
+        return field.data
+    return field.raw_data[0]
 
 
 def restore_errors(form: Form, name: str) -> Form:
@@ -111,7 +118,8 @@ def restore_errors(form: Form, name: str) -> Form:
                 fields[field_name].errors = list(errors)
         for field_name, value in kept.get("data", {}).items():
             if field_name in fields:
-                fields[field_name].data = value
+                # raw_data too: a date or number field shows what was typed from it
+                fields[field_name].data, fields[field_name].raw_data = value, [value]
     return form
 
 

@@ -13,7 +13,8 @@ Two rules, from issue 14:
   Requests from nobody signed in are not counted: they are refused at once anyway.
 * Logging in counts **failures only**, per (address, name), per name from anywhere, and per
   address over all names, so a class behind one address can all log in while a guesser is
-  stopped; see ``auth/views.py``.
+  stopped; see ``auth/views.py``.  Joining a class by code counts refused codes the same way,
+  per user and per address (``classroom/views.py``).
 """
 from __future__ import annotations
 

@@ -122,3 +122,51 @@ def test_a_teacher_runs_homework_and_a_student_does_it(page: Page, live_server, 
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows[username][1] == "done" and rows[username][3] == 1
     assert len(rows) == 3 and {r[1] for name, r in rows.items() if name != username} == {"not_started"}
+
+
+def test_a_teacher_moves_the_close_and_the_student_sees_the_new_due_time(page: Page, live_server, shot, browser,
+                                                                         both_sizes):
+    from datetime import timedelta
+
+    from quizapp import assignments, classes
+    from helpers import quiz
+    base = live_server.url
+    size = "phone" if both_sizes["viewport"]["width"] < 500 else "desktop"
+    clock = live_server.app.extensions["quizapp.clock"]
+    with live_server.app.app_context():
+        teacher = create_user(db.session, "teacher", "correct horse", clock.now())
+        teacher.is_teacher = True
+        pupil = create_user(db.session, "pupil", "correct horse", clock.now())
+        school_class = classes.create_class(db.session, teacher, "7A", clock.now())
+        classes.join(db.session, pupil, school_class.join_code, clock.now())
+        made = assignments.create_assignment(
+            db.session, school_class, quiz(db.session, "quick").id, clock.now(), open_dt=clock.now(),
+            close_dt=clock.now() + timedelta(days=2), attempts_allowed=1, counting="best", time_limit_s=None,
+            feedback="end", answers_after="attempt", ranking="none")
+        db.session.commit()
+        assignment_id = made.id
+    new_close = (clock.now() + timedelta(days=10)).date()
+    page.goto(base + "/")
+    page.get_by_role("button", name="English").click()
+    _log_in(page, base, "teacher", "correct horse")
+    page.goto(f"{base}/teach/assignments/{assignment_id}")
+    page.get_by_role("link", name="Change the settings").click()
+    expect(page.get_by_text("running attempts keep theirs")).to_be_visible()
+    no_axe_violations(page)
+    _fits(page)
+    shot(page, f"assignment-edit-{size}")
+    page.get_by_label("Closes").fill(f"{new_close.isoformat()}T18:30")
+    page.get_by_label("Attempts allowed (0: no limit)").fill("3")
+    page.get_by_role("button", name="Save the settings").click()
+    expect(page.get_by_text("The assignment's settings are saved.")).to_be_visible()
+
+    student = browser.new_context(viewport=both_sizes["viewport"]).new_page()
+    student.goto(base + "/")
+    student.get_by_role("button", name="English").click()
+    _log_in(student, base, "pupil", "correct horse")
+    due = f"Due: {new_close.month}/{new_close.day}/{new_close:%y}, 6:30"
+    expect(student.locator(".assignment-card")).to_contain_text(re.compile(re.escape(due) + r"\sPM"))
+    _fits(student)
+    student.locator(".assignment-card a").click()
+    expect(student.locator("main")).to_contain_text("0 used, 3 left")
+    student.context.close()

@@ -99,10 +99,17 @@ def teacher_routes(w):
             ("post", f"/teach/classes/{c}/students/{kid}/reset"), ("post", f"/teach/classes/{c}/students/{s}/remove"),
             ("get", f"/teach/classes/{c}/students/{s}"), ("post", f"/teach/classes/{c}/assignments"),
             ("get", f"/teach/assignments/{a}"), ("post", f"/teach/assignments/{a}/overrides"),
+            ("get", f"/teach/assignments/{a}/edit"), ("post", f"/teach/assignments/{a}/edit"),
+            ("post", f"/teach/assignments/{a}/delete"),
             ("get", f"/teach/assignments/{a}/questions"), ("get", f"/teach/assignments/{a}/report.csv"),
             ("get", f"/teach/assignments/{a}/report.xlsx"), ("get", f"/teach/classes/{c}/live/{w['g2']}"),
             ("get", f"/teach/classes/{c}/live/{w['g2']}/report.csv"),
             ("get", f"/teach/classes/{c}/live/{w['g2']}/report.xlsx")]
+
+
+# What each teacher form takes, valid: refused as "not found", not as a bad form.
+ANY_FORM = {"name": "x", "prefix": "x", "count": "1", "open_at": "2026-03-02T09:00", "close_at": "2026-03-09T18:30",
+            "attempts_allowed": "5", "counting": "last", "feedback": "end", "answers_after": "attempt", "ranking": "none"}
 
 
 def test_every_teacher_route_is_404_for_another_teachers_class_student_or_report(app, world):
@@ -116,7 +123,7 @@ def test_every_teacher_route_is_404_for_another_teachers_class_student_or_report
     for who in (world["t1"], world["s1"], None):
         sign_in(client, who)
         for method, path in teacher_routes(world):
-            assert getattr(client, method)(path, data={"name": "x", "prefix": "x", "count": "1"}).status_code == 404, \
+            assert getattr(client, method)(path, data=ANY_FORM).status_code == 404, \
                 (who, method, path)
     # Teacher one's own student in teacher two's class: still 404 through teacher one's class.
     sign_in(client, world["t1"])
@@ -128,6 +135,7 @@ def test_every_teacher_route_is_404_for_another_teachers_class_student_or_report
     # Nothing changed for teacher two.
     with app.app_context():
         assert db.session.get(SchoolClass, world["c2"]).archived_dt is None
+        assert db.session.get(Assignment, world["a2"]).attempts_allowed == 2
         assert db.session.scalar(select(ClassMember).where(ClassMember.user_id == world["s2"])) is not None
 
 

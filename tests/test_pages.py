@@ -491,6 +491,13 @@ def test_every_class_page(watched: Page, live_server, shot, lang, size):
     page.locator("form[action$='/overrides'] button[type=submit]").click()
     expect(page.locator(".errors").first).to_be_visible()
     check(page, f"teach-report-errors-{tag}", shot)
+    page.goto(report_url + "/edit")  # started: the page says why it cannot be deleted
+    expect(page.locator("#cannot-delete")).to_be_visible()
+    check(page, f"teach-edit-assignment-{tag}", shot)
+    page.locator("#attempts_allowed").fill("-1")
+    page.locator("form#settings button[type=submit]").click()
+    expect(page.locator(".errors").first).to_be_visible()
+    check(page, f"teach-edit-assignment-errors-{tag}", shot)
     page.goto(report_url + "/questions")
     check(page, f"teach-questions-{tag}", shot)
     page.goto(report_url)

@@ -247,3 +247,49 @@ def test_the_429_page_is_translated(limited):
     page = client.post("/register", data={"username": "x"}, environ_base={"REMOTE_ADDR": "192.0.2.1"},
                        headers={"Accept-Language": "ru"}).get_data(as_text=True)
     assert '<html lang="ru">' in page and "Слишком много попыток. Подождите немного и попробуйте снова." in page
+
+
+# --- joining a class by code (issue 18): refused codes count, per user and per address ---------
+
+def _class_code(app, teacher: str) -> str:
+    from quizapp import classes
+    from quizapp.users import find_user
+    with app.app_context():
+        clock = app.extensions["quizapp.clock"]
+        owner = find_user(db.session, teacher)
+        owner.is_teacher = True
+        code = classes.create_class(db.session, owner, "7A", clock.now()).join_code
+        db.session.commit()
+        return code
+
+
+def test_the_eleventh_wrong_class_code_in_a_minute_is_refused_even_when_right(limited):
+    make_users(limited, "teacher", "guesser", "classmate")
+    code = _class_code(limited, "teacher")
+    guesser = signed_in(limited, "guesser")
+    statuses = [guesser.post("/class/join", data={"code": f"WRONG{n:02d}"}, headers=EN).status_code
+                for n in range(10)]
+    assert statuses == [400] * 10  # the default: 10 refused codes a minute per user
+    assert_clear_429(guesser.post("/class/join", data={"code": code}, headers=EN))
+    # A classmate at the same address joins: their count is their own, and the address's is far off.
+    assert signed_in(limited, "classmate").post("/class/join", data={"code": code}).status_code == 302
+
+
+def test_a_right_code_is_not_counted_and_one_address_is_limited_over_all_its_users(database_url, tmp_path, bank):
+    app = make_app(database_url, tmp_path / "limited", RATELIMIT_ENABLED=True,
+                   LIMIT_CLASS_JOIN_FAILURES_PER_ADDRESS="4 per minute")
+    names = [f"pupil{n}" for n in range(6)]
+    make_users(app, "teacher", *names)
+    code = _class_code(app, "teacher")
+    # A class joins at once from one address: right codes use up nothing.
+    assert [signed_in(app, name).post("/class/join", data={"code": code}).status_code
+            for name in names] == [302] * 6
+    # Guessers behind one address: two wrong codes each, and the fifth of the address is refused.
+    guessers = [signed_in(app, name) for name in names[:3]]
+    statuses = [client.post("/class/join", data={"code": "NOPE222"}, headers=EN).status_code
+                for client in guessers for _ in range(2)]
+    assert statuses == [400] * 4 + [429] * 2
+    # Another address is not held back by them.
+    other = signed_in(app, names[3], address="10.0.0.9")
+    assert other.post("/class/join", data={"code": "NOPE222"}, headers=EN,
+                      environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 400

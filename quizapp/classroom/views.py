@@ -16,7 +16,8 @@ from quizapp.attempts import QuizUnavailable
 from quizapp.classroom.forms import FirstPasswordForm, JoinForm, StartForm
 from quizapp.context import current_clock, rules
 from quizapp.auth.login import signed_in_account
-from quizapp.extensions import db
+from quizapp.extensions import db, limiter
+from quizapp.rate_limits import configured, per_user, refused
 
 bp = Blueprint("classroom", __name__)
 MAX_ID = 2**31 - 1
@@ -75,8 +76,13 @@ def _join(form: JoinForm):
     return redirect(url_for("main.home"))
 
 
+# Refused codes only, per user and per address (see rate_limits.py): a 7-letter code is
+# out of reach of a guesser at these rates, and a class joining at once is not counted.
 @bp.route("/class/join", methods=["GET", "POST"])
 @login_required
+@per_user("LIMIT_CLASS_JOIN_FAILURES_PER_USER", methods=["POST"], deduct_when=refused, scope="class-join-user")
+@limiter.limit(configured("LIMIT_CLASS_JOIN_FAILURES_PER_ADDRESS"), methods=["POST"], deduct_when=refused,
+               scope="class-join-address")
 def join():
     form = JoinForm()
     if form.validate_on_submit():

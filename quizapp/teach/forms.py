@@ -29,8 +29,14 @@ class ActionForm(Form):
     next = HiddenField()
 
 
-class AssignmentForm(Form):
-    quiz = SelectField(_l("Quiz"), coerce=int, validate_choice=True)
+# Dates beyond these are typing slips, and beyond year 1 or 9999 they cannot even be moved to UTC.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2999
+
+
+class AssignmentSettingsForm(Form):
+    """An assignment's settings: set when it is made (``AssignmentForm`` adds the quiz) and
+    changed later on its edit page, from this one list of fields."""
+
     open_at = DateTimeLocalField(_l("Opens"), format="%Y-%m-%dT%H:%M",
                                  validators=[InputRequired(message=_l("Choose when it opens."))])
     close_at = DateTimeLocalField(_l("Closes"), format="%Y-%m-%dT%H:%M",
@@ -49,7 +55,11 @@ class AssignmentForm(Form):
     ranking = RadioField(_l("Ranking"), default="none",
                          choices=[SelectChoice("none", _l("No ranking")), SelectChoice("class", _l("The class's own leaderboard"))])
 
+    def validate_open_at(self, field):
+        _check_year(field)
+
     def validate_close_at(self, field):
+        _check_year(field)
         if self.open_at.data and field.data and field.data <= self.open_at.data:
             raise ValidationError(str(_l("The close must come after the opening.")))
 
@@ -57,6 +67,16 @@ class AssignmentForm(Form):
         if field.data == "close" and self.feedback.data == "immediate":
             raise ValidationError(str(_l("Feedback after each answer shows the right answers at once: "
                                          "choose feedback at the end to keep them until the close.")))
+
+
+def _check_year(field):
+    if field.data and not EARLIEST_YEAR <= field.data.year <= LATEST_YEAR:
+        raise ValidationError(str(_l("Choose a date between the years %(first)d and %(last)d.",
+                                     first=EARLIEST_YEAR, last=LATEST_YEAR)))
+
+
+class AssignmentForm(AssignmentSettingsForm):
+    quiz = SelectField(_l("Quiz"), coerce=int, validate_choice=True)
 
 
 class OverrideForm(Form):

@@ -8,29 +8,32 @@ anything of another teacher's, turned into 404 here.  Thin shells over ``quizapp
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import segno
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
-from flask_babel import get_timezone, gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from quizapp import assignments, class_live, class_reports, classes
+from quizapp import assignment_settings, assignments, class_live, class_reports, classes
 from quizapp.context import current_clock
 from quizapp.exports import to_csv, to_xlsx
 from quizapp.extensions import db
-from quizapp.forms import NAME_MESSAGES
+from quizapp.forms import NAME_MESSAGES, redirect_with_errors, refused_forgery, restore_errors
 from quizapp.i18n import current_locale
 from quizapp.models import Quiz, SchoolClass, User
 from quizapp.question_types import get_type, localized
-from quizapp.teach.forms import AccountsForm, ActionForm, AssignmentForm, ClassForm, OverrideForm
+from quizapp.teach.forms import (AccountsForm, ActionForm, AssignmentForm, AssignmentSettingsForm, ClassForm,
+                                 OverrideForm)
+from quizapp.teach.times import from_local, to_local
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 MAX_ID = 2**31 - 1
+STARTED_MESSAGE = _l("Students have started this assignment, so it cannot be deleted: their attempts are their "
+                     "results. To end it, move its close to now.")
 
 
 @bp.before_request
@@ -59,21 +62,6 @@ def _assignment_or_404(assignment_id: int):
     if found is None:
         abort(404)
     return found
-
-
-def to_local(value: datetime) -> datetime:
-    """A stored UTC time in the zone every page shows times in (Flask-Babel's, which the
-    operator sets with BABEL_DEFAULT_TIMEZONE): what the teacher types is read in it too."""
-    return value.astimezone(_zone())
-
-
-def from_local(value: datetime) -> datetime:
-    """A time typed in that zone (a naive datetime-local) as UTC."""
-    return value.replace(tzinfo=_zone()).astimezone(timezone.utc)
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(str(get_timezone()))  # Flask-Babel gives a pytz zone; its name makes a ZoneInfo
 
 
 @bp.get("/")
@@ -251,15 +239,89 @@ def create_assignment(class_id: int):
     form.quiz.choices = [SelectChoice(q.id, _localized_title(q)) for q in quizzes]
     if not form.validate_on_submit():
         return _class_page(school_class, assignment_form=form, status=400)
-    assignment = assignments.create_assignment(
-        db.session, school_class, form.quiz.data, current_clock().now(),
+    settings = _settings_from(form)
+    if settings.close_dt <= settings.open_dt:  # the zone's clocks went back in between
+        form.close_at.errors.append(_("The close must come after the opening."))
+        return _class_page(school_class, assignment_form=form, status=400)
+    assignment = assignments.create_assignment(db.session, school_class, form.quiz.data, current_clock().now(),
+                                               **vars(settings))
+    db.session.commit()
+    flash(_("The assignment is set."), "success")
+    return redirect(url_for("teach.assignment", assignment_id=assignment.id))
+
+
+def _settings_from(form: AssignmentSettingsForm) -> assignment_settings.Settings:
+    return assignment_settings.Settings(
         open_dt=from_local(form.open_at.data), close_dt=from_local(form.close_at.data),
         attempts_allowed=form.attempts_allowed.data, counting=form.counting.data,
         time_limit_s=form.time_limit_min.data * 60 if form.time_limit_min.data else None,
         feedback=form.feedback.data, answers_after=form.answers_after.data, ranking=form.ranking.data)
+
+
+def _editable_or_404(assignment_id: int):
+    found = _assignment_or_404(assignment_id)
+    if found.school_class.is_archived:  # as for a new assignment: an archived class is left as it is
+        abort(404)
+    return found
+
+
+_SETTINGS_FIELDS = ("open_at", "close_at", "attempts_allowed", "counting", "time_limit_min", "feedback",
+                    "answers_after", "ranking")
+
+
+@bp.get("/assignments/<int:assignment_id>/edit")
+def edit_assignment(assignment_id: int):
+    found = _editable_or_404(assignment_id)
+    limit = found.time_limit_s
+    form = AssignmentSettingsForm(
+        formdata=None, open_at=to_local(found.open_dt).replace(tzinfo=None),
+        close_at=to_local(found.close_dt).replace(tzinfo=None), attempts_allowed=found.attempts_allowed,
+        counting=found.counting, time_limit_min=limit // 60 if limit else None, feedback=found.feedback,
+        answers_after=found.answers_after, ranking=found.ranking)
+    return render_template("teach/edit_assignment.html", assignment=found, form=restore_errors(form, "assignment"),
+                           action=ActionForm(formdata=None), started=assignment_settings.is_started(db.session, found),
+                           zone=to_local(current_clock().now()).tzname())
+
+
+@bp.post("/assignments/<int:assignment_id>/edit")
+def update_assignment(assignment_id: int):
+    found = _editable_or_404(assignment_id)
+    form = AssignmentSettingsForm()
+    here = url_for("teach.edit_assignment", assignment_id=assignment_id)
+    if not form.validate_on_submit():
+        if refused_forgery(form):
+            return redirect(here)
+        return redirect_with_errors(form, "assignment", here, keep=_SETTINGS_FIELDS)
+    try:
+        moved = assignment_settings.change_settings(db.session, found, _settings_from(form))
+    except ValueError:  # close after open as typed, not once in UTC (the zone's clocks went back)
+        db.session.rollback()
+        form.close_at.errors.append(_("The close must come after the opening."))
+        return redirect_with_errors(form, "assignment", here, keep=_SETTINGS_FIELDS)
     db.session.commit()
-    flash(_("The assignment is set."), "success")
-    return redirect(url_for("teach.assignment", assignment_id=assignment.id))
+    flash(_("The assignment's settings are saved.") + (" " + ngettext(
+        "The deadline of %(num)d running attempt moved with the close.",
+        "The deadlines of %(num)d running attempts moved with the close.",
+        moved) if moved else ""), "success")
+    return redirect(url_for("teach.assignment", assignment_id=assignment_id))
+
+
+@bp.post("/assignments/<int:assignment_id>/delete")
+def delete_assignment(assignment_id: int):
+    found = _editable_or_404(assignment_id)
+    here = url_for("teach.edit_assignment", assignment_id=assignment_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(here)
+    class_id = found.class_id
+    try:
+        assignment_settings.delete_assignment(db.session, found)
+    except assignment_settings.AssignmentStarted:
+        db.session.rollback()
+        flash(str(STARTED_MESSAGE), "error")
+        return redirect(here)
+    db.session.commit()
+    flash(_("The assignment is deleted."), "success")
+    return redirect(url_for("teach.show_class", class_id=class_id))
 
 
 def _override_form(assignment, report, formdata=None):
