@@ -374,14 +374,26 @@ def test_report_figures_against_a_class_worked_out_by_hand(app, session, clock, 
     body = client.get(f"/teach/assignments/{assignment.id}/report.csv").get_data()
     assert body.startswith("\ufeff".encode())
     table = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
-    assert [(r["student"], r["accuracy"], r["band"]) for r in table] == [
-        ("ann", "1.0", "90_up"), ("ben", "0.625", "40_70"), ("cat", "0.375", "under_40"), ("dan", "", "")]
+    assert [(r["Student"], r["Accuracy"], r["Band"], r["State"]) for r in table] == [
+        ("ann", "1.0", "90% and over", "Done"), ("ben", "0.625", "40–70%", "Done"), ("cat", "0.375", "under 40%", "Done"),
+        ("dan", "", "", "Not started")]
     xlsx = client.get(f"/teach/assignments/{assignment.id}/report.xlsx")
-    sheet = load_workbook(io.BytesIO(xlsx.get_data())).active
-    values = list(sheet.iter_rows(values_only=True))
-    assert values[0][:5] == ("student", "state", "attempts", "accuracy", "band")
+    book = load_workbook(io.BytesIO(xlsx.get_data()))
+    values = list(book.active.iter_rows(values_only=True))
+    assert values[0][:5] == ("Student", "State", "Attempts", "Accuracy", "Band")
     assert [(r[0], r[2], r[3]) for r in values[1:]] == [("ann", 2, 1), ("ben", 1, 0.625), ("cat", 1, 0.375),
                                                         ("dan", 0, None)]
+    # The finish is a date a spreadsheet sorts, in the viewer's zone, which the header names.
+    ann_finished = by_name["ann"].counted.finished_dt
+    assert values[0][8] == "Finished (Almaty, UTC+5)"
+    assert values[1][8] == (ann_finished + timedelta(hours=5)).replace(tzinfo=None, microsecond=0)
+    assert book.active["D2"].number_format == "0%"
+    # In Russian: the headers and the words, not the codes.
+    from flask_babel import force_locale
+    from quizapp.teach.tables import localized
+    with app.test_request_context(), force_locale("ru"):
+        headers, rows = localized(*class_reports.report_table(report))
+    assert headers[:2] == ["Ученик", "Состояние"] and rows[3][1] == "Не начато" and rows[0][4] == "90% и выше"
     page = client.get(f"/teach/assignments/{assignment.id}").get_data(as_text=True)
     assert re.search(r'id="class-average">67\s?%<', page)
     assert client.get(f"/teach/assignments/{assignment.id}/questions").status_code == 200
