@@ -120,5 +120,5 @@ def test_a_teacher_runs_homework_and_a_student_does_it(page: Page, live_server, 
         page.get_by_role("link", name="Download XLSX").click()
     sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows[username][1] == "done" and rows[username][3] == 1
-    assert len(rows) == 3 and {r[1] for name, r in rows.items() if name != username} == {"not_started"}
+    assert rows[username][1] == "Done" and rows[username][3] == 1
+    assert len(rows) == 3 and {r[1] for name, r in rows.items() if name != username} == {"Not started"}

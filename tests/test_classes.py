@@ -480,3 +480,39 @@ def test_an_attempt_running_outside_the_assignment_must_end_first(app, session, 
     clock.advance(3600)  # the public attempt's deadline passed: it is closed, the assignment starts
     started = assignments.start(session, student, assignment, clock)
     assert public.is_finished and started.assignment_id == assignment.id
+
+
+def test_the_class_page_report_and_student_page_agree_on_who_is_done_and_who_has_not_started(
+        app, session, clock, bank):
+    """What a teacher checks mid-week at a glance: the class page gives each assignment's
+    window and progress, the report the settings, who has not started (named) and attempts
+    out of those allowed (an override's extra one included), and each page leads back up."""
+    teacher = _user(session, clock, "teacher", True)
+    school_class = classes.create_class(session, teacher, "7B", clock.now())
+    people = {name: _user(session, clock, name) for name in ("ann", "ben", "cat")}
+    for user in people.values():
+        classes.join(session, user, school_class.join_code, clock.now())
+    assignment = _assignment(session, clock, school_class, key="quick", close_dt=clock.now() + timedelta(days=1))
+    _play(session, clock, people["ann"], assignment)
+    assignments.set_override(session, assignment, people["ben"], None, 1)
+    session.commit()
+    client = _client(app)
+    sign_in(client, teacher.id)
+    page = client.get(f"/teach/classes/{school_class.id}").get_data(as_text=True)
+    card = page[page.index(f'data-assignment="{assignment.id}"'):]
+    assert "Open" in card[:400] and "Done: 1 of 3" in card and "Not started: 2" in card
+    assert 'aria-label="Breadcrumb"' in page
+    report = client.get(f"/teach/assignments/{assignment.id}").get_data(as_text=True)
+    assert re.search(r'id="not-started">Not started yet: <a [^>]+>ben</a>, <a [^>]+>cat</a>', report)
+    assert 'id="done-count">1 / 3<' in report and 'id="not-started-count">2<' in report
+    assert re.search(r"2 attempts\s+· the best counts", report) and "no ranking" in report
+    ben_row = report[report.index('data-user="ben"'):]
+    assert "+1 attempt" in ben_row[:600] and "0 of 3" in ben_row[:1200]
+    assert f'href="/teach/classes/{school_class.id}"' in report.split("<h1>")[0]  # the crumbs, above the title
+    student = client.get(f"/teach/classes/{school_class.id}/students/{people['cat'].id}").get_data(as_text=True)
+    assert '<td class="state">Not started</td>' in student
+    # The close: the student who never started is not told of attempts left.
+    clock.advance(days=2)
+    sign_in(client, people["cat"].id)
+    closed = client.get(f"/assignments/{assignment.id}").get_data(as_text=True)
+    assert "0 used" in closed and "left" not in closed
