@@ -516,3 +516,29 @@ def test_the_class_page_report_and_student_page_agree_on_who_is_done_and_who_has
     sign_in(client, people["cat"].id)
     closed = client.get(f"/assignments/{assignment.id}").get_data(as_text=True)
     assert "0 used" in closed and "left" not in closed
+    # Archived, the class's assignments are no longer shown as open.
+    classes.archive(school_class, clock.now())
+    session.commit()
+    sign_in(client, teacher.id)
+    assert 'id="window-state">Archived<' in client.get(f"/teach/assignments/{assignment.id}").get_data(as_text=True)
+
+
+def test_the_home_page_sends_a_student_to_the_assignment_before_the_same_quiz_as_practice(app, session, clock, bank):
+    teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "dana")
+    school_class = classes.create_class(session, teacher, "7B", clock.now())
+    classes.join(session, student, school_class.join_code, clock.now())
+    assignment = _assignment(session, clock, school_class, key="quick")
+    session.commit()
+    client = _client(app)
+    sign_in(client, student.id)
+    page = client.get("/").get_data(as_text=True)
+    next_step = page[page.index('id="next-title"'):]
+    assert "Your assignment “Quick” comes first" in next_step
+    assert f'href="/assignments/{assignment.id}"' in next_step[:800] and "Start “" not in next_step[:800]
+    attempt = _play(session, clock, student, assignment)
+    session.commit()
+    assert "comes first" not in client.get("/").get_data(as_text=True)
+    # Its result leads back to the assignment, not to a public leaderboard it is not on.
+    result = client.get(f"/attempt/{attempt.id}/result").get_data(as_text=True)
+    assert f'href="/assignments/{assignment.id}">Back to the assignment<' in result
+    assert 'href="/leaderboard/' not in result.split('class="actions"')[1].split("</div>")[0]
