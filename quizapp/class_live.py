@@ -118,11 +118,12 @@ def student_games(session: Session, school_class: SchoolClass, student: User) ->
 
 
 def game_table(report: GameReport) -> tuple[list[str], list[list[Any]]]:
-    """The game report as a table for CSV and XLSX (English headers, plain values: accuracy as
-    a fraction).  ``in_class`` tells members from guests and players outside the class."""
+    """The game report as a table for CSV and XLSX (a key per column, which the page names in
+    the viewer's language; plain values: accuracy as a fraction).  ``in_class`` tells members
+    from guests and players outside the class."""
     headers = ["player", "in_class", "right", "questions", "accuracy", "points", "place"]
     table = [[row.name, in_class, row.right, row.questions, round(row.accuracy, 4), row.points, row.place]
-             for rows, in_class in ((report.students, "yes"), (report.others, "no")) for row in rows]
+             for rows, in_class in ((report.students, True), (report.others, False)) for row in rows]
     return headers, table
 
 

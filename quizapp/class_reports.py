@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import timezone, tzinfo
 from typing import Any
 
 from sqlalchemy import func, select
@@ -74,6 +75,11 @@ class AssignmentReport:
     @property
     def done(self) -> list[StudentRow]:
         return [row for row in self.rows if row.counted is not None]
+
+    @property
+    def not_started(self) -> list[StudentRow]:
+        """Who has not begun: the names a teacher chases before the close."""
+        return [row for row in self.rows if row.state == NOT_STARTED]
 
     @property
     def average_accuracy(self) -> float | None:
@@ -185,10 +191,16 @@ class StudentAssignmentRow:
     attempts_used: int
     counted: Any | None  # an Attempt, or a summary row with its columns
     flags: tuple[str, ...]
+    running: bool = False  # an attempt is under way
 
     @property
     def accuracy(self) -> float | None:
         return accuracy_of(self.counted) if self.counted is not None else None
+
+    @property
+    def state(self) -> str:
+        """As the assignment's report says it (``assignment_report``), so the pages agree."""
+        return IN_PROGRESS if self.running else DONE if self.counted is not None else NOT_STARTED
 
 
 def student_report(session: Session, school_class: SchoolClass, student: User) -> list[StudentAssignmentRow]:
@@ -199,24 +211,27 @@ def student_report(session: Session, school_class: SchoolClass, student: User) -
             Attempt.assignment_id == assignment.id, Attempt.user_id == student.id).order_by(Attempt.id)))
         flags = tuple(sorted({"held" if a.review_status == FLAGGED else "voided" for a in taken
                               if a.review_status in (FLAGGED, VOIDED)}))
-        found.append(StudentAssignmentRow(assignment, len(taken), counted_attempt(taken, assignment.counting), flags))
+        found.append(StudentAssignmentRow(assignment, len(taken), counted_attempt(taken, assignment.counting), flags,
+                                          any(a.finished_dt is None for a in taken)))
     return found
 
 
-def report_table(report: AssignmentReport) -> tuple[list[str], list[list[Any]]]:
-    """The assignment report as a table for CSV and XLSX (English headers, plain values:
-    accuracy as a fraction, the time in seconds)."""
-    headers = ["student", "state", "attempts", "accuracy", "band", "score", "max_score", "time_s", "finished_utc",
+def report_table(report: AssignmentReport, zone: tzinfo = timezone.utc) -> tuple[list[str], list[list[Any]]]:
+    """The assignment report as a table for CSV and XLSX: a key per column (the page names
+    them in the viewer's language), plain values (accuracy as a fraction, the time in seconds)
+    and the finish in ``zone``, the viewer's, as a spreadsheet's plain date and time."""
+    headers = ["student", "state", "attempts", "accuracy", "band", "score", "max_score", "time_s", "finished",
                "flags"]
     table = []
     for row in report.rows:
         counted = row.counted
+        finished = counted.finished_dt if counted else None
         table.append([row.username, row.state, row.attempts_used,
                       round(row.accuracy, 4) if row.accuracy is not None else None, row.band,
                       counted.score if counted else None, counted.max_score if counted else None,
                       round((counted.duration_ms or 0) / 1000, 1) if counted else None,
-                      counted.finished_dt.strftime("%Y-%m-%d %H:%M:%S") if counted and counted.finished_dt else None,
-                      " ".join(row.flags)])
+                      finished.astimezone(zone).replace(tzinfo=None, microsecond=0) if finished else None,
+                      list(row.flags)])
     return headers, table
 
 

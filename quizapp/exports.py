@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from openpyxl import Workbook
 
@@ -28,13 +28,20 @@ def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def to_xlsx(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "report") -> bytes:
+def to_xlsx(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "report",
+            formats: Mapping[int, str] | None = None) -> bytes:
+    """``formats``: a number format by column index ("0%" shows a fraction as a percent, the
+    value stays a number a teacher can average)."""
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]
     sheet.append(list(headers))
     for row in rows:
         sheet.append([_safe(value) for value in row])
+    for column, number_format in (formats or {}).items():
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
+            cell.number_format = number_format
+    sheet.freeze_panes = "B2"  # the names and the header stay in sight while scrolling
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -2,7 +2,9 @@
 
 - ``quiz_standings``: per quiz, the best score of a whole run of it and whether it is done;
 - ``running_attempts``: the quiz attempts left running, with their deadlines ("Continue");
-- ``suggest``: one suggestion, in this order: questions due for review, else a quiz never
+- ``suggest``: one suggestion, in this order: an open assignment not yet done (homework
+  has a deadline; the quiz list below it would otherwise offer the same quiz as practice, and
+  a student took that for the homework), else questions due for review, else a quiz never
   taken (in the quizzes' order), else the weakest topic (the lowest share of right answers,
   below ``WEAK_SHARE``).  None when there is nothing worth saying.
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -45,8 +47,9 @@ class Running:
 
 @dataclass(frozen=True)
 class Suggestion:
-    kind: str  # "review", "untried" or "weakest"
+    kind: str  # "homework", "review", "untried" or "weakest"
     due: int = 0
+    homework: Any = None  # an assignments.StudentAssignment
     quiz: Quiz | None = None
     tag: str | None = None
     share: float = 0.0
@@ -88,9 +91,16 @@ def running_attempts(session: Session, user_id: int, now: datetime) -> dict[int,
 
 
 def suggest(due: int, quizzes: Sequence[Quiz], standings: dict[int, QuizStanding],
-            running: dict[int, Running], weakest: Callable[[], Iterable[tuple[str, int, float]]]) -> Suggestion | None:
+            running: dict[int, Running], weakest: Callable[[], Iterable[tuple[str, int, float]]],
+            homework: Sequence[Any] = ()) -> Suggestion | None:
     """One thing to do next.  ``weakest()``: (tag, answered, share right), weakest first; called
-    only when nothing comes before it (it reads every answer of the player: most of the cost)."""
+    only when nothing comes before it (it reads every answer of the player: most of the cost).
+    ``homework``: the student's assignments (``assignments.student_assignments``, due soonest
+    first); the first open one neither done nor running comes before anything else."""
+    for item in homework:
+        if item.state == "open" and item.counted is None and item.running is None \
+                and (item.attempts_left is None or item.attempts_left > 0):
+            return Suggestion("homework", homework=item)
     if due > 0:
         return Suggestion("review", due=due)
     for quiz in quizzes:

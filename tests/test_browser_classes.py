@@ -120,8 +120,8 @@ def test_a_teacher_runs_homework_and_a_student_does_it(page: Page, live_server, 
         page.get_by_role("link", name="Download XLSX").click()
     sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows[username][1] == "done" and rows[username][3] == 1
-    assert len(rows) == 3 and {r[1] for name, r in rows.items() if name != username} == {"not_started"}
+    assert rows[username][1] == "Done" and rows[username][3] == 1
+    assert len(rows) == 3 and {r[1] for name, r in rows.items() if name != username} == {"Not started"}
 
 
 def test_a_teacher_moves_the_close_and_the_student_sees_the_new_due_time(page: Page, live_server, shot, browser,

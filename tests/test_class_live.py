@@ -101,14 +101,17 @@ def test_the_pages_and_the_exports_show_the_same_figures(app, played):
     assert f'data-game="{g}"' not in client.get(f"/teach/classes/{c}/students/{played['dana']}").get_data(as_text=True)
 
     body = client.get(f"/teach/classes/{c}/live/{g}/report.csv")
-    assert body.headers["Content-Disposition"] == f'attachment; filename="live-game-{g}.csv"'
+    # An ASCII name for old browsers, the class and quiz for the rest.
+    assert body.headers["Content-Disposition"] == (f'attachment; filename="live-game-{g}.csv"; '
+                                                   "filename*=UTF-8''8A%20%E2%80%93%20Every%20type.csv")
     rows = list(csv.reader(io.StringIO(body.get_data().decode("utf-8-sig"))))
-    assert rows == [["player", "in_class", "right", "questions", "accuracy", "points", "place"],
+    assert rows == [["Player", "In the class", "Right answers", "Questions", "Accuracy", "Points", "Place"],
                     ["alice", "yes", "3", "3", "1.0", "3000", "1"], ["bolat", "yes", "2", "3", "0.6667", "2000", "2"],
                     ["Sunflower", "no", "1", "3", "0.3333", "1000", "3"], ["outsider", "no", "0", "3", "0.0", "0", "4"]]
     book = load_workbook(io.BytesIO(client.get(f"/teach/classes/{c}/live/{g}/report.xlsx").get_data()))
     sheet = list(book.active.iter_rows(values_only=True))
     assert sheet[2] == ("bolat", "yes", 2, 3, 0.6667, 2000, 2) and len(sheet) == 5
+    assert book.active["E3"].number_format == "0%"  # 0.6667 shows as 67 %, as on the page
     # A game the class did not play is not found through it.
     assert client.get(f"/teach/classes/{c}/live/{played['alone']}").status_code == 404
     assert client.get(f"/teach/classes/{c}/live/99999999999").status_code == 404

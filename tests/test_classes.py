@@ -382,14 +382,26 @@ def test_report_figures_against_a_class_worked_out_by_hand(app, session, clock, 
     body = client.get(f"/teach/assignments/{assignment.id}/report.csv").get_data()
     assert body.startswith("\ufeff".encode())
     table = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
-    assert [(r["student"], r["accuracy"], r["band"]) for r in table] == [
-        ("ann", "1.0", "90_up"), ("ben", "0.625", "40_70"), ("cat", "0.375", "under_40"), ("dan", "", "")]
+    assert [(r["Student"], r["Accuracy"], r["Band"], r["State"]) for r in table] == [
+        ("ann", "1.0", "90% and over", "Done"), ("ben", "0.625", "40–70%", "Done"), ("cat", "0.375", "under 40%", "Done"),
+        ("dan", "", "", "Not started")]
     xlsx = client.get(f"/teach/assignments/{assignment.id}/report.xlsx")
-    sheet = load_workbook(io.BytesIO(xlsx.get_data())).active
-    values = list(sheet.iter_rows(values_only=True))
-    assert values[0][:5] == ("student", "state", "attempts", "accuracy", "band")
+    book = load_workbook(io.BytesIO(xlsx.get_data()))
+    values = list(book.active.iter_rows(values_only=True))
+    assert values[0][:5] == ("Student", "State", "Attempts", "Accuracy", "Band")
     assert [(r[0], r[2], r[3]) for r in values[1:]] == [("ann", 2, 1), ("ben", 1, 0.625), ("cat", 1, 0.375),
                                                         ("dan", 0, None)]
+    # The finish is a date a spreadsheet sorts, in the viewer's zone, which the header names.
+    ann_finished = by_name["ann"].counted.finished_dt
+    assert values[0][8] == "Finished (Almaty, UTC+5)"
+    assert values[1][8] == (ann_finished + timedelta(hours=5)).replace(tzinfo=None, microsecond=0)
+    assert book.active["D2"].number_format == "0%"
+    # In Russian: the headers and the words, not the codes.
+    from flask_babel import force_locale
+    from quizapp.teach.tables import localized
+    with app.test_request_context(), force_locale("ru"):
+        headers, rows = localized(*class_reports.report_table(report))
+    assert headers[:2] == ["Ученик", "Состояние"] and rows[3][1] == "Не начато" and rows[0][4] == "90% и выше"
     page = client.get(f"/teach/assignments/{assignment.id}").get_data(as_text=True)
     assert re.search(r'id="class-average">67\s?%<', page)
     assert client.get(f"/teach/assignments/{assignment.id}/questions").status_code == 200
@@ -476,3 +488,65 @@ def test_an_attempt_running_outside_the_assignment_must_end_first(app, session, 
     clock.advance(3600)  # the public attempt's deadline passed: it is closed, the assignment starts
     started = assignments.start(session, student, assignment, clock)
     assert public.is_finished and started.assignment_id == assignment.id
+
+
+def test_the_class_page_report_and_student_page_agree_on_who_is_done_and_who_has_not_started(
+        app, session, clock, bank):
+    """What a teacher checks mid-week at a glance: the class page gives each assignment's
+    window and progress, the report the settings, who has not started (named) and attempts
+    out of those allowed (an override's extra one included), and each page leads back up."""
+    teacher = _user(session, clock, "teacher", True)
+    school_class = classes.create_class(session, teacher, "7B", clock.now())
+    people = {name: _user(session, clock, name) for name in ("ann", "ben", "cat")}
+    for user in people.values():
+        classes.join(session, user, school_class.join_code, clock.now())
+    assignment = _assignment(session, clock, school_class, key="quick", close_dt=clock.now() + timedelta(days=1))
+    _play(session, clock, people["ann"], assignment)
+    assignments.set_override(session, assignment, people["ben"], None, 1)
+    session.commit()
+    client = _client(app)
+    sign_in(client, teacher.id)
+    page = client.get(f"/teach/classes/{school_class.id}").get_data(as_text=True)
+    card = page[page.index(f'data-assignment="{assignment.id}"'):]
+    assert "Open" in card[:400] and "Done: 1 of 3" in card and "Not started: 2" in card
+    assert 'aria-label="Breadcrumb"' in page
+    report = client.get(f"/teach/assignments/{assignment.id}").get_data(as_text=True)
+    assert re.search(r'id="not-started">Not started yet: <a [^>]+>ben</a>, <a [^>]+>cat</a>', report)
+    assert 'id="done-count">1 / 3<' in report and 'id="not-started-count">2<' in report
+    assert re.search(r"2 attempts\s+· the best counts", report) and "no ranking" in report
+    ben_row = report[report.index('data-user="ben"'):]
+    assert "+1 attempt" in ben_row[:600] and "0 of 3" in ben_row[:1200]
+    assert f'href="/teach/classes/{school_class.id}"' in report.split("<h1>")[0]  # the crumbs, above the title
+    student = client.get(f"/teach/classes/{school_class.id}/students/{people['cat'].id}").get_data(as_text=True)
+    assert '<td class="state">Not started</td>' in student
+    # The close: the student who never started is not told of attempts left.
+    clock.advance(days=2)
+    sign_in(client, people["cat"].id)
+    closed = client.get(f"/assignments/{assignment.id}").get_data(as_text=True)
+    assert "0 used" in closed and "left" not in closed
+    # Archived, the class's assignments are no longer shown as open.
+    classes.archive(school_class, clock.now())
+    session.commit()
+    sign_in(client, teacher.id)
+    assert 'id="window-state">Archived<' in client.get(f"/teach/assignments/{assignment.id}").get_data(as_text=True)
+
+
+def test_the_home_page_sends_a_student_to_the_assignment_before_the_same_quiz_as_practice(app, session, clock, bank):
+    teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "dana")
+    school_class = classes.create_class(session, teacher, "7B", clock.now())
+    classes.join(session, student, school_class.join_code, clock.now())
+    assignment = _assignment(session, clock, school_class, key="quick")
+    session.commit()
+    client = _client(app)
+    sign_in(client, student.id)
+    page = client.get("/").get_data(as_text=True)
+    next_step = page[page.index('id="next-title"'):]
+    assert "Your assignment “Quick” comes first" in next_step
+    assert f'href="/assignments/{assignment.id}"' in next_step[:800] and "Start “" not in next_step[:800]
+    attempt = _play(session, clock, student, assignment)
+    session.commit()
+    assert "comes first" not in client.get("/").get_data(as_text=True)
+    # Its result leads back to the assignment, not to a public leaderboard it is not on.
+    result = client.get(f"/attempt/{attempt.id}/result").get_data(as_text=True)
+    assert f'href="/assignments/{assignment.id}">Back to the assignment<' in result
+    assert 'href="/leaderboard/' not in result.split('class="actions"')[1].split("</div>")[0]

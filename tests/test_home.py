@@ -107,6 +107,19 @@ def test_suggest_orders_due_untried_and_weakest():
     assert next_steps.suggest(0, quizzes, both, {}, lambda: [("trade", 0, 0.0)]) is None  # nothing answered
 
 
+def test_an_open_assignment_not_done_comes_before_anything_else():
+    from types import SimpleNamespace as Item
+    quizzes = [Quiz(id=1, key="a")]
+    todo = Item(state="open", counted=None, running=None, attempts_left=1)
+    done, running = Item(state="open", counted=object(), running=None, attempts_left=1), Item(
+        state="open", counted=None, running=object(), attempts_left=1)
+    later, over = Item(state="upcoming", counted=None, running=None, attempts_left=1), Item(
+        state="closed", counted=None, running=None, attempts_left=1)
+    assert next_steps.suggest(3, quizzes, {}, {}, lambda: [], [done, todo]).homework is todo  # before the review
+    for nothing_to_start in ([done], [running], [later], [over]):
+        assert next_steps.suggest(3, quizzes, {}, {}, lambda: [], nothing_to_start).kind == "review"
+
+
 def test_the_weakest_topic_is_suggested_when_every_quiz_is_taken_and_nothing_is_due(client, app, bank, clock):
     register(client)
     with app.app_context():

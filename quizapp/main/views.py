@@ -63,10 +63,11 @@ def home():
     def weakest():  # read only when nothing comes before it: it is most of the page's cost
         return [(row.tag, row.answered, row.share) for row in stats.accuracy_by_tag(db.session, current_user.id)]
 
+    homework = student_assignments(db.session, current_user, now)
     suggestion = next_steps.suggest(learning.due_count(db.session, current_user.id, now), quizzes, standings,
-                                    running, weakest)
+                                    running, weakest, homework)
     return render_template("main/home.html", quizzes=quizzes, signed_in=True, standings=standings, running=running,
-                           suggestion=suggestion, now=now, homework=student_assignments(db.session, current_user, now))
+                           suggestion=suggestion, now=now, homework=homework)
 
 
 @bp.post("/language")

@@ -20,12 +20,12 @@ from wtforms.fields.choices import SelectChoice
 
 from quizapp import assignment_settings, assignments, class_live, class_reports, classes
 from quizapp.context import current_clock
-from quizapp.exports import to_csv, to_xlsx
 from quizapp.extensions import db
 from quizapp.forms import NAME_MESSAGES, redirect_with_errors, refused_forgery, restore_errors
 from quizapp.i18n import current_locale
 from quizapp.models import Quiz, SchoolClass, User
 from quizapp.question_types import get_type, localized
+from quizapp.teach import tables
 from quizapp.teach.forms import (AccountsForm, ActionForm, AssignmentForm, AssignmentSettingsForm, ClassForm,
                                  OverrideForm)
 from quizapp.teach.times import from_local, to_local
@@ -106,9 +106,12 @@ def _class_page(school_class: SchoolClass, *, accounts_form=None, assignment_for
         assignment_form = AssignmentForm(formdata=None, open_at=start, close_at=start + timedelta(days=7))
     assignment_form.quiz.choices = [SelectChoice(q.id, _localized_title(q)) for q in quizzes]
     link = join_link(school_class)
+    given = assignments.assignments_of_class(db.session, school_class)
     return render_template(
         "teach/class.html", school_class=school_class, students=classes.members(db.session, school_class),
-        assignments=assignments.assignments_of_class(db.session, school_class), now=now, link=link,
+        assignments=given, now=now, link=link,
+        # Each assignment's figures as its report counts them, so the two pages agree.
+        progress={a.id: class_reports.assignment_report(db.session, a) for a in given},
         qr=qr_svg(link), code_expired=now >= school_class.code_expires_dt, to_local=to_local,
         accounts_form=accounts_form or AccountsForm(formdata=None), assignment_form=assignment_form,
         action=ActionForm(formdata=None), may_reset=classes.may_reset_password,
@@ -225,8 +228,9 @@ def live_game(class_id: int, game_id: int):
 def live_export(class_id: int, game_id: int, kind: str):
     school_class = _class_or_404(class_id)
     game = _game_or_404(school_class, game_id)
-    headers, rows = class_live.game_table(class_live.game_report(db.session, school_class, game))
-    return _download(headers, rows, f"live-game-{game.id}", kind)
+    keys, rows = class_live.game_table(class_live.game_report(db.session, school_class, game))
+    return tables.download(keys, rows, f"{school_class.name} – {_localized_title(game.quiz)}", kind,
+                           f"live-game-{game.id}")
 
 
 @bp.post("/classes/<int:class_id>/assignments")
@@ -280,7 +284,7 @@ def edit_assignment(assignment_id: int):
         answers_after=found.answers_after, ranking=found.ranking)
     return render_template("teach/edit_assignment.html", assignment=found, form=restore_errors(form, "assignment"),
                            action=ActionForm(formdata=None), started=assignment_settings.is_started(db.session, found),
-                           zone=to_local(current_clock().now()).tzname())
+                           now=current_clock().now())
 
 
 @bp.post("/assignments/<int:assignment_id>/edit")
@@ -372,17 +376,6 @@ def questions(assignment_id: int):
 @bp.get("/assignments/<int:assignment_id>/report.<any(csv, xlsx):kind>")
 def export(assignment_id: int, kind: str):
     found = _assignment_or_404(assignment_id)
-    headers, rows = class_reports.report_table(class_reports.assignment_report(db.session, found))
-    return _download(headers, rows, f"assignment-{found.id}", kind)
-
-
-def _download(headers: list[str], rows: list[list], name: str, kind: str) -> Response:
-    if kind == "csv":
-        body, mimetype = to_csv(headers, rows), "text/csv; charset=utf-8"
-    else:
-        body = to_xlsx(headers, rows, title=name)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    keys, rows = class_reports.report_table(class_reports.assignment_report(db.session, found), _zone())
+    return tables.download(keys, rows, f"{found.school_class.name} – {_localized_title(found.quiz)}", kind,
+                           f"assignment-{found.id}")
