@@ -10,13 +10,13 @@ from flask_babel import get_timezone
 def to_local(value: datetime) -> datetime:
     """A stored UTC time in the zone every page shows times in (Flask-Babel's, which the
     operator sets with BABEL_DEFAULT_TIMEZONE): what the teacher types is read in it too."""
-    return value.astimezone(_zone())
+    return value.astimezone(viewer_zone())
 
 
 def from_local(value: datetime) -> datetime:
     """A time typed in that zone (a naive datetime-local) as UTC."""
-    return value.replace(tzinfo=_zone()).astimezone(timezone.utc)
+    return value.replace(tzinfo=viewer_zone()).astimezone(timezone.utc)
 
 
-def _zone() -> ZoneInfo:
+def viewer_zone() -> ZoneInfo:
     return ZoneInfo(str(get_timezone()))  # Flask-Babel gives a pytz zone; its name makes a ZoneInfo

@@ -28,7 +28,7 @@ from quizapp.question_types import get_type, localized
 from quizapp.teach import tables
 from quizapp.teach.forms import (AccountsForm, ActionForm, AssignmentForm, AssignmentSettingsForm, ClassForm,
                                  OverrideForm)
-from quizapp.teach.times import from_local, to_local
+from quizapp.teach.times import from_local, to_local, viewer_zone
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 MAX_ID = 2**31 - 1
@@ -376,6 +376,6 @@ def questions(assignment_id: int):
 @bp.get("/assignments/<int:assignment_id>/report.<any(csv, xlsx):kind>")
 def export(assignment_id: int, kind: str):
     found = _assignment_or_404(assignment_id)
-    keys, rows = class_reports.report_table(class_reports.assignment_report(db.session, found), _zone())
+    keys, rows = class_reports.report_table(class_reports.assignment_report(db.session, found), viewer_zone())
     return tables.download(keys, rows, f"{found.school_class.name} – {_localized_title(found.quiz)}", kind,
                            f"assignment-{found.id}")
