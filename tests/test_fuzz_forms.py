@@ -211,6 +211,10 @@ ROUTES = [
            "answers_after", "ranking"), frozenset({"assignment"})),
     Route("/teach/assignments/{assignment_id}/overrides", "teacher", ("student", "time_limit_min", "extra_attempts"),
           frozenset({"assignment_override"})),
+    Route("/teach/assignments/{assignment_id}/edit", "teacher",
+          ("open_at", "close_at", "attempts_allowed", "counting", "time_limit_min", "feedback", "answers_after",
+           "ranking"), frozenset({"assignment", "attempt"})),  # running attempts' deadlines follow the close
+    Route("/teach/assignments/{assignment_id}/delete", "teacher", (), frozenset({"assignment", "assignment_override"})),
     Route("/class/join", "player", ("code",), frozenset({"class_member"})),
     Route("/first-password", "player", ("password", "confirm"), frozenset({"user"})),
     Route("/assignments/{assignment_id}/start", "player", (), NEW_ATTEMPT),
