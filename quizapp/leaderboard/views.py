@@ -5,7 +5,6 @@ from functools import partial
 from typing import Sequence
 
 from flask import Blueprint, abort, current_app, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
@@ -19,8 +18,7 @@ from quizapp.i18n import current_locale, current_zone
 from quizapp.layout import cached_page, render_fragment
 from quizapp.modes import RANKED_MODES
 from quizapp.question_types import localized
-from quizapp.question_types import localized
-from quizapp.ranking import Board, BoardPage, Standing, board_page
+from quizapp.ranking import Board, Standing, board_page
 
 bp = Blueprint("leaderboard", __name__, url_prefix="/leaderboard")
 
