@@ -64,6 +64,9 @@ class Caches:
     headers: BoundedCache[Any] = field(default_factory=lambda: BoundedCache(2048))
     # leaderboard/_table.html, per (language, quiz, caption, own row, linked names, rows).
     leaderboard_tables: BoundedCache[Any] = field(default_factory=lambda: BoundedCache(512))
+    # Whole pages (layout.cached_page), per (template, header key, the page's key): the contract
+    # is at the top of each template that uses it (leaderboard/board.html, play/question.html).
+    pages: BoundedCache[Any] = field(default_factory=lambda: BoundedCache(1024))
     # The answer form class, per (revision, content hash, option order, language): play/forms.py.
     answer_form_classes: BoundedCache[Any] = field(default_factory=lambda: BoundedCache(4096))
     # main/_quiz_list.html, per (language, signed in or not, the listed quizzes' rows).

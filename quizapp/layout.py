@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, render_template, request, session, url_for
 from flask_babel import format_date, format_datetime, format_percent, format_time, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -121,6 +121,13 @@ def _section() -> str | None:
     return _SECTIONS.get(endpoint) or _SECTIONS_BY_BLUEPRINT.get(request.blueprint or "")
 
 
+def _header_key() -> tuple:
+    user = current_user._get_current_object()
+    signed_in = bool(user and user.is_authenticated)
+    return (current_locale(), _section(), user.username if signed_in else None, signed_in and user.is_admin,
+            signed_in and user.is_teacher)
+
+
 def site_header() -> Markup:
     """The page header: rendered once per (language, section, user) and then reused.
 
@@ -129,17 +136,46 @@ def site_header() -> Markup:
     written at the top of ``_site_header.html``: whatever it shows that differs between
     requests is in the key, or is a slot filled in here.
     """
-    user = current_user._get_current_object()
-    signed_in = bool(user and user.is_authenticated)
-    key = (current_locale(), _section(), user.username if signed_in else None, signed_in and user.is_admin,
-           signed_in and user.is_teacher)
+    key = _header_key()
     html = caches(current_app).headers.get_or_make(key, lambda: render_fragment(
         "_site_header.html", locale=key[0], current=key[1], username=key[2], is_admin=key[3], is_teacher=key[4],
         languages=[(code, LANGUAGE_NAMES[code]) for code in current_app.config["LANGUAGES"]],
         csrf_slot=_CSRF_SLOT, next_slot=_NEXT_SLOT))
+    if g.get("_quizapp_page_slots"):
+        return html  # a whole page being kept (cached_page): it fills the slots for each request
+    return _fill_slots(html)
+
+
+def _fill_slots(html: str) -> str:
     next_page = request.full_path.rstrip("?") if request.method == "GET" else url_for("main.home")
     # Markup.replace escapes what it puts in: the token and the address arrive as text.
     return html.replace(_CSRF_SLOT, generate_csrf()).replace(_NEXT_SLOT, next_page)
+
+
+def cached_page(template_name: str, key: tuple, context: Callable[[], dict[str, Any]]) -> str:
+    """A whole page (``template_name`` on base.html), kept in the app's caches per (template,
+    the header's key, ``key``): ``key`` must hold everything the page's own blocks show (the
+    contract at the top of the template), read afresh for the request; ``context()`` gives the
+    template's values, asked for only when the page is rendered.  The form token and the
+    "back to this page" address are slots, filled in for each request, in the page's own
+    blocks too (``csrf_token()``).  A page with a message to show (``flash``) is rendered
+    afresh: messages are read once.
+
+    Rendering base.html and the page's blocks around the kept fragments was what was left of
+    the leaderboard and question pages' own work: +30% for each (the figures are beside each
+    use, and in docs/performance.md)."""
+    if "_flashes" in session:
+        return render_template(template_name, **context())
+
+    def make() -> str:
+        g._quizapp_page_slots = True
+        try:
+            return render_template(template_name, **context(), csrf_token=lambda: _CSRF_SLOT)
+        finally:
+            g._quizapp_page_slots = False
+
+    html = caches(current_app).pages.get_or_make((template_name, _header_key(), key), make)
+    return _fill_slots(Markup(html))
 
 
 def render_fragment(template_name: str, **context: Any) -> Markup:

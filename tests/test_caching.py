@@ -122,3 +122,49 @@ def test_each_signed_in_home_page_has_its_own_form_token_and_it_starts_a_quiz(da
     assert pages["aigerim"].count('action="/quiz/') >= 2 and "Log in to start" not in pages["aigerim"]
     started = clients["erlan"].post("/quiz/quick/start", data={"csrf_token": tokens["erlan"].pop()})
     assert started.status_code == 302 and "/attempt/" in started.headers["Location"]
+
+
+def test_a_kept_question_page_has_each_sessions_own_form_token_and_moves_on_with_the_player(database_url, tmp_path,
+                                                                                             bank):
+    # An untimed question page is kept whole (play/question.html): two sessions of one player
+    # get the same page, each with its own form token, and an answer moves both on.
+    import re
+
+    from sqlalchemy import update
+
+    from helpers import form_data, make_app
+    from quizapp import attempts
+    from quizapp.extensions import db
+    from quizapp.models import Attempt, Quiz
+
+    app = make_app(database_url, tmp_path / "question-instance", WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        db.session.execute(update(Quiz).where(Quiz.key == "all-types").values(time_limit_s=None,
+                                                                               question_time_limit_s=None))
+        db.session.commit()
+
+    def token(html: str) -> str:
+        return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+
+    first, second = app.test_client(), app.test_client()
+    first.post("/register", data={"username": "aigerim", "password": "correct horse battery",
+                                  "confirm": "correct horse battery", "csrf_token": token(_home(first))})
+    second.post("/login", data={"username": "aigerim", "password": "correct horse battery",
+                                "csrf_token": token(second.get("/login").get_data(as_text=True))})
+    started = first.post("/quiz/all-types/start", data={"csrf_token": token(_home(first))})
+    address = started.headers["Location"]
+    english = {"Accept-Language": "en"}
+    pages = [client.get(address, headers=english).get_data(as_text=True) for client in (first, second, first)]
+    assert all("aigerim" in page and "Question 1 of" in page for page in pages)
+    assert token(pages[0]) == token(pages[2]) != token(pages[1])
+    with app.app_context():
+        attempt = db.session.get(Attempt, int(address.rsplit("/", 1)[1]))
+        served = attempts.current_question(db.session, attempt, app.extensions["quizapp.clock"])
+        answer, kind = form_data(served), served.revision.type
+    payload = {"position": "0", "csrf_token": token(pages[1])}
+    if kind in ("ordering", "matching"):
+        payload.update({f"answer-{i}": value for i, value in enumerate(answer)})
+    else:
+        payload["answer"] = answer
+    assert second.post(address, data=payload).status_code == 302
+    assert "Question 2 of" in first.get(address, headers=english).get_data(as_text=True)

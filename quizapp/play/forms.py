@@ -16,7 +16,7 @@ class StartForm(Form):
     pass
 
 
-def _served_key(served: ServedQuestion, locale: str) -> tuple:
+def served_key(served: ServedQuestion, locale: str) -> tuple:
     """What an answer form depends on: the revision, the option order, the language (the
     contract at the top of play/_answer_fields.html, and each type's answer template under
     templates/play/answer/ says what it reads of these).  Revisions never change once stored;
@@ -40,7 +40,7 @@ def _answer_form_class(served: ServedQuestion, locale: str) -> type[Form]:
         return AnswerForm
 
     # Making the class (WTForms' metaclass walks it) costs more than rendering the page.
-    return caches(current_app).answer_form_classes.get_or_make(_served_key(served, locale), make)
+    return caches(current_app).answer_form_classes.get_or_make(served_key(served, locale), make)
 
 
 def answer_form(served: ServedQuestion, locale: str, formdata=None) -> Form:
@@ -61,5 +61,5 @@ def answer_fields(served: ServedQuestion, locale: str, form: Form | None = None)
     if form is not None:
         return render(form)
     # Blank, it is the same for everyone served that question in that order, and most of the page.
-    return caches(current_app).blank_answer_fields.get_or_make(_served_key(served, locale),
+    return caches(current_app).blank_answer_fields.get_or_make(served_key(served, locale),
                                      lambda: render(answer_form(served, locale, formdata=None)))
