@@ -126,6 +126,17 @@ def assignment_report(session: Session, assignment: Assignment) -> AssignmentRep
     return AssignmentReport(assignment, rows, bands, by_user)
 
 
+WRONG, PARTLY, NO_RESPONSE = "wrong", "partly", "no_answer"
+
+
+@dataclass(frozen=True)
+class Missed:
+    """A student whose counted attempt did not get a question right, and how."""
+    user_id: int
+    username: str
+    how: str  # WRONG, PARTLY (some credit) or NO_RESPONSE (reached, not answered)
+
+
 @dataclass
 class QuestionStats:
     revision: QuestionRevision
@@ -136,6 +147,9 @@ class QuestionStats:
     # (text, lang or None), right and wrong.
     responses: Counter[tuple[str, str | None]] = field(default_factory=Counter)
     wrong: Counter[tuple[str, str | None]] = field(default_factory=Counter)
+    # Who did not get it right, in name order: the names a teacher drills down to (Moodle's
+    # per-question view).  As many as ``answered - right``, so they agree with the share.
+    missed: list[Missed] = field(default_factory=list)
 
     @property
     def share_right(self) -> float | None:
@@ -152,13 +166,14 @@ def question_report(session: Session, assignment: Assignment, locale: str) -> li
     """Each question met in the students' counted attempts: who reached it, the share right,
     the spread of answers, and the wrong answers chosen most (the distractors that work)."""
     report = assignment_report(session, assignment)
-    counted_ids = [row.counted.id for row in report.rows if row.counted is not None]
+    whose = {row.counted.id: row for row in report.rows if row.counted is not None}
+    counted_ids = list(whose)
     stats: dict[int, QuestionStats] = {}
     if not counted_ids:
         return []
     a = AttemptAnswer
     rows = session.execute(
-        select(a.attempt_id, a.position, a.revision_id, a.served_dt, a.response, a.is_correct)
+        select(a.attempt_id, a.position, a.revision_id, a.served_dt, a.response, a.is_correct, a.credit)
         .where(a.attempt_id.in_(counted_ids)).order_by(a.attempt_id, a.position)).all()
     revisions = {r.id: r for r in session.scalars(select(QuestionRevision).where(
         QuestionRevision.id.in_({row.revision_id for row in rows})))}
@@ -178,6 +193,12 @@ def question_report(session: Session, assignment: Assignment, locale: str) -> li
             item.right += 1
         else:
             item.wrong[shown] += 1
+            student = whose[answer.attempt_id]
+            how = NO_RESPONSE if answer.response is None else PARTLY if answer.credit > 0 else WRONG
+            item.missed.append(Missed(student.user_id, student.username, how))
+    order = {row.user_id: place for place, row in enumerate(report.rows)}  # the class's name order
+    for item in stats.values():
+        item.missed.sort(key=lambda m: order[m.user_id])
     return sorted(stats.values(), key=lambda s: (s.position, s.revision.id))
 
 
@@ -235,6 +256,6 @@ def report_table(report: AssignmentReport, zone: tzinfo = timezone.utc) -> tuple
     return headers, table
 
 
-__all__ = ["AssignmentReport", "BANDS", "DONE", "IN_PROGRESS", "NOT_STARTED", "QuestionStats", "StudentAssignmentRow",
+__all__ = ["AssignmentReport", "BANDS", "DONE", "IN_PROGRESS", "Missed", "NOT_STARTED", "NO_RESPONSE", "PARTLY", "WRONG", "QuestionStats", "StudentAssignmentRow",
            "StudentRow", "accuracy_of", "assignment_report", "band_of", "question_prompt", "question_report",
            "report_table", "student_report"]

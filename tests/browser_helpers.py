@@ -16,13 +16,14 @@ from helpers import form_data
 _axe = Axe()
 
 
-def right_answer_now(server, attempt_id: int):
-    """What the page on screen asks, and its right answer, read from the server's side."""
+def right_answer_now(server, attempt_id: int, right: bool = True):
+    """What the page on screen asks, and its right (or, ``right=False``, a wrong) answer, read
+    from the server's side."""
     with server.app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
         served = attempts.current_question(db.session, attempt, server.app.extensions["quizapp.clock"])
         db.session.commit()
-        return served.revision.type, form_data(served, True)
+        return served.revision.type, form_data(served, right)
 
 
 def answer_on_page(page: Page, kind: str, data) -> None:

@@ -550,3 +550,83 @@ def test_the_home_page_sends_a_student_to_the_assignment_before_the_same_quiz_as
     result = client.get(f"/attempt/{attempt.id}/result").get_data(as_text=True)
     assert f'href="/assignments/{assignment.id}">Back to the assignment<' in result
     assert 'href="/leaderboard/' not in result.split('class="actions"')[1].split("</div>")[0]
+
+
+def test_the_by_question_report_names_who_did_not_get_each_question_right(app, session, clock, bank):
+    """ann 8/8, ben 5/8, cat 3/8, dan nothing: 3 + 5 names in all, ann's never, dan's never;
+    each question's names as many as its share says were not right."""
+    teacher = _user(session, clock, "teacher", True)
+    school_class = classes.create_class(session, teacher, "10A", clock.now())
+    people = {name: _user(session, clock, name) for name in ("ann", "ben", "cat", "dan")}
+    for user in people.values():
+        classes.join(session, user, school_class.join_code, clock.now())
+    assignment = _assignment(session, clock, school_class)
+    _play(session, clock, people["ann"], assignment)
+    _play(session, clock, people["ben"], assignment, wrong={0, 1, 2})
+    _play(session, clock, people["cat"], assignment, wrong={0, 1, 2, 3, 4})
+    stats = class_reports.question_report(session, assignment, "en")
+    assert all(len(item.missed) == item.answered - item.right for item in stats)
+    named = [who.username for item in stats for who in item.missed]
+    assert sorted(named) == ["ben"] * 3 + ["cat"] * 5
+    assert all(who.how in (class_reports.WRONG, class_reports.PARTLY) for item in stats for who in item.missed)
+    both = next(item for item in stats if len(item.missed) == 2)
+    assert [who.username for who in both.missed] == ["ben", "cat"]  # the class's name order
+    session.commit()
+    client = _client(app)
+    sign_in(client, teacher.id)
+    page = client.get(f"/teach/assignments/{assignment.id}/questions").get_data(as_text=True)
+    assert page.count('<details class="missed">') == sum(1 for item in stats if item.missed)
+    assert "2 students did not get it right" in page
+    assert re.search(rf'href="/teach/classes/{school_class.id}/students/{people["cat"].id}">cat</a>: '
+                     r"(wrong|partly right)<", page)
+    assert f'/students/{people["ann"].id}"' not in page
+
+
+def test_the_report_says_no_time_limit_plainly(app, session, clock, bank):
+    teacher = _user(session, clock, "teacher", True)
+    school_class = classes.create_class(session, teacher, "10A", clock.now())
+    free, timed = _assignment(session, clock, school_class), _assignment(session, clock, school_class,
+                                                                         time_limit_s=600)
+    session.commit()
+    client = _client(app)
+    sign_in(client, teacher.id)
+    page = client.get(f"/teach/assignments/{free.id}").get_data(as_text=True)
+    assert "· No time limit" in page and "Time limit:" not in page
+    assert "· Time limit: 10 min" in client.get(f"/teach/assignments/{timed.id}").get_data(as_text=True)
+    from flask_babel import force_locale, gettext
+    with app.test_request_context(), force_locale("ru"):
+        assert gettext("No time limit") == "Без ограничения времени"
+
+
+def test_archived_classes_are_listed_apart_and_not_offered_for_live_games(app, session, clock):
+    teacher = _user(session, clock, "teacher", True)
+    old = classes.create_class(session, teacher, "Last year", clock.now())
+    current = classes.create_class(session, teacher, "This year", clock.now())
+    classes.archive(old, clock.now())
+    session.commit()
+    client = _client(app)
+    sign_in(client, teacher.id)
+    index = client.get("/teach/").get_data(as_text=True)
+    assert index.index("This year") < index.index('id="archived-title">Archived classes<') < index.index("Last year")
+    archived = client.get(f"/teach/classes/{old.id}").get_data(as_text=True)
+    assert "choose this class" not in archived and "No live games yet." in archived
+    assert "choose this class" in client.get(f"/teach/classes/{current.id}").get_data(as_text=True)
+
+
+def test_the_join_box_folds_below_the_assignments_once_the_class_has_students(app, session, clock):
+    teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "dana")
+    school_class = classes.create_class(session, teacher, "7B", clock.now())
+    session.commit()
+    client = _client(app)
+    sign_in(client, teacher.id)
+    url = f"/teach/classes/{school_class.id}"
+    empty = client.get(url).get_data(as_text=True)
+    assert empty.index('class="join-code"') < empty.index(">Assignments<") and "<details" not in empty
+    classes.join(session, student, school_class.join_code, clock.now())
+    session.commit()
+    joined = client.get(url).get_data(as_text=True)
+    fold = joined[joined.index('<details class="join-box" id="join">'):]
+    assert joined.index(">Assignments<") < joined.index('<details class="join-box"')
+    assert "<summary>Join code and link</summary>" in fold and fold.index(school_class.join_code) < fold.index(
+        "</details>")
+    assert joined.count(school_class.join_code) == fold[:fold.index("</details>")].count(school_class.join_code)
