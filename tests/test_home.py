@@ -157,3 +157,14 @@ def test_log_in_to_start_comes_back_to_the_quiz_picked(client, app, bank, clock)
     response = client.post(link, data={"username": "aigerim", "password": "correct horse", "next": "/#quiz-quick"})
     assert response.status_code == 302 and response.headers["Location"] == "/#quiz-quick"
     assert login(client).status_code == 302
+
+
+def test_an_untimed_quiz_says_no_time_limit_not_time_limit_no_time_limit(client, app, bank):
+    with app.app_context():
+        quiz = db.session.scalar(select(Quiz).where(Quiz.key == "all-types"))
+        quiz.time_limit_s = None
+        db.session.commit()
+    untimed, timed = card(home(client), "all-types"), card(home(client), "quick")
+    assert "No time limit" in untimed and "Time limit:" not in untimed
+    assert "Time limit: 1 min" in timed
+    assert "Без ограничения времени" in card(home(client, RU), "all-types")
