@@ -182,6 +182,9 @@ def test_the_edit_page_shows_and_reads_times_in_the_viewers_zone(almaty):
     page = client.get(edit).get_data(as_text=True)
     assert 'value="2026-03-02T09:00"' in page and 'value="2026-03-09T18:30"' in page
     assert 'value="20"' in page and "running attempts keep theirs" in page
+    trail = page.split('aria-label="Breadcrumb"')[1].split("</nav>")[0]  # the way back, as on every teacher page
+    assert 'href="/teach/"' in trail and f'href="/teach/assignments/{ids["assignment"]}"' in trail
+    assert 'aria-current="page">Change the settings' in trail
 
 
 @pytest.mark.parametrize("bad, message", [
