@@ -611,6 +611,12 @@ def test_archived_classes_are_listed_apart_and_not_offered_for_live_games(app, s
     archived = client.get(f"/teach/classes/{old.id}").get_data(as_text=True)
     assert "choose this class" not in archived and "No live games yet." in archived
     assert "choose this class" in client.get(f"/teach/classes/{current.id}").get_data(as_text=True)
+    assert "No current classes" not in index
+    classes.archive(current, clock.now())
+    session.commit()
+    only_archived = client.get("/teach/").get_data(as_text=True)  # a new school year: say so above the form
+    assert only_archived.index("No current classes. Create one; the archived ones are below.") < \
+        only_archived.index(">New class<") < only_archived.index("This year")
 
 
 def test_the_join_box_folds_below_the_assignments_once_the_class_has_students(app, session, clock):
