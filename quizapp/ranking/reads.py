@@ -87,6 +87,7 @@ class Standing:
     finished_dt: datetime
     attempt_id: int | None = None  # a quiz's board: the attempt on it
     quiz_count: int | None = None  # the overall board: how many quizzes the sums are over
+    shares_profile: bool = False  # the player shares their profile (read with the row; not in the API)
 
 
 def board_where(kind: BoardKind, entity: Any) -> list[Any]:
@@ -119,17 +120,23 @@ def _read(session: Session, statement: Any, values: dict[str, Any]) -> Any:
 
 
 def _columns(kind: BoardKind, entity: Any) -> list[Any]:
-    username = select(User.username).where(User.id == entity.user_id).correlate_except(User).scalar_subquery()
-    return [entity.user_id, username, entity.score, entity.duration_ms, entity.finished_dt,
-            getattr(entity, kind.extra)]
+    def of_player(column: Any) -> Any:
+        return select(column).where(User.id == entity.user_id).correlate_except(User).scalar_subquery()
+
+    # Whether the player shares their profile comes with the row, in the same statement: the
+    # leaderboard page links those names without a statement of its own (see leaderboard/views.py).
+    return [entity.user_id, of_player(User.username), entity.score, entity.duration_ms, entity.finished_dt,
+            getattr(entity, kind.extra), of_player(User.shares_profile)]
 
 
 def _standing(kind: BoardKind, rank: int, row: Any) -> Standing:
     # Plain tuples in, not ORM entities: a page of a board needs no identity map.
-    user_id, username, score, duration_ms, finished_dt, extra = row[:6]
+    user_id, username, score, duration_ms, finished_dt, extra, shares = row[:7]
     if kind.count_quiz_id is None:
-        return Standing(rank, user_id, username, score, duration_ms, finished_dt, attempt_id=extra)
-    return Standing(rank, user_id, username, score, duration_ms, finished_dt, quiz_count=extra)
+        return Standing(rank, user_id, username, score, duration_ms, finished_dt, attempt_id=extra,
+                        shares_profile=bool(shares))
+    return Standing(rank, user_id, username, score, duration_ms, finished_dt, quiz_count=extra,
+                    shares_profile=bool(shares))
 
 
 def _ranked(kind: BoardKind, rows: list[Any], first_rank: int) -> list[Standing]:
@@ -247,7 +254,7 @@ def _entry_statement(kind: BoardKind):
 def entry_of(session: Session, board: Board, user_id: int) -> Standing | None:
     """The user's row on the board and its rank, or None when they have no row there."""
     row = _read(session, _entry_statement(board.kind), {**board.values(), "user": user_id}).first()
-    return None if row is None else _standing(board.kind, int(row[6]) + 1, row)
+    return None if row is None else _standing(board.kind, int(row[7]) + 1, row)
 
 
 @lru_cache(maxsize=None)
