@@ -23,13 +23,14 @@ from sqlalchemy import JSON, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, attributes, joinedload
 
+from quizapp.caching import BoundedCache
 from quizapp.clock import Clock
 from quizapp.finish import close_if_expired, close_overdue_attempts, finish_attempt
 from quizapp.learning import record_answer, schedules_each_answer
 from quizapp.models import Attempt, AttemptAnswer, Question, QuestionRevision, Quiz, QuizQuestion, User, UTCDateTime
 from quizapp.modes import DEFAULT_RULES, Mode, Rules, allowed_seconds, feedback_each_answer, mode_for
 from quizapp.question_types import Grade, InvalidResponse, display_order, get_type
-from quizapp.questions import revision_by_id
+from quizapp.questions import KeptRevision, kept_revision
 
 
 class AttemptError(Exception):
@@ -54,7 +55,7 @@ class QuizUnavailable(AttemptError):
 class ServedQuestion:
     attempt: Attempt
     row: AttemptAnswer
-    revision: QuestionRevision
+    revision: QuestionRevision | KeptRevision
     position: int
     order: list[str]
     question_deadline_dt: datetime | None
@@ -77,7 +78,7 @@ class AnswerOutcome:
         return self.row.timed_out
 
 
-def option_order(attempt: Attempt, position: int, revision: QuestionRevision) -> list[str]:
+def option_order(attempt: Attempt, position: int, revision: QuestionRevision | KeptRevision) -> list[str]:
     qtype = get_type(revision.type)
     keys = qtype.shuffled_keys(revision.content)
     return display_order(attempt.seed, position, keys, attempt.quiz.shuffle_options or qtype.always_shuffle,
@@ -240,9 +241,10 @@ def _question_deadline(attempt: Attempt, row: AttemptAnswer) -> datetime | None:
     return row.served_dt + timedelta(seconds=limit * attempt.time_factor)
 
 
-def current_question(session: Session, attempt: Attempt, clock: Clock,
-                     rules: Rules = DEFAULT_RULES) -> ServedQuestion | None:
-    """The question the player is on (serving it starts its clock), or None when finished."""
+def current_question(session: Session, attempt: Attempt, clock: Clock, rules: Rules = DEFAULT_RULES, *,
+                     revisions: BoundedCache[Any] | None = None) -> ServedQuestion | None:
+    """The question the player is on (serving it starts its clock), or None when finished.
+    With ``revisions`` (the app's ``Caches.revisions``) its revision is read once per process."""
     while True:
         if close_if_expired(session, attempt, clock, rules):
             return None
@@ -252,7 +254,7 @@ def current_question(session: Session, attempt: Attempt, clock: Clock,
         if question_deadline is not None and clock.now() > question_deadline + rules.grace and row.answered_dt is None:
             _record(session, attempt, row, None, Grade(0.0, False), 0, question_deadline, rules, timed_out=True)
             continue
-        revision = revision_by_id(session, row.revision_id)
+        revision = kept_revision(session, row.revision_id, revisions)
         assert revision is not None
         return ServedQuestion(attempt, row, revision, position, option_order(attempt, position, revision),
                               question_deadline)
@@ -384,13 +386,11 @@ def shows_feedback_now(attempt: Attempt) -> bool:
 
 
 def review(session: Session, attempt: Attempt) -> list[tuple[AttemptAnswer, QuestionRevision]]:
-    rows = session.execute(
+    return [(row[0], row[1]) for row in session.execute(
         select(AttemptAnswer, QuestionRevision)
         .join(QuestionRevision, QuestionRevision.id == AttemptAnswer.revision_id)
         .where(AttemptAnswer.attempt_id == attempt.id)
-        .order_by(AttemptAnswer.position)
-    ).all()
-    return [(row[0], row[1]) for row in rows]
+        .order_by(AttemptAnswer.position))]
 
 
 __all__ = ["AnswerOutcome", "AttemptClosed", "AttemptError", "InvalidResponse", "NotCurrentQuestion", "QuizUnavailable",

@@ -73,6 +73,10 @@ class Caches:
     quiz_lists: BoundedCache[Any] = field(default_factory=lambda: BoundedCache(64))
     # play/_answer_fields.html, blank, with the same key as the form class.
     blank_answer_fields: BoundedCache[Any] = field(default_factory=lambda: BoundedCache(4096))
+    # Question revisions as plain values (questions.KeptRevision), per revision id: a stored
+    # revision never changes.  The question page and its answer read theirs here; an ORM object
+    # is never kept (it would belong to the session that read it).
+    revisions: BoundedCache[Any] = field(default_factory=lambda: BoundedCache(4096))
 
 
 _EXTENSION = "quizapp.caches"

@@ -168,3 +168,44 @@ def test_a_kept_question_page_has_each_sessions_own_form_token_and_moves_on_with
         payload["answer"] = answer
     assert second.post(address, data=payload).status_code == 302
     assert "Question 2 of" in first.get(address, headers=english).get_data(as_text=True)
+
+
+
+def test_a_question_is_read_once_per_process_as_plain_values_and_graded_right(app, bank):
+    # Caches.revisions: the question page reads its revision once per process, as plain values
+    # (never an ORM object that another request's session could attach or expire), and the
+    # answer is graded from what was kept: a right answer right, a wrong one wrong.
+    from sqlalchemy import event, select
+
+    from helpers import current_attempt, post_answer_for_page, register
+    from quizapp.caching import caches
+    from quizapp.extensions import db
+    from quizapp.models import AttemptAnswer
+    from quizapp.questions import KeptRevision
+
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []  # every statement run while the question pages are served
+
+    def record(conn, cursor, statement, *rest) -> None:
+        statements.append(statement)
+
+    graded = {}
+    for name, right in (("aigerim", True), ("erlan", False)):
+        player = app.test_client()
+        register(player, name)
+        player.post("/quiz/all-types/start")
+        attempt_id = current_attempt(app).id
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            pages = [player.get(f"/attempt/{attempt_id}").get_data(as_text=True) for _ in range(2)]
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        assert post_answer_for_page(player, attempt_id, pages[1], right=right).status_code == 302
+        with app.app_context():
+            graded[name] = db.session.scalar(select(AttemptAnswer.is_correct).where(
+                AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.position == 0))
+    assert graded == {"aigerim": True, "erlan": False}
+    assert sum("FROM question_revision" in statement for statement in statements) <= 2  # one per player at most
+    kept = list(caches(app).revisions._entries.values())
+    assert kept and all(type(revision) is KeptRevision for revision in kept)

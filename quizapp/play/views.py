@@ -1,12 +1,13 @@
 """Taking a quiz in the browser: start, one question per page, feedback, results."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, pgettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from quizapp import attempts, practice
+from quizapp.caching import caches
 from quizapp.context import current_clock, rules
 from quizapp.extensions import db
 from quizapp.i18n import current_locale
@@ -88,7 +89,7 @@ def _question_page(attempt_id: int):
     attempt = _own_attempt_or_404(attempt_id)
     clock = current_clock()
     was_at = None if attempt.is_finished else attempt.current_position
-    served = attempts.current_question(db.session, attempt, clock, rules())
+    served = attempts.current_question(db.session, attempt, clock, rules(), revisions=caches(current_app).revisions)
     if request.method == "GET" or served is None:
         db.session.commit()  # serving a question starts its clock: keep that even if nothing else happens
     if served is None:
