@@ -67,6 +67,7 @@ class Player:
         self.latest: dict = {}
         self.changed = threading.Condition()
         self.client.on("state", self._state, namespace="/live")
+        self.client.on("connect", self._connected, namespace="/live")
         self.refusals: list = []
         self.client.on("connect_error", self.refusals.append, namespace="/live")
         self.headers = {"Cookie": f"{cookie_name(game_id)}={cookie}"}
@@ -77,6 +78,10 @@ class Player:
             self.latest = message
             self.changed.notify_all()
 
+    def _connected(self):
+        with self.changed:
+            self.changed.notify_all()
+
     def connect(self):
         try:
             self.client.connect(self.url, namespaces=["/live"], headers=self.headers, transports=["websocket"],
@@ -85,8 +90,13 @@ class Player:
             pytest.fail(f"refused: {self.refusals}")
 
     def wait_for(self, predicate, timeout=20.0):
+        """Until the latest state passes ``predicate`` and the namespace is connected: the server
+        sends its first state from its connect handler, which python-socketio's server writes
+        before the namespace's CONNECT packet, so after a restart a state can arrive while a
+        call would still be refused ("/live is not a connected namespace")."""
         with self.changed:
-            assert self.changed.wait_for(lambda: predicate(self.latest), timeout=timeout), self.latest
+            assert self.changed.wait_for(lambda: "/live" in self.client.namespaces and predicate(self.latest),
+                                         timeout=timeout), self.latest
 
     def answer(self, position: int, choice: list[int]):
         return self.client.call("answer", {"position": position, "choice": choice}, namespace="/live", timeout=10)
