@@ -147,9 +147,10 @@ def site_header() -> Markup:
 
 
 def _fill_slots(html: str) -> str:
+    """The slots filled for this request; a ``Markup`` (the header) stays ``Markup``, a page's
+    text stays text.  The token and the address arrive as text: they are escaped here."""
     next_page = request.full_path.rstrip("?") if request.method == "GET" else url_for("main.home")
-    # Markup.replace escapes what it puts in: the token and the address arrive as text.
-    return html.replace(_CSRF_SLOT, generate_csrf()).replace(_NEXT_SLOT, next_page)
+    return html.replace(_CSRF_SLOT, escape(generate_csrf())).replace(_NEXT_SLOT, escape(next_page))
 
 
 def cached_page(template_name: str, key: tuple, context: Callable[[], dict[str, Any]]) -> str:
@@ -175,7 +176,7 @@ def cached_page(template_name: str, key: tuple, context: Callable[[], dict[str, 
             g._quizapp_page_slots = False
 
     html = caches(current_app).pages.get_or_make((template_name, _header_key(), key), make)
-    return _fill_slots(Markup(html))
+    return _fill_slots(html)
 
 
 def render_fragment(template_name: str, **context: Any) -> Markup:
