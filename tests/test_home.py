@@ -168,3 +168,23 @@ def test_an_untimed_quiz_says_no_time_limit_not_time_limit_no_time_limit(client,
     assert "No time limit" in untimed and "Time limit:" not in untimed
     assert "Time limit: 1 min" in timed
     assert "Без ограничения времени" in card(home(client, RU), "all-types")
+
+
+def test_an_unfinished_untimed_quiz_offers_continue_without_a_clock(client, app, bank, clock):
+    # An untimed quiz (or a student a teacher gave no time limit) runs with no deadline: the
+    # home page once failed on it, multiplying a missing time left.
+    with app.app_context():
+        quiz = db.session.scalar(select(Quiz).where(Quiz.key == "all-types"))
+        quiz.time_limit_s = None
+        quiz.question_time_limit_s = None
+        db.session.commit()
+    register(client)
+    location = client.post("/quiz/all-types/start").headers["Location"]
+    client.get(location)
+    clock.advance(3600)
+    page = home(client)
+    assert "“Every type” is not finished yet; it has no time limit." in page
+    assert f'<a class="button primary" href="{location}">Continue</a>' in page
+    mine = card(page, "all-types")
+    assert "Continue" in mine and " left" not in mine
+    assert "«Все типы» ещё не завершена; у неё нет ограничения времени." in home(client, RU)
