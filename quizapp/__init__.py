@@ -25,7 +25,10 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     load_config(app, test_config)
 
     from quizapp.extensions import csrf, db, limiter, migrate
+    from quizapp.ranking import version
     db.init_app(app)
+    with app.app_context():
+        version.watch(db.engine)  # every commit that changes a board raises the boards' version
     migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

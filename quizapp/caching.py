@@ -66,6 +66,8 @@ class Caches:
     leaderboard_tables: BoundedCache[Any] = field(default_factory=lambda: BoundedCache(512))
     # Whole pages (layout.cached_page), per (template, header key, the page's key): the contract
     # is at the top of each template that uses it (leaderboard/board.html, play/question.html).
+    # A board page's key holds the boards' version (ranking.version), which every committed
+    # change to a board raises, on whichever server made it.
     pages: BoundedCache[Any] = field(default_factory=lambda: BoundedCache(1024))
     # The answer form class, per (revision, content hash, option order, language): play/forms.py.
     answer_form_classes: BoundedCache[Any] = field(default_factory=lambda: BoundedCache(4096))

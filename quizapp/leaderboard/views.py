@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any, Sequence
 
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
@@ -18,7 +18,7 @@ from quizapp.i18n import current_locale, current_zone
 from quizapp.layout import cached_page, render_fragment
 from quizapp.modes import RANKED_MODES
 from quizapp.question_types import localized
-from quizapp.ranking import Board, Standing, board_page
+from quizapp.ranking import Board, Standing, board_page, version
 
 bp = Blueprint("leaderboard", __name__, url_prefix="/leaderboard")
 
@@ -76,27 +76,34 @@ def _render(quiz: Any):
     period, board_name = _choice("period", PERIODS), _choice("board", RANKED_MODES)
     board = Board(quiz.id if quiz else None, board_name, period,
                   period_start(period, current_clock().now(), rules().zone))
+    requested_page = _page_number()
     viewer_id = current_user.id if current_user.is_authenticated and not current_user.is_hidden else None
-    shown = board_page(db.session, board, _page_number(), current_app.config["LEADERBOARD_PAGE_SIZE"], viewer_id,
-                       clamp_page=True, window=True)
-    mine = shown.viewer
-    window = mine.window if mine else []
-    linkable = _profiles_to_link([*shown.rows, *window])
-    # The whole page is kept (layout.cached_page), keyed by everything it shows (the contract
-    # at the top of leaderboard/board.html), all of it read afresh for this request: a changed
-    # row, count or title is another key, so no writer has to tell the cache anything.
-    # The signed-in board page went from 0.21-0.22x to 0.25-0.29x of the signed-in floor's CPU
-    # per request (+30%; in-process, limiter on, the bench's data, 3 interleaved pairs of runs,
-    # 2026-12-05 17:13 UTC); the rendering around the kept tables was a third of the page.
-    shown_ids = {row.user_id for row in shown.rows} | {row.user_id for row in window}
-    own = current_user.id if current_user.is_authenticated and current_user.id in shown_ids else None
-    key = (str(current_zone()), quiz.id if quiz else None, quiz.key if quiz else None,
-           localized(quiz.title, current_locale()) if quiz else None, period, board_name, shown.page, shown.pages,
-           shown.total, None if mine is None else (mine.standing, mine.page, mine.on_page, tuple(window)), own,
-           linkable, tuple(shown.rows))
-    return cached_page("leaderboard/board.html", key, lambda: dict(
-        quiz=quiz, rows=shown.rows, page=shown.page, pages=shown.pages, total=shown.total, mine=mine, period=period,
-        board=board_name, periods=PERIODS, boards=RANKED_MODES, table=partial(_table, linkable=linkable)))
+
+    def page_context() -> dict[str, Any]:
+        shown = board_page(db.session, board, requested_page, current_app.config["LEADERBOARD_PAGE_SIZE"], viewer_id,
+                           clamp_page=True, window=True)
+        mine = shown.viewer
+        linkable = _profiles_to_link([*shown.rows, *(mine.window if mine else [])])
+        return dict(quiz=quiz, rows=shown.rows, page=shown.page, pages=shown.pages, total=shown.total, mine=mine,
+                    period=period, board=board_name, periods=PERIODS, boards=RANKED_MODES,
+                    table=partial(_table, linkable=linkable))
+
+    # The whole page is kept (layout.cached_page) per version of the boards (ranking.version),
+    # read before anything on the board: every committed change to what a board shows, on any
+    # server, is a new version, so a kept page is never older than the last commit.  The page's
+    # other inputs are in the key (the contract at the top of leaderboard/board.html); the
+    # board itself is read only when the page is made.  The signed-in board page went from
+    # 0.33-0.36x to 0.55-0.58x of the signed-in floor's CPU per request on SQLite (1.68-1.90 ms
+    # -> 1.02-1.11 ms) and from 0.39-0.41x to 0.58-0.59x on PostgreSQL (1.93-2.21 -> 1.32-1.57
+    # ms): in-process, the bench's 1,000,000 attempts, 3 interleaved pairs of runs of 3 x 300
+    # requests, 2026-12-05 20:20 UTC (docs/performance.md).  Watching every statement costs the
+    # other pages 1-2%.  Before it, the page was kept per everything read (+30%).
+    stamp = version.stamp(db.session.connection())
+    if stamp is None:  # this transaction has written to the boards: what it reads is not everyone's yet
+        return render_template("leaderboard/board.html", **page_context())
+    key = (stamp, str(current_zone()), quiz.id if quiz else None, quiz.key if quiz else None,
+           localized(quiz.title, current_locale()) if quiz else None, board, requested_page, viewer_id)
+    return cached_page("leaderboard/board.html", key, page_context)
 
 
 @bp.get("/")

@@ -15,7 +15,7 @@ from quizapp.models.users import ApiToken, User
 from quizapp.models.bank import Question, QuestionRevision, Quiz, QuizQuestion
 from quizapp.models.classes import Assignment, AssignmentOverride, ClassMember, SchoolClass
 from quizapp.models.attempts import RUNNING_RANKED_ATTEMPT, Attempt, AttemptAnswer
-from quizapp.models.boards import LeaderboardCount, LeaderboardEntry, OverallEntry
+from quizapp.models.boards import BoardsVersion, LeaderboardCount, LeaderboardEntry, OverallEntry
 from quizapp.models.review_cards import ReviewCard
 from quizapp.models.live import LiveAnswer, LiveGame, LivePlayer
 
@@ -24,7 +24,7 @@ __all__ = [
     "User", "ApiToken",
     "Quiz", "Question", "QuestionRevision", "QuizQuestion",
     "Attempt", "AttemptAnswer", "RUNNING_RANKED_ATTEMPT",
-    "LeaderboardEntry", "OverallEntry", "LeaderboardCount",
+    "LeaderboardEntry", "OverallEntry", "LeaderboardCount", "BoardsVersion",
     "ReviewCard",
     "SchoolClass", "ClassMember", "Assignment", "AssignmentOverride",
     "LiveGame", "LivePlayer", "LiveAnswer",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, PrimaryKeyConstraint, SmallInteger, String
+from sqlalchemy import BigInteger, ForeignKey, Index, PrimaryKeyConstraint, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.models.base import Base
@@ -115,3 +115,21 @@ Index("ix_leaderboard_entry_attempt", LeaderboardEntry.attempt_id)
 # A user's entries for one board and period, summed into OverallEntry.
 Index("ix_leaderboard_entry_user", LeaderboardEntry.user_id, LeaderboardEntry.board, LeaderboardEntry.period,
       LeaderboardEntry.period_start)
+
+
+class BoardsVersion(Base):
+    """One row: a number that grows with every committed write to what a leaderboard page
+    shows (the three tables above, and the players' names and choices in ``user``).
+
+    Every app server keeps rendered board pages per version (``ranking.version``), so a finish
+    on one server is seen by all of them at their next read of this row.  Raised by the
+    database connection itself just before it commits such a write (``ranking.version.watch``),
+    never by the code that writes, so no writer can forget it.  ``generation`` is drawn at
+    random when the row is made: a database made again under a running server starts a new
+    series, never one whose numbers a server has already seen."""
+
+    __tablename__ = "boards_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    generation: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(BigInteger)

@@ -5,6 +5,8 @@
     buckets.py   the bucket counts ranks are summed from, for Python and SQL
     reads.py     Board, Standing, standings, entry_of, rank_of, participant_count, window_around
     pages.py     board_page (HTML and JSON boards), attempt_standing (results page and API)
+    version.py   the boards' version: raised before the commit of any write to a board, read by
+                 the board page, which is kept per version
     maintain.py  record_finish / keep_best: the only writer of the three board tables
     rebuild.py   the same tables recomputed from the attempts (``leaderboard rebuild``)
     cli.py       that command (Flask; imported only by ``create_app``)
