@@ -69,3 +69,11 @@ def test_the_cycle_check_finds_a_cycle():
     except graphlib.CycleError:
         return
     raise AssertionError("a cycle went unnoticed")
+
+
+def test_no_module_is_over_400_lines():
+    # Issue 15's measure: a module that grows past this holds more than one job; split it by job
+    # (as attempts.py was into finish, practice and ranking/maintain) rather than raising this.
+    long = {name: lines for name, path in _modules().items()
+            if (lines := len(path.read_text(encoding="utf-8").splitlines())) > 400}
+    assert long == {}
