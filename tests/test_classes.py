@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from quizapp import assignments, class_reports, classes
 from quizapp.extensions import db
@@ -636,3 +636,78 @@ def test_the_join_box_folds_below_the_assignments_once_the_class_has_students(ap
     assert "<summary>Join code and link</summary>" in fold and fold.index(school_class.join_code) < fold.index(
         "</details>")
     assert joined.count(school_class.join_code) == fold[:fold.index("</details>")].count(school_class.join_code)
+
+
+def _card_figures(page: str, assignment_id: int) -> tuple[str, str, str]:
+    """An assignment's card on the class page: done (of how many), not started, class average."""
+    card = page[page.index(f'data-assignment="{assignment_id}"'):]
+    card = card[:card.index("</li>")]
+    done = re.search(r"Done: (\d+) of (\d+)", card)
+    not_started = re.search(r"Not started: (\d+)", card)
+    average = re.search(r"Class average: ([\d.]+)\s?%", card)
+    return (f"{done[1]} / {done[2]}", not_started[1] if not_started else "0", average[1] if average else "—")
+
+
+def _report_figures(page: str) -> tuple[str, str, str]:
+    average = re.search(r'id="class-average">(?:([\d.]+)\s?%|—)<', page)
+    return (re.search(r'id="done-count">([^<]+)<', page)[1], re.search(r'id="not-started-count">(\d+)<', page)[1],
+            average[1] or "—")
+
+
+def test_the_class_page_gives_each_assignment_the_figures_of_its_report(app, session, clock, bank):
+    """The class page reads every assignment's figures at once (``class_progress``); each card
+    says what its report says.  On the 8-question quiz, two attempts allowed:
+    "best": ann 8/8 then 6/8 -> 100 %; ben (an extra attempt) 7/8 three times -> 87.5 %; cat and
+    dan not started: done 2 of 4, average 93.75 %.  "last": ann 75 %; dan mid-attempt (neither
+    done nor not started); ben and cat not started: done 1 of 4, average 75 %.  eve played both
+    with 8/8 and left the class: counted in neither."""
+    teacher = _user(session, clock, "teacher", True)
+    school_class = classes.create_class(session, teacher, "10A", clock.now())
+    people = {name: _user(session, clock, name) for name in ("ann", "ben", "cat", "dan", "eve")}
+    for user in people.values():
+        classes.join(session, user, school_class.join_code, clock.now())
+    best = _assignment(session, clock, school_class, ranking="class")
+    last = _assignment(session, clock, school_class, counting="last")
+    for assignment in (best, last):
+        _play(session, clock, people["ann"], assignment)
+        _play(session, clock, people["ann"], assignment, wrong={0, 1})
+        _play(session, clock, people["eve"], assignment)
+    assignments.set_override(session, best, people["ben"], None, 1)
+    for _ in range(3):
+        _play(session, clock, people["ben"], best, wrong={0})
+    assignments.start(session, people["dan"], last, clock)
+    classes.remove_member(session, school_class, people["eve"])
+    session.commit()
+    client = _client(app)
+    sign_in(client, teacher.id)
+    page = client.get(f"/teach/classes/{school_class.id}").get_data(as_text=True)
+    reports = {a.id: client.get(f"/teach/assignments/{a.id}") for a in (best, last)}
+    assert all(report.status_code == 200 for report in reports.values())
+    for assignment, expected in ((best, ("2 / 4", "2", "94")), (last, ("1 / 4", "2", "75"))):
+        assert _card_figures(page, assignment.id) == expected
+        assert _report_figures(reports[assignment.id].get_data(as_text=True)) == expected
+    # The same rows as each report, whatever the page shows of them.
+    progress = class_reports.class_progress(session, school_class, [best, last])
+    for assignment in (best, last):
+        assert progress[assignment.id].rows == class_reports.assignment_report(session, assignment).rows
+    assert progress[best.id].average_accuracy == pytest.approx((1 + 0.875) / 2)
+    # A statement count that does not grow with the assignments (the page had three each).
+    statements = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    def read_class():
+        session.expire_all()
+        statements.clear()
+        class_reports.class_progress(session, school_class, assignments.assignments_of_class(session, school_class))
+        return len(statements)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        two = read_class()
+        _assignment(session, clock, school_class), _assignment(session, clock, school_class)
+        session.commit()
+        assert read_class() == two
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
