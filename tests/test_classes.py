@@ -704,3 +704,35 @@ def test_the_class_page_gives_each_assignment_the_figures_of_its_report(session,
         assert read_class() == two
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_the_by_question_report_names_who_was_partly_right_and_who_did_not_answer(session, clock, school_class, enrol,
+                                                                                   assign, as_teacher):
+    """ann picks two of the three right airlines (partial credit) and gets the rest right; ben
+    is shown the first question and runs out of time without answering; cat gets all right.
+    The multi-answer question names ann, partly right; the first question names ben, not
+    answered; the questions ben never reached say nothing of him; cat is named nowhere."""
+    people = enrol("ann", "ben", "cat")
+    assignment = assign(time_limit_s=600)
+    for name in ("ann", "cat"):
+        attempt = assignments.start(session, people[name], assignment, clock)
+        while (served := attempts.current_question(session, attempt, clock)) is not None:
+            clock.advance(5)
+            partly = name == "ann" and served.revision.type == "multiple"
+            answer = [str(served.order.index(key)) for key in ("ca", "ce")] if partly else form_data(served)
+            attempts.submit_answer(session, served, answer, clock)
+    slow = assignments.start(session, people["ben"], assignment, clock)
+    first = attempts.current_question(session, slow, clock)
+    clock.advance(600 + 60)
+    assert attempts.close_if_expired(session, slow, clock)
+    stats = class_reports.question_report(session, assignment, "en")
+    missed = {item.revision.id: [(who.username, who.how) for who in item.missed] for item in stats if item.missed}
+    multiple = next(item for item in stats if item.revision.type == "multiple")
+    assert missed == {multiple.revision.id: [("ann", class_reports.PARTLY)],
+                      first.revision.id: [("ben", class_reports.NO_RESPONSE)]}
+    assert multiple.answered == 2 and multiple.right == 1  # ben never reached it: not counted
+    session.commit()
+    page = as_teacher.get(f"/teach/assignments/{assignment.id}/questions").get_data(as_text=True)
+    for who, how in (("ann", "partly right"), ("ben", "not answered")):
+        assert re.search(rf'href="/teach/classes/{school_class.id}/students/{people[who].id}">{who}</a>: {how}<', page)
+    assert page.count('<details class="missed">') == 2 and ">cat</a>" not in page
