@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from quizapp.assignments import assignments_of_class, counted_attempt, overrides, terms_for
 from quizapp.classes import members
-from quizapp.models import Assignment, Attempt, AttemptAnswer, QuestionRevision, Quiz, SchoolClass, User
+from quizapp.models import Assignment, AssignmentOverride, Attempt, AttemptAnswer, QuestionRevision, Quiz, SchoolClass, User
 from quizapp.modes import FLAGGED, VOIDED
 from quizapp.question_types import get_type, localized
 
@@ -70,7 +70,7 @@ class AssignmentReport:
     assignment: Assignment
     rows: list[StudentRow]
     bands: dict[str, int]
-    attempts: dict[int, list[Any]]  # by student id: what the class board is ranked from
+    attempts: dict[int, list[Any]]  # by member's id: what the class board is ranked from
 
     @property
     def done(self) -> list[StudentRow]:
@@ -96,34 +96,69 @@ _SUMMARY = (Attempt.id, Attempt.user_id, Attempt.score, Attempt.max_score, Attem
             (Attempt.max_score // func.nullif(Quiz.points_per_question, 0)).label("question_count"))
 
 
-def _attempts_by_user(session: Session, assignment: Assignment) -> dict[int, list[Any]]:
-    found: dict[int, list[Any]] = defaultdict(list)
-    for attempt in session.execute(select(*_SUMMARY).join(Quiz, Quiz.id == Attempt.quiz_id)
-                                   .where(Attempt.assignment_id == assignment.id).order_by(Attempt.id)):
-        found[attempt.user_id].append(attempt)
+def _attempts_by_assignment(session: Session, where: Any) -> dict[int, dict[int, list[Any]]]:
+    """The attempts matching ``where``, by assignment, then by student, oldest first."""
+    found: dict[int, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for attempt in session.execute(select(*_SUMMARY, Attempt.assignment_id).join(Quiz, Quiz.id == Attempt.quiz_id)
+                                   .where(where).order_by(Attempt.id)):
+        found[attempt.assignment_id][attempt.user_id].append(attempt)
     return found
+
+
+def _assignment_ids(school_class: SchoolClass) -> Any:
+    # By the class, not a list of ids: one statement text (psycopg prepares it) for any class.
+    return select(Assignment.id).where(Assignment.class_id == school_class.id).scalar_subquery()
 
 
 def assignment_report(session: Session, assignment: Assignment) -> AssignmentReport:
     """Every member of the class, in name order, with where they stand on the assignment."""
-    by_user = _attempts_by_user(session, assignment)
-    special = overrides(session, assignment)
+    by_user = _attempts_by_assignment(session, Attempt.assignment_id == assignment.id)[assignment.id]
+    return _report(session, assignment, members(session, assignment.school_class), by_user,
+                   overrides(session, assignment))
+
+
+def class_progress(session: Session, school_class: SchoolClass,
+                   given: list[Assignment]) -> dict[int, AssignmentReport]:
+    """The report of each of ``given``, the class's assignments, for the class page: the rows
+    ``assignment_report`` gives (the same ``_report`` builds them), read in three statements
+    for the whole class rather than three per assignment."""
+    if not given:
+        return {}
+    in_class = _assignment_ids(school_class)
+    attempts = _attempts_by_assignment(session, Attempt.assignment_id.in_(in_class))
+    special: dict[int, dict[int, AssignmentOverride]] = defaultdict(dict)
+    for override in session.scalars(select(AssignmentOverride).where(AssignmentOverride.assignment_id.in_(in_class))):
+        special[override.assignment_id][override.user_id] = override
+    students = members(session, school_class)
+    return {a.id: _report(session, a, students, attempts[a.id], special[a.id]) for a in given}
+
+
+def _report(session: Session, assignment: Assignment, students: list[User], by_user: dict[int, list[Any]],
+            special: dict[int, AssignmentOverride]) -> AssignmentReport:
+    """The rules of a report, once: ``by_user`` is the assignment's attempts (anyone's: a
+    student who left keeps theirs), ``special`` its overrides; only ``students``, the
+    members, are counted."""
     rows = []
-    for student in members(session, assignment.school_class):
+    for student in students:
         taken = by_user.get(student.id, [])
         counted = counted_attempt(taken, assignment.counting)
         running = any(a.finished_dt is None for a in taken)
         state = IN_PROGRESS if running else DONE if counted is not None else NOT_STARTED
-        flags = tuple(sorted({"held" if a.review_status == FLAGGED else "voided" for a in taken
-                              if a.review_status in (FLAGGED, VOIDED)}))
         left = terms_for(session, assignment, student.id, special).attempts_left(len(taken))
-        rows.append(StudentRow(student.id, student.username, state, len(taken), left, counted, flags,
+        rows.append(StudentRow(student.id, student.username, state, len(taken), left, counted, _flags(taken),
                                student.id in special))
     bands = {key: 0 for key, _ in BANDS}
     for row in rows:
         if row.band is not None:
             bands[row.band] += 1
-    return AssignmentReport(assignment, rows, bands, by_user)
+    # The members' attempts only: the class board ranks members, and names them from ``rows``.
+    return AssignmentReport(assignment, rows, bands, {row.user_id: by_user[row.user_id] for row in rows
+                                                      if row.user_id in by_user})
+
+
+def _flags(taken: list[Any]) -> tuple[str, ...]:
+    return tuple(sorted({"held" if a.review_status == FLAGGED else "voided" for a in taken
+                         if a.review_status in (FLAGGED, VOIDED)}))
 
 
 WRONG, PARTLY, NO_RESPONSE = "wrong", "partly", "no_answer"
@@ -226,14 +261,13 @@ class StudentAssignmentRow:
 
 def student_report(session: Session, school_class: SchoolClass, student: User) -> list[StudentAssignmentRow]:
     """One student across the class's assignments, the latest close first."""
+    attempts = _attempts_by_assignment(session, Attempt.assignment_id.in_(_assignment_ids(school_class))
+                                       & (Attempt.user_id == student.id))
     found = []
     for assignment in assignments_of_class(session, school_class):
-        taken = list(session.execute(select(*_SUMMARY).join(Quiz, Quiz.id == Attempt.quiz_id).where(
-            Attempt.assignment_id == assignment.id, Attempt.user_id == student.id).order_by(Attempt.id)))
-        flags = tuple(sorted({"held" if a.review_status == FLAGGED else "voided" for a in taken
-                              if a.review_status in (FLAGGED, VOIDED)}))
-        found.append(StudentAssignmentRow(assignment, len(taken), counted_attempt(taken, assignment.counting), flags,
-                                          any(a.finished_dt is None for a in taken)))
+        taken = attempts[assignment.id][student.id]
+        found.append(StudentAssignmentRow(assignment, len(taken), counted_attempt(taken, assignment.counting),
+                                          _flags(taken), any(a.finished_dt is None for a in taken)))
     return found
 
 
@@ -257,5 +291,5 @@ def report_table(report: AssignmentReport, zone: tzinfo = timezone.utc) -> tuple
 
 
 __all__ = ["AssignmentReport", "BANDS", "DONE", "IN_PROGRESS", "Missed", "NOT_STARTED", "NO_RESPONSE", "PARTLY", "WRONG", "QuestionStats", "StudentAssignmentRow",
-           "StudentRow", "accuracy_of", "assignment_report", "band_of", "question_prompt", "question_report",
+           "StudentRow", "accuracy_of", "assignment_report", "band_of", "class_progress", "question_prompt", "question_report",
            "report_table", "student_report"]

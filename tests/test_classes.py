@@ -10,9 +10,9 @@ from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import event, select
 
-from quizapp import assignments, class_reports, classes
+from quizapp import assignments, attempts, class_reports, classes
 from quizapp.extensions import db
 from quizapp.live import games, rules as live_rules
 from quizapp.models import Assignment, Attempt, ClassMember, SchoolClass, User
@@ -62,12 +62,72 @@ def _play(session, clock, user, assignment, wrong=(), seconds=5):
     attempt = assignments.start(session, user, assignment, clock)
     for position in range(attempt.question_count):
         clock.advance(seconds)
-        served = __import__("quizapp.attempts", fromlist=["x"]).current_question(session, attempt, clock)
+        served = attempts.current_question(session, attempt, clock)
         if served is None:
             break
-        __import__("quizapp.attempts", fromlist=["x"]).submit_answer(
-            session, served, form_data(served, position not in wrong), clock)
+        attempts.submit_answer(session, served, form_data(served, position not in wrong), clock)
     return attempt
+
+
+@pytest.fixture
+def teacher(session, clock, bank):
+    """A teacher, after the test bank: ``bank`` writes through a session of its own, which
+    SQLite (one writer) would refuse once this test's session has written."""
+    return _user(session, clock, "teacher", True)
+
+
+@pytest.fixture
+def school_class(session, clock, teacher):
+    """The teacher's class, nobody in it yet."""
+    return classes.create_class(session, teacher, "9A", clock.now())
+
+
+@pytest.fixture
+def enrol(session, clock, school_class):
+    """Students joining the class by its code: ``enrol("ann", "ben")`` gives {name: user}."""
+    def enrol_students(*names):
+        people = {name: _user(session, clock, name) for name in names}
+        for user in people.values():
+            classes.join(session, user, school_class.join_code, clock.now())
+        return people
+    return enrol_students
+
+
+@pytest.fixture
+def pupil(enrol):
+    """One student in the class."""
+    return enrol("pupil")["pupil"]
+
+
+@pytest.fixture
+def assign(session, clock, school_class):
+    """Assignments of the class: ``assign(key, **settings)``, ``_assignment``'s settings otherwise."""
+    return lambda key="all-types", **settings: _assignment(session, clock, school_class, key, **settings)
+
+
+@pytest.fixture
+def play(session, clock):
+    """A whole assignment attempt: ``play(user, assignment, wrong={positions})``."""
+    return lambda user, assignment, **how: _play(session, clock, user, assignment, **how)
+
+
+def _signed_in(app, session, user):
+    session.commit()  # what the test made so far, the user included, for the client's requests
+    client = _client(app)
+    sign_in(client, user.id)
+    return client
+
+
+@pytest.fixture
+def as_teacher(app, session, teacher):
+    """An English test client signed in as the teacher."""
+    return _signed_in(app, session, teacher)
+
+
+@pytest.fixture
+def as_pupil(app, session, pupil):
+    """An English test client signed in as the class's one student."""
+    return _signed_in(app, session, pupil)
 
 
 @pytest.fixture
@@ -167,12 +227,9 @@ def test_users_create_teacher_on_the_command_line(app):
         assert db.session.scalar(select(User).where(User.username == "ms-aliya")).is_teacher
 
 
-def test_join_codes_wrong_expired_archived_and_already(app, session, clock):
-    teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "student")
-    school_class = classes.create_class(session, teacher, "8C", clock.now())
-    session.commit()
-    client = _client(app)
-    sign_in(client, student.id)
+def test_join_codes_wrong_expired_archived_and_already(app, session, clock, teacher, school_class):
+    student = _user(session, clock, "student")
+    client = _signed_in(app, session, student)
     wrong = client.post("/class/join", data={"code": "NOPE123"})
     assert wrong.status_code == 400 and "No class has this code" in wrong.get_data(as_text=True)
     # Typed in lower case with a space: still the code.
@@ -202,13 +259,10 @@ def test_join_codes_wrong_expired_archived_and_already(app, session, clock):
     assert archived.status_code == 400 and "archived" in archived.get_data(as_text=True)
 
 
-def test_accounts_cards_one_time_passwords_and_the_first_login(app, session, clock):
-    teacher = _user(session, clock, "teacher", True)
-    school_class = classes.create_class(session, teacher, "5A", clock.now())
+def test_accounts_cards_one_time_passwords_and_the_first_login(app, session, clock, school_class, as_teacher):
+    client = as_teacher
     _user(session, clock, "5a-02")  # taken: the numbering skips it
     session.commit()
-    client = _client(app)
-    sign_in(client, teacher.id)
     page = client.post(f"/teach/classes/{school_class.id}/accounts", data={"prefix": "5a", "count": "3"})
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
@@ -252,54 +306,42 @@ def test_accounts_cards_one_time_passwords_and_the_first_login(app, session, clo
         assert classes.member_of_class(db.session, db.session.get(SchoolClass, school_class.id), alone.id) is None
 
 
-def test_class_page_shows_the_code_link_and_a_server_made_qr_code(app, session, clock):
-    teacher = _user(session, clock, "teacher", True)
-    school_class = classes.create_class(session, teacher, "6D", clock.now())
-    session.commit()
-    client = _client(app)
-    sign_in(client, teacher.id)
-    html = client.get(f"/teach/classes/{school_class.id}").get_data(as_text=True)
+def test_class_page_shows_the_code_link_and_a_server_made_qr_code(school_class, as_teacher):
+    html = as_teacher.get(f"/teach/classes/{school_class.id}").get_data(as_text=True)
     assert school_class.join_code in html and f"/class/join/{school_class.join_code}" in html
     assert "<svg" in html and 'role="img"' in html and "<title" in html
 
 
-def test_assignment_window_attempts_override_and_the_close_with_the_injected_clock(app, session, clock, bank):
-    teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "pupil")
-    school_class = classes.create_class(session, teacher, "9A", clock.now())
-    classes.join(session, student, school_class.join_code, clock.now())
+def test_assignment_window_attempts_override_and_the_close_with_the_injected_clock(session, clock, pupil, assign):
     opens = clock.now() + timedelta(hours=1)
-    assignment = _assignment(session, clock, school_class, open_dt=opens, close_dt=opens + timedelta(hours=2),
-                             attempts_allowed=1, time_limit_s=600)
+    assignment = assign(open_dt=opens, close_dt=opens + timedelta(hours=2), attempts_allowed=1, time_limit_s=600)
     with pytest.raises(assignments.NotOpen):
-        assignments.start(session, student, assignment, clock)
+        assignments.start(session, pupil, assignment, clock)
     clock.advance(3600)
-    attempt = assignments.start(session, student, assignment, clock)
+    attempt = assignments.start(session, pupil, assignment, clock)
     assert attempt.mode == "assignment" and attempt.assignment_id == assignment.id
     assert attempt.deadline_dt == clock.now() + timedelta(seconds=600)
-    assert assignments.start(session, student, assignment, clock).id == attempt.id  # resumed, not a second
+    assert assignments.start(session, pupil, assignment, clock).id == attempt.id  # resumed, not a second
     clock.advance(601 + 5)
-    assert __import__("quizapp.attempts", fromlist=["x"]).close_if_expired(session, attempt, clock)
+    assert attempts.close_if_expired(session, attempt, clock)
     with pytest.raises(assignments.NoAttemptsLeft):
-        assignments.start(session, student, assignment, clock)
-    # An extra attempt and a longer time, for this student only.
-    assignments.set_override(session, assignment, student, 3 * 3600, 1)
-    second = assignments.start(session, student, assignment, clock)
+        assignments.start(session, pupil, assignment, clock)
+    # An extra attempt and a longer time, for this pupil only.
+    assignments.set_override(session, assignment, pupil, 3 * 3600, 1)
+    second = assignments.start(session, pupil, assignment, clock)
     # Their time limit is 3 hours but the assignment closes sooner: the close ends it.
     assert second.deadline_dt == assignment.close_dt
     clock.advance(7200)
     with pytest.raises(assignments.Closed):
-        assignments.start(session, student, assignment, clock)
+        assignments.start(session, pupil, assignment, clock)
 
 
-def test_best_against_last_and_ranking_off(app, session, clock, bank):
-    teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "pupil")
-    school_class = classes.create_class(session, teacher, "9A", clock.now())
-    classes.join(session, student, school_class.join_code, clock.now())
-    best = _assignment(session, clock, school_class, attempts_allowed=0, ranking="class")
-    good = _play(session, clock, student, best)
-    poor = _play(session, clock, student, best, wrong={0, 1, 2})
+def test_best_against_last_and_ranking_off(session, pupil, assign, play, as_pupil):
+    best = assign(attempts_allowed=0, ranking="class")
+    good = play(pupil, best)
+    poor = play(pupil, best, wrong={0, 1, 2})
     assert good.correct_count > poor.correct_count
-    taken = assignments.attempts_of(session, best, student.id)
+    taken = assignments.attempts_of(session, best, pupil.id)
     assert assignments.counted_attempt(taken, "best").id == good.id
     assert assignments.counted_attempt(taken, "last").id == poor.id
     board = assignments.class_board(session, best)
@@ -309,27 +351,22 @@ def test_best_against_last_and_ranking_off(app, session, clock, bank):
     best.ranking = "none"
     assert assignments.class_board(session, best) == []
     session.commit()
-    client = _client(app)
-    sign_in(client, student.id)
+    client = as_pupil
     page = client.get(f"/assignments/{best.id}").get_data(as_text=True)
     assert "Class leaderboard" not in page
     home = client.get("/").get_data(as_text=True)
     assert "Your assignments" in home and "Done" in home
 
 
-def test_home_lists_assignments_due_first_and_hides_answers_until_the_close(app, session, clock, bank):
-    teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "pupil")
-    school_class = classes.create_class(session, teacher, "9A", clock.now())
-    classes.join(session, student, school_class.join_code, clock.now())
-    later = _assignment(session, clock, school_class, key="all-types", close_dt=clock.now() + timedelta(days=5),
-                        answers_after="close")
-    sooner = _assignment(session, clock, school_class, key="quick", close_dt=clock.now() + timedelta(days=1))
-    listed = assignments.student_assignments(session, student, clock.now())
+def test_home_lists_assignments_due_first_and_hides_answers_until_the_close(session, clock, pupil, assign, play,
+                                                                            as_pupil):
+    later = assign("all-types", close_dt=clock.now() + timedelta(days=5), answers_after="close")
+    sooner = assign("quick", close_dt=clock.now() + timedelta(days=1))
+    listed = assignments.student_assignments(session, pupil, clock.now())
     assert [item.assignment.id for item in listed] == [sooner.id, later.id]
-    attempt = _play(session, clock, student, later, wrong={0})
+    attempt = play(pupil, later, wrong={0})
     session.commit()
-    client = _client(app)
-    sign_in(client, student.id)
+    client = as_pupil
     result = client.get(f"/attempt/{attempt.id}/result").get_data(as_text=True)
     assert 'class="review-item"' not in result
     assert client.post(f"/attempt/{attempt.id}/practice").status_code == 404
@@ -345,21 +382,18 @@ def test_an_assignment_of_another_class_is_not_found_for_a_student(app, world):
     assert client.get(f"/assignments/{world['a1']}").status_code == 200
 
 
-def test_report_figures_against_a_class_worked_out_by_hand(app, session, clock, bank):
+def test_report_figures_against_a_class_worked_out_by_hand(app, session, school_class, enrol, assign, play,
+                                                            as_teacher):
     """A class of four on the 8-question "all-types" quiz, best attempt counting:
     ann 8/8 then 6/8 -> best 8/8 = 100 %; ben 5/8 = 62.5 %; cat 3/8 = 37.5 %; dan nothing.
     Average over the three who finished: (1 + 0.625 + 0.375) / 3 = 0.6667.
     Bands: under 40 % cat; 40-70 % ben; 70-90 % nobody; 90 %+ ann."""
-    teacher = _user(session, clock, "teacher", True)
-    school_class = classes.create_class(session, teacher, "10A", clock.now())
-    people = {name: _user(session, clock, name) for name in ("ann", "ben", "cat", "dan")}
-    for user in people.values():
-        classes.join(session, user, school_class.join_code, clock.now())
-    assignment = _assignment(session, clock, school_class, attempts_allowed=3)
-    _play(session, clock, people["ann"], assignment)
-    _play(session, clock, people["ann"], assignment, wrong={0, 1})
-    _play(session, clock, people["ben"], assignment, wrong={0, 1, 2})
-    _play(session, clock, people["cat"], assignment, wrong={0, 1, 2, 3, 4})
+    people = enrol("ann", "ben", "cat", "dan")
+    assignment = assign(attempts_allowed=3)
+    play(people["ann"], assignment)
+    play(people["ann"], assignment, wrong={0, 1})
+    play(people["ben"], assignment, wrong={0, 1, 2})
+    play(people["cat"], assignment, wrong={0, 1, 2, 3, 4})
     report = class_reports.assignment_report(session, assignment)
     by_name = {row.username: row for row in report.rows}
     assert [row.username for row in report.rows] == ["ann", "ben", "cat", "dan"]
@@ -377,8 +411,7 @@ def test_report_figures_against_a_class_worked_out_by_hand(app, session, clock, 
     assert [(row.attempts_used, row.accuracy) for row in rows] == [(1, 0.625)]
     session.commit()
     # The exports read back.
-    client = _client(app)
-    sign_in(client, teacher.id)
+    client = as_teacher
     body = client.get(f"/teach/assignments/{assignment.id}/report.csv").get_data()
     assert body.startswith("\ufeff".encode())
     table = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
@@ -407,15 +440,11 @@ def test_report_figures_against_a_class_worked_out_by_hand(app, session, clock, 
     assert client.get(f"/teach/assignments/{assignment.id}/questions").status_code == 200
 
 
-def test_a_too_fast_assignment_attempt_is_held_and_flagged_in_the_report(app, session, clock, bank):
-    from quizapp import attempts
+def test_a_too_fast_assignment_attempt_is_held_and_flagged_in_the_report(session, clock, pupil, assign):
     from quizapp.pace import DEFAULT_PACE
     rules = attempts.Rules(pace=DEFAULT_PACE)
-    teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "speedy")
-    school_class = classes.create_class(session, teacher, "11A", clock.now())
-    classes.join(session, student, school_class.join_code, clock.now())
-    assignment = _assignment(session, clock, school_class, key="quick")
-    attempt = assignments.start(session, student, assignment, clock, rules=rules)
+    assignment = assign("quick")
+    attempt = assignments.start(session, pupil, assignment, clock, rules=rules)
     while not attempt.is_finished:
         served = attempts.current_question(session, attempt, clock, rules)
         attempts.submit_answer(session, served, form_data(served), clock, rules=rules)
@@ -455,20 +484,15 @@ def test_assignment_times_are_typed_and_shown_in_the_zone_of_every_page(database
     assert "The close must come after the opening." in html and "choose feedback at the end" in html
 
 
-def test_the_assignments_feedback_setting_rules_its_attempts(app, session, clock, bank):
+def test_the_assignments_feedback_setting_rules_its_attempts(session, clock, pupil, assign, as_pupil):
     """"all-types" keeps feedback for the end; an assignment of it with feedback at once tells
     right or wrong after each answer, on the page and in the API."""
-    from quizapp import attempts
-    teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "pupil")
-    school_class = classes.create_class(session, teacher, "9A", clock.now())
-    classes.join(session, student, school_class.join_code, clock.now())
     assert quiz(session).feedback == "end"
-    assignment = _assignment(session, clock, school_class, feedback="immediate")
-    attempt = assignments.start(session, student, assignment, clock)
+    assignment = assign(feedback="immediate")
+    attempt = assignments.start(session, pupil, assignment, clock)
     session.commit()
     assert attempts.shows_feedback_now(attempt)
-    client = _client(app)
-    sign_in(client, student.id)
+    client = as_pupil
     page = client.get(f"/attempt/{attempt.id}")
     assert page.status_code == 200
     posted = post_answer_for_page(client, attempt.id, page.get_data(as_text=True))
@@ -476,36 +500,27 @@ def test_the_assignments_feedback_setting_rules_its_attempts(app, session, clock
     assert client.get(posted.headers["Location"]).status_code == 200
 
 
-def test_an_attempt_running_outside_the_assignment_must_end_first(app, session, clock, bank):
-    from quizapp import attempts
-    teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "pupil")
-    school_class = classes.create_class(session, teacher, "9A", clock.now())
-    classes.join(session, student, school_class.join_code, clock.now())
-    assignment = _assignment(session, clock, school_class)
-    public = attempts.start_attempt(session, student, quiz(session), clock)
+def test_an_attempt_running_outside_the_assignment_must_end_first(session, clock, pupil, assign):
+    assignment = assign()
+    public = attempts.start_attempt(session, pupil, quiz(session), clock)
     with pytest.raises(assignments.OtherAttemptRunning):
-        assignments.start(session, student, assignment, clock)
+        assignments.start(session, pupil, assignment, clock)
     clock.advance(3600)  # the public attempt's deadline passed: it is closed, the assignment starts
-    started = assignments.start(session, student, assignment, clock)
+    started = assignments.start(session, pupil, assignment, clock)
     assert public.is_finished and started.assignment_id == assignment.id
 
 
 def test_the_class_page_report_and_student_page_agree_on_who_is_done_and_who_has_not_started(
-        app, session, clock, bank):
+        session, clock, teacher, school_class, enrol, assign, play, as_teacher):
     """What a teacher checks mid-week at a glance: the class page gives each assignment's
     window and progress, the report the settings, who has not started (named) and attempts
     out of those allowed (an override's extra one included), and each page leads back up."""
-    teacher = _user(session, clock, "teacher", True)
-    school_class = classes.create_class(session, teacher, "7B", clock.now())
-    people = {name: _user(session, clock, name) for name in ("ann", "ben", "cat")}
-    for user in people.values():
-        classes.join(session, user, school_class.join_code, clock.now())
-    assignment = _assignment(session, clock, school_class, key="quick", close_dt=clock.now() + timedelta(days=1))
-    _play(session, clock, people["ann"], assignment)
+    people = enrol("ann", "ben", "cat")
+    assignment = assign("quick", close_dt=clock.now() + timedelta(days=1))
+    play(people["ann"], assignment)
     assignments.set_override(session, assignment, people["ben"], None, 1)
     session.commit()
-    client = _client(app)
-    sign_in(client, teacher.id)
+    client = as_teacher
     page = client.get(f"/teach/classes/{school_class.id}").get_data(as_text=True)
     card = page[page.index(f'data-assignment="{assignment.id}"'):]
     assert "Open" in card[:400] and "Done: 1 of 3" in card and "Not started: 2" in card
@@ -531,19 +546,16 @@ def test_the_class_page_report_and_student_page_agree_on_who_is_done_and_who_has
     assert 'id="window-state">Archived<' in client.get(f"/teach/assignments/{assignment.id}").get_data(as_text=True)
 
 
-def test_the_home_page_sends_a_student_to_the_assignment_before_the_same_quiz_as_practice(app, session, clock, bank):
-    teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "dana")
-    school_class = classes.create_class(session, teacher, "7B", clock.now())
-    classes.join(session, student, school_class.join_code, clock.now())
-    assignment = _assignment(session, clock, school_class, key="quick")
+def test_the_home_page_sends_a_student_to_the_assignment_before_the_same_quiz_as_practice(session, pupil, assign,
+                                                                                          play, as_pupil):
+    assignment = assign("quick")
     session.commit()
-    client = _client(app)
-    sign_in(client, student.id)
+    client = as_pupil
     page = client.get("/").get_data(as_text=True)
     next_step = page[page.index('id="next-title"'):]
     assert "Your assignment “Quick” comes first" in next_step
     assert f'href="/assignments/{assignment.id}"' in next_step[:800] and "Start “" not in next_step[:800]
-    attempt = _play(session, clock, student, assignment)
+    attempt = play(pupil, assignment)
     session.commit()
     assert "comes first" not in client.get("/").get_data(as_text=True)
     # Its result leads back to the assignment, not to a public leaderboard it is not on.
@@ -552,18 +564,15 @@ def test_the_home_page_sends_a_student_to_the_assignment_before_the_same_quiz_as
     assert 'href="/leaderboard/' not in result.split('class="actions"')[1].split("</div>")[0]
 
 
-def test_the_by_question_report_names_who_did_not_get_each_question_right(app, session, clock, bank):
+def test_the_by_question_report_names_who_did_not_get_each_question_right(session, school_class, enrol, assign,
+                                                                          play, as_teacher):
     """ann 8/8, ben 5/8, cat 3/8, dan nothing: 3 + 5 names in all, ann's never, dan's never;
     each question's names as many as its share says were not right."""
-    teacher = _user(session, clock, "teacher", True)
-    school_class = classes.create_class(session, teacher, "10A", clock.now())
-    people = {name: _user(session, clock, name) for name in ("ann", "ben", "cat", "dan")}
-    for user in people.values():
-        classes.join(session, user, school_class.join_code, clock.now())
-    assignment = _assignment(session, clock, school_class)
-    _play(session, clock, people["ann"], assignment)
-    _play(session, clock, people["ben"], assignment, wrong={0, 1, 2})
-    _play(session, clock, people["cat"], assignment, wrong={0, 1, 2, 3, 4})
+    people = enrol("ann", "ben", "cat", "dan")
+    assignment = assign()
+    play(people["ann"], assignment)
+    play(people["ben"], assignment, wrong={0, 1, 2})
+    play(people["cat"], assignment, wrong={0, 1, 2, 3, 4})
     stats = class_reports.question_report(session, assignment, "en")
     assert all(len(item.missed) == item.answered - item.right for item in stats)
     named = [who.username for item in stats for who in item.missed]
@@ -572,9 +581,7 @@ def test_the_by_question_report_names_who_did_not_get_each_question_right(app, s
     both = next(item for item in stats if len(item.missed) == 2)
     assert [who.username for who in both.missed] == ["ben", "cat"]  # the class's name order
     session.commit()
-    client = _client(app)
-    sign_in(client, teacher.id)
-    page = client.get(f"/teach/assignments/{assignment.id}/questions").get_data(as_text=True)
+    page = as_teacher.get(f"/teach/assignments/{assignment.id}/questions").get_data(as_text=True)
     assert page.count('<details class="missed">') == sum(1 for item in stats if item.missed)
     assert "2 students did not get it right" in page
     assert re.search(rf'href="/teach/classes/{school_class.id}/students/{people["cat"].id}">cat</a>: '
@@ -582,14 +589,10 @@ def test_the_by_question_report_names_who_did_not_get_each_question_right(app, s
     assert f'/students/{people["ann"].id}"' not in page
 
 
-def test_the_report_says_no_time_limit_plainly(app, session, clock, bank):
-    teacher = _user(session, clock, "teacher", True)
-    school_class = classes.create_class(session, teacher, "10A", clock.now())
-    free, timed = _assignment(session, clock, school_class), _assignment(session, clock, school_class,
-                                                                         time_limit_s=600)
+def test_the_report_says_no_time_limit_plainly(app, session, assign, as_teacher):
+    client = as_teacher
+    free, timed = assign(), assign(time_limit_s=600)
     session.commit()
-    client = _client(app)
-    sign_in(client, teacher.id)
     page = client.get(f"/teach/assignments/{free.id}").get_data(as_text=True)
     assert "· No time limit" in page and "Time limit:" not in page
     assert "· Time limit: 10 min" in client.get(f"/teach/assignments/{timed.id}").get_data(as_text=True)
@@ -598,14 +601,12 @@ def test_the_report_says_no_time_limit_plainly(app, session, clock, bank):
         assert gettext("No time limit") == "Без ограничения времени"
 
 
-def test_archived_classes_are_listed_apart_and_not_offered_for_live_games(app, session, clock):
-    teacher = _user(session, clock, "teacher", True)
+def test_archived_classes_are_listed_apart_and_not_offered_for_live_games(session, clock, teacher, as_teacher):
+    client = as_teacher
     old = classes.create_class(session, teacher, "Last year", clock.now())
     current = classes.create_class(session, teacher, "This year", clock.now())
     classes.archive(old, clock.now())
     session.commit()
-    client = _client(app)
-    sign_in(client, teacher.id)
     index = client.get("/teach/").get_data(as_text=True)
     assert index.index("This year") < index.index('id="archived-title">Archived classes<') < index.index("Last year")
     archived = client.get(f"/teach/classes/{old.id}").get_data(as_text=True)
@@ -619,16 +620,13 @@ def test_archived_classes_are_listed_apart_and_not_offered_for_live_games(app, s
         only_archived.index(">New class<") < only_archived.index("This year")
 
 
-def test_the_join_box_folds_below_the_assignments_once_the_class_has_students(app, session, clock):
-    teacher, student = _user(session, clock, "teacher", True), _user(session, clock, "dana")
-    school_class = classes.create_class(session, teacher, "7B", clock.now())
-    session.commit()
-    client = _client(app)
-    sign_in(client, teacher.id)
+def test_the_join_box_folds_below_the_assignments_once_the_class_has_students(session, school_class, enrol,
+                                                                             as_teacher):
+    client = as_teacher
     url = f"/teach/classes/{school_class.id}"
     empty = client.get(url).get_data(as_text=True)
     assert empty.index('class="join-code"') < empty.index(">Assignments<") and "<details" not in empty
-    classes.join(session, student, school_class.join_code, clock.now())
+    enrol("pupil")
     session.commit()
     joined = client.get(url).get_data(as_text=True)
     fold = joined[joined.index('<details class="join-box" id="join">'):]
@@ -636,3 +634,105 @@ def test_the_join_box_folds_below_the_assignments_once_the_class_has_students(ap
     assert "<summary>Join code and link</summary>" in fold and fold.index(school_class.join_code) < fold.index(
         "</details>")
     assert joined.count(school_class.join_code) == fold[:fold.index("</details>")].count(school_class.join_code)
+
+
+def _card_figures(page: str, assignment_id: int) -> tuple[str, str, str]:
+    """An assignment's card on the class page: done (of how many), not started, class average."""
+    card = page[page.index(f'data-assignment="{assignment_id}"'):]
+    card = card[:card.index("</li>")]
+    done = re.search(r"Done: (\d+) of (\d+)", card)
+    not_started = re.search(r"Not started: (\d+)", card)
+    average = re.search(r"Class average: ([\d.]+)\s?%", card)
+    return (f"{done[1]} / {done[2]}", not_started[1] if not_started else "0", average[1] if average else "—")
+
+
+def _report_figures(page: str) -> tuple[str, str, str]:
+    average = re.search(r'id="class-average">(?:([\d.]+)\s?%|—)<', page)
+    return (re.search(r'id="done-count">([^<]+)<', page)[1], re.search(r'id="not-started-count">(\d+)<', page)[1],
+            average[1] or "—")
+
+
+def test_the_class_page_gives_each_assignment_the_figures_of_its_report(session, clock, school_class, enrol, assign,
+                                                                        play, as_teacher):
+    """The class page reads every assignment's figures at once (``class_progress``); each card
+    says what its report says.  On the 8-question quiz, two attempts allowed:
+    "best": ann 8/8 then 6/8 -> 100 %; ben (an extra attempt) 7/8 three times -> 87.5 %; cat and
+    dan not started: done 2 of 4, average 93.75 %.  "last": ann 75 %; dan mid-attempt (neither
+    done nor not started); ben and cat not started: done 1 of 4, average 75 %.  eve played both
+    with 8/8 and left the class: counted in neither."""
+    people = enrol("ann", "ben", "cat", "dan", "eve")
+    best, last = assign(ranking="class"), assign(counting="last")
+    for assignment in (best, last):
+        play(people["ann"], assignment)
+        play(people["ann"], assignment, wrong={0, 1})
+        play(people["eve"], assignment)
+    assignments.set_override(session, best, people["ben"], None, 1)
+    for _ in range(3):
+        play(people["ben"], best, wrong={0})
+    assignments.start(session, people["dan"], last, clock)
+    classes.remove_member(session, school_class, people["eve"])
+    session.commit()
+    client = as_teacher
+    page = client.get(f"/teach/classes/{school_class.id}").get_data(as_text=True)
+    reports = {a.id: client.get(f"/teach/assignments/{a.id}") for a in (best, last)}
+    assert all(report.status_code == 200 for report in reports.values())
+    for assignment, expected in ((best, ("2 / 4", "2", "94")), (last, ("1 / 4", "2", "75"))):
+        assert _card_figures(page, assignment.id) == expected
+        assert _report_figures(reports[assignment.id].get_data(as_text=True)) == expected
+    # The same rows as each report, whatever the page shows of them.
+    progress = class_reports.class_progress(session, school_class, [best, last])
+    for assignment in (best, last):
+        assert progress[assignment.id].rows == class_reports.assignment_report(session, assignment).rows
+    assert progress[best.id].average_accuracy == pytest.approx((1 + 0.875) / 2)
+    # A statement count that does not grow with the assignments (the page had three each).
+    statements = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    def read_class():
+        session.expire_all()
+        statements.clear()
+        class_reports.class_progress(session, school_class, assignments.assignments_of_class(session, school_class))
+        return len(statements)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        two = read_class()
+        assign(), assign()
+        session.commit()
+        assert read_class() == two
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_the_by_question_report_names_who_was_partly_right_and_who_did_not_answer(session, clock, school_class, enrol,
+                                                                                   assign, as_teacher):
+    """ann picks two of the three right airlines (partial credit) and gets the rest right; ben
+    is shown the first question and runs out of time without answering; cat gets all right.
+    The multi-answer question names ann, partly right; the first question names ben, not
+    answered; the questions ben never reached say nothing of him; cat is named nowhere."""
+    people = enrol("ann", "ben", "cat")
+    assignment = assign(time_limit_s=600)
+    for name in ("ann", "cat"):
+        attempt = assignments.start(session, people[name], assignment, clock)
+        while (served := attempts.current_question(session, attempt, clock)) is not None:
+            clock.advance(5)
+            partly = name == "ann" and served.revision.type == "multiple"
+            answer = [str(served.order.index(key)) for key in ("ca", "ce")] if partly else form_data(served)
+            attempts.submit_answer(session, served, answer, clock)
+    slow = assignments.start(session, people["ben"], assignment, clock)
+    first = attempts.current_question(session, slow, clock)
+    clock.advance(600 + 60)
+    assert attempts.close_if_expired(session, slow, clock)
+    stats = class_reports.question_report(session, assignment, "en")
+    missed = {item.revision.id: [(who.username, who.how) for who in item.missed] for item in stats if item.missed}
+    multiple = next(item for item in stats if item.revision.type == "multiple")
+    assert missed == {multiple.revision.id: [("ann", class_reports.PARTLY)],
+                      first.revision.id: [("ben", class_reports.NO_RESPONSE)]}
+    assert multiple.answered == 2 and multiple.right == 1  # ben never reached it: not counted
+    session.commit()
+    page = as_teacher.get(f"/teach/assignments/{assignment.id}/questions").get_data(as_text=True)
+    for who, how in (("ann", "partly right"), ("ben", "not answered")):
+        assert re.search(rf'href="/teach/classes/{school_class.id}/students/{people[who].id}">{who}</a>: {how}<', page)
+    assert page.count('<details class="missed">') == 2 and ">cat</a>" not in page

@@ -110,8 +110,8 @@ def _class_page(school_class: SchoolClass, *, accounts_form=None, assignment_for
     return render_template(
         "teach/class.html", school_class=school_class, students=classes.members(db.session, school_class),
         assignments=given, now=now, link=link,
-        # Each assignment's figures as its report counts them, so the two pages agree.
-        progress={a.id: class_reports.assignment_report(db.session, a) for a in given},
+        # Each assignment's figures as its report counts them (the same rows), so the two pages agree.
+        progress=class_reports.class_progress(db.session, school_class, given),
         qr=qr_svg(link), code_expired=now >= school_class.code_expires_dt, to_local=to_local,
         accounts_form=accounts_form or AccountsForm(formdata=None), assignment_form=assignment_form,
         action=ActionForm(formdata=None), may_reset=classes.may_reset_password,
