@@ -30,7 +30,7 @@ from quizapp.learning import record_answer, schedules_each_answer
 from quizapp.models import Attempt, AttemptAnswer, Question, QuestionRevision, Quiz, QuizQuestion, User, UTCDateTime
 from quizapp.modes import DEFAULT_RULES, Mode, Rules, allowed_seconds, feedback_each_answer, mode_for
 from quizapp.question_types import Grade, InvalidResponse, display_order, get_type
-from quizapp.questions import KeptRevision, kept_revision
+from quizapp.questions import REVISION_COLUMNS, RevisionValues, revision_values
 
 
 class AttemptError(Exception):
@@ -55,7 +55,7 @@ class QuizUnavailable(AttemptError):
 class ServedQuestion:
     attempt: Attempt
     row: AttemptAnswer
-    revision: QuestionRevision | KeptRevision
+    revision: RevisionValues
     position: int
     order: list[str]
     question_deadline_dt: datetime | None
@@ -78,7 +78,7 @@ class AnswerOutcome:
         return self.row.timed_out
 
 
-def option_order(attempt: Attempt, position: int, revision: QuestionRevision | KeptRevision) -> list[str]:
+def option_order(attempt: Attempt, position: int, revision: RevisionValues) -> list[str]:
     qtype = get_type(revision.type)
     keys = qtype.shuffled_keys(revision.content)
     return display_order(attempt.seed, position, keys, attempt.quiz.shuffle_options or qtype.always_shuffle,
@@ -244,7 +244,7 @@ def _question_deadline(attempt: Attempt, row: AttemptAnswer) -> datetime | None:
 def current_question(session: Session, attempt: Attempt, clock: Clock, rules: Rules = DEFAULT_RULES, *,
                      revisions: BoundedCache[Any] | None = None) -> ServedQuestion | None:
     """The question the player is on (serving it starts its clock), or None when finished.
-    With ``revisions`` (the app's ``Caches.revisions``) its revision is read once per process."""
+    Its revision is plain values; with ``revisions`` (the app's ``Caches.revisions``) read once per process."""
     while True:
         if close_if_expired(session, attempt, clock, rules):
             return None
@@ -254,7 +254,7 @@ def current_question(session: Session, attempt: Attempt, clock: Clock, rules: Ru
         if question_deadline is not None and clock.now() > question_deadline + rules.grace and row.answered_dt is None:
             _record(session, attempt, row, None, Grade(0.0, False), 0, question_deadline, rules, timed_out=True)
             continue
-        revision = kept_revision(session, row.revision_id, revisions)
+        revision = revision_values(session, row.revision_id, revisions)
         assert revision is not None
         return ServedQuestion(attempt, row, revision, position, option_order(attempt, position, revision),
                               question_deadline)
@@ -326,12 +326,13 @@ def replay_or_refuse(session: Session, attempt: Attempt, position: int) -> Answe
 
 
 def answer_at(session: Session, attempt: Attempt, position: int, data: Any, clock: Clock, *,
-              rules: Rules = DEFAULT_RULES, from_json: bool = False) -> AnswerOutcome:
+              rules: Rules = DEFAULT_RULES, from_json: bool = False, revisions: BoundedCache[Any] | None = None
+              ) -> AnswerOutcome:
     """For a client that names the question it answers and was served nothing in this
     request (the API): ``replay_or_refuse`` for another position, else serve and answer."""
     if position != attempt.current_position or attempt.finished_dt is not None:
         return replay_or_refuse(session, attempt, position)
-    served = current_question(session, attempt, clock, rules)
+    served = current_question(session, attempt, clock, rules, revisions=revisions)
     if served is None or served.position != position:
         # Time ran out (for the quiz or for this question) before the answer arrived.
         row = _answer_row(session, attempt, position)
@@ -385,12 +386,11 @@ def shows_feedback_now(attempt: Attempt) -> bool:
     return feedback_each_answer(attempt) or attempt.is_finished
 
 
-def review(session: Session, attempt: Attempt) -> list[tuple[AttemptAnswer, QuestionRevision]]:
-    return [(row[0], row[1]) for row in session.execute(
-        select(AttemptAnswer, QuestionRevision)
+def review(session: Session, attempt: Attempt) -> list[tuple[AttemptAnswer, RevisionValues]]:
+    return [(row[0], RevisionValues(*row[1:])) for row in session.execute(
+        select(AttemptAnswer, *REVISION_COLUMNS)
         .join(QuestionRevision, QuestionRevision.id == AttemptAnswer.revision_id)
-        .where(AttemptAnswer.attempt_id == attempt.id)
-        .order_by(AttemptAnswer.position))]
+        .where(AttemptAnswer.attempt_id == attempt.id).order_by(AttemptAnswer.position))]
 
 
 __all__ = ["AnswerOutcome", "AttemptClosed", "AttemptError", "InvalidResponse", "NotCurrentQuestion", "QuizUnavailable",

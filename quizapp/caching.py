@@ -75,9 +75,10 @@ class Caches:
     quiz_lists: BoundedCache[Any] = field(default_factory=lambda: BoundedCache(64))
     # play/_answer_fields.html, blank, with the same key as the form class.
     blank_answer_fields: BoundedCache[Any] = field(default_factory=lambda: BoundedCache(4096))
-    # Question revisions as plain values (questions.KeptRevision), per revision id: a stored
-    # revision never changes.  The question page and its answer read theirs here; an ORM object
-    # is never kept (it would belong to the session that read it).
+    # Question revisions as plain values (questions.RevisionValues), per revision id: a stored
+    # revision never changes (an edited question is a new revision).  The question page, its
+    # answer and the API read theirs here (questions.revision_values); an ORM object is never
+    # kept (it would belong to the session that read it).
     revisions: BoundedCache[Any] = field(default_factory=lambda: BoundedCache(4096))
 
 

@@ -63,7 +63,7 @@ from quizapp.bank.loader import TAGS
 from quizapp.clock import as_utc
 from quizapp.models import Attempt, AttemptAnswer, Question, ReviewCard
 from quizapp.modes import Mode, allowed_seconds, feedback_of
-from quizapp.questions import revision_by_id
+from quizapp.questions import revision_values
 from quizapp.study_material import current_questions
 
 # Rating thresholds (see the module docstring).
@@ -204,8 +204,7 @@ def record_answer(session: Session, attempt: Attempt, row: AttemptAnswer, at: da
                   scheduler: Scheduler | None = None) -> ReviewCard:
     """The hook ``attempts._record`` calls once an answer (or a question's timeout) is
     written, or ``finish`` for each answer when ``schedules_each_answer`` says no."""
-    # Graded answers come with the revision in the identity map already: no query then.
-    revision = revision_by_id(session, row.revision_id)
+    revision = revision_values(session, row.revision_id)
     assert revision is not None
     question_id = revision.question_id
     elapsed = (as_utc(at) - row.served_dt).total_seconds() if row.served_dt is not None else None

@@ -20,17 +20,18 @@ from sqlalchemy.orm import Session, joinedload
 from quizapp.models import Attempt, AttemptAnswer, User
 from quizapp.modes import CLEARED, FLAGGED, RANKED_MODES, VOIDED
 from quizapp.pace import PaceRules, TimedAnswer, pace_report
-from quizapp.questions import revision_by_id
+from quizapp.questions import revisions_values
 from quizapp.ranking.maintain import record_finish
 
 
 def hold_if_too_fast(session: Session, attempt: Attempt, rows: Iterable[AttemptAnswer], pace: PaceRules) -> bool:
     """Flag the just-finished attempt if an answer (or the whole attempt) came in under the
     human floor; the report of every answer's time against its floor is kept with it."""
+    rows = list(rows)
+    revisions = revisions_values(session, [row.revision_id for row in rows])  # one select for them all
     answers = []
     for row in rows:
-        revision = revision_by_id(session, row.revision_id)
-        assert revision is not None
+        revision = revisions[row.revision_id]
         answers.append(TimedAnswer(row.position, revision.type, revision.content, row.served_dt,
                                    None if row.timed_out else row.answered_dt))
     report = pace_report(answers, attempt.duration_ms or 0, pace)

@@ -46,6 +46,25 @@ def test_a_whole_attempt_scores_every_type(session, bank, user, clock):
     assert (entry.attempt_id, entry.score, entry.duration_ms) == (attempt.id, 700, 40_000)
 
 
+def test_a_question_is_served_and_reviewed_as_the_same_plain_values_with_or_without_the_cache(session, bank, user,
+                                                                                              clock):
+    # One shape for serving and grading: the per-process cache changes how often the row is
+    # read, never what the caller holds (an ORM object would belong to one session).
+    from quizapp.caching import BoundedCache
+    from quizapp.questions import RevisionValues
+
+    attempt = attempts.start_attempt(session, user, quiz(session), clock)
+    read = attempts.current_question(session, attempt, clock)
+    kept = attempts.current_question(session, attempt, clock, revisions=BoundedCache(8))
+    assert type(read.revision) is RevisionValues and read.revision == kept.revision and read.order == kept.order
+    assert not attempts.submit_answer(session, kept, form_data(kept), clock).duplicate
+    for _ in range(attempt.question_count - 1):
+        answer_current(session, attempt, clock)
+    reviewed = attempts.review(session, attempt)
+    assert reviewed[0][1] == read.revision and all(type(revision) is RevisionValues for _, revision in reviewed)
+    assert attempt.correct_count == attempt.question_count
+
+
 def test_the_same_answer_twice_is_recorded_once(session, bank, user, clock):
     attempt = attempts.start_attempt(session, user, quiz(session), clock)
     served = attempts.current_question(session, attempt, clock)

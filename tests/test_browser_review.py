@@ -13,7 +13,7 @@ from quizapp import attempts, learning
 from quizapp.bank.importer import import_bank
 from quizapp.bank.loader import load_bank
 from quizapp.extensions import db
-from quizapp.models import Attempt
+from quizapp.models import Attempt, Question
 
 from browser_helpers import answer_on_page, no_axe_violations, register_in_browser
 from helpers import form_data
@@ -39,8 +39,9 @@ def answer_now(server, attempt_id: int, right: bool):
     with server.app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
         served = attempts.current_question(db.session, attempt, server.app.extensions["quizapp.clock"])
+        key = db.session.get(Question, served.revision.question_id).key
         db.session.commit()
-        return served.revision.question.key, served.revision.type, form_data(served, right)
+        return key, served.revision.type, form_data(served, right)
 
 
 def attempt_id_of(page: Page) -> int:

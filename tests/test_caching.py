@@ -181,7 +181,7 @@ def test_a_question_is_read_once_per_process_as_plain_values_and_graded_right(ap
     from quizapp.caching import caches
     from quizapp.extensions import db
     from quizapp.models import AttemptAnswer
-    from quizapp.questions import KeptRevision
+    from quizapp.questions import RevisionValues
 
     with app.app_context():
         engine = db.engine
@@ -208,4 +208,4 @@ def test_a_question_is_read_once_per_process_as_plain_values_and_graded_right(ap
     assert graded == {"aigerim": True, "erlan": False}
     assert sum("FROM question_revision" in statement for statement in statements) <= 2  # one per player at most
     kept = list(caches(app).revisions._entries.values())
-    assert kept and all(type(revision) is KeptRevision for revision in kept)
+    assert kept and all(type(revision) is RevisionValues for revision in kept)

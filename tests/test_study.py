@@ -63,7 +63,7 @@ def take_all_types(client, app, wrong_keys=()) -> int:
             from quizapp import attempts
             attempt = db.session.get(Attempt, attempt_id)
             served = attempts.current_question(db.session, attempt, app.extensions["quizapp.clock"])
-            key = served.revision.question.key
+            key = db.session.get(Question, served.revision.question_id).key
             db.session.commit()
         post_answer_for_page(client, attempt_id, html, right=key not in wrong_keys)
     return attempt_id
@@ -243,7 +243,7 @@ def test_a_review_session_gives_feedback_card_by_card_and_is_called_review(clien
             from quizapp import attempts
             served = attempts.current_question(db.session, db.session.get(Attempt, attempt_id),
                                                app.extensions["quizapp.clock"])
-            seen.append(served.revision.question.key)
+            seen.append(db.session.get(Question, served.revision.question_id).key)
             db.session.commit()
         right = position == 1
         answered = post_answer_for_page(client, attempt_id, html, right=right)

@@ -14,9 +14,10 @@ from typing import Any
 
 from quizapp.attempts import AnswerOutcome, ServedQuestion, not_reached, shows_feedback_now
 from quizapp.clock import as_utc
-from quizapp.models import Attempt, AttemptAnswer, QuestionRevision, Quiz
+from quizapp.models import Attempt, AttemptAnswer, Quiz
 from quizapp.modes import feedback_each_answer, feedback_of
 from quizapp.question_types import get_type, localized
+from quizapp.questions import RevisionValues
 from quizapp.ranking import Standing
 
 
@@ -88,13 +89,13 @@ def verdict(row: AttemptAnswer) -> str:
     return "partial" if row.credit > 0 else "wrong"
 
 
-def your_answer(revision: QuestionRevision, row: AttemptAnswer, locale: str) -> str | None:
+def your_answer(revision: RevisionValues, row: AttemptAnswer, locale: str) -> str | None:
     if row.response is None:
         return None
     return get_type(revision.type).format_response(revision.content, row.response, locale)
 
 
-def reveal(revision: QuestionRevision, row: AttemptAnswer, locale: str) -> dict[str, Any]:
+def reveal(revision: RevisionValues, row: AttemptAnswer, locale: str) -> dict[str, Any]:
     """The right answer and its source: only for a question that is over."""
     source = revision.content.get("source") or {}
     return {
@@ -105,7 +106,7 @@ def reveal(revision: QuestionRevision, row: AttemptAnswer, locale: str) -> dict[
     }
 
 
-def outcome_json(outcome: AnswerOutcome, revision: QuestionRevision, locale: str) -> dict[str, Any]:
+def outcome_json(outcome: AnswerOutcome, revision: RevisionValues, locale: str) -> dict[str, Any]:
     row, attempt = outcome.row, outcome.attempt
     if row.timed_out:
         kind = "timed_out"
@@ -129,7 +130,7 @@ def outcome_json(outcome: AnswerOutcome, revision: QuestionRevision, locale: str
     }
 
 
-def review_item(row: AttemptAnswer, revision: QuestionRevision, locale: str) -> dict[str, Any]:
+def review_item(row: AttemptAnswer, revision: RevisionValues, locale: str) -> dict[str, Any]:
     if not_reached(row):
         # Never shown to the player (time ran out first): on a quiz whose draw is fixed, its
         # text and answer would be the key to the next attempt.

@@ -16,6 +16,7 @@ from quizapp.api import openapi
 from quizapp.api.auth import authenticate, optional_user, require_user
 from quizapp.api.present import iso, outcome_json, quiz_brief, quiz_json, review_item, standing_json, state_json
 from quizapp.bank.checks import is_int
+from quizapp.caching import caches
 from quizapp.context import current_clock, rules
 from quizapp.errors import ApiError
 from quizapp.extensions import csrf, db
@@ -24,7 +25,7 @@ from quizapp.models import Attempt, Quiz
 from quizapp.modes import RANKED_MODES, answers_shown
 from quizapp.periods import PERIODS, period_start
 from quizapp.question_types import InvalidResponse, get_type
-from quizapp.questions import revision_by_id
+from quizapp.questions import revision_values
 from quizapp.ranking import Board, attempt_standing, board_page
 from quizapp.rate_limits import per_user
 
@@ -93,7 +94,7 @@ def _own_attempt_or_404(attempt_id: int) -> Attempt:
 
 def _state(attempt: Attempt, status: int = 200, headers: dict[str, str] | None = None):
     clock = current_clock()
-    served = attempts.current_question(db.session, attempt, clock, rules())
+    served = attempts.current_question(db.session, attempt, clock, rules(), revisions=caches(current_app).revisions)
     db.session.commit()  # serving a question starts its clock: keep that even if nothing else happens
     response = jsonify(state_json(attempt, served, clock.now(), current_locale()))
     response.status_code = status
@@ -173,10 +174,11 @@ def answer(attempt_id: int):
         raise ApiError(400, "invalid_request", _("Send the position of the question you answer, as a whole number."))
     answer = body.get("answer", MISSING)
     current = position == attempt.current_position < len(attempt.plan) and not attempt.is_finished
+    kept = caches(current_app).revisions  # the question page's: the same plain values, read once per process
     if not is_documented(answer):
         # Not an answer at all (missing, null, an object...): refused whatever the time, as the
         # document says; the message is the question's own when it is the current one.
-        revision = revision_by_id(db.session, attempt.plan[position]) if current else None
+        revision = revision_values(db.session, attempt.plan[position], kept) if current else None
         message = get_type(revision.type).missing_message if revision is not None else "Choose an answer."
         raise ApiError(422, "invalid_answer", _(message))
     try:
@@ -184,7 +186,7 @@ def answer(attempt_id: int):
         # checked the time: an answer that comes too late is "timed_out" whatever its shape,
         # and a replay is not read at all.
         outcome = attempts.answer_at(db.session, attempt, position, answer, current_clock(), rules=rules(),
-                                     from_json=True)
+                                     from_json=True, revisions=kept)
     except InvalidResponse as error:
         raise ApiError(422, "invalid_answer", _(str(error))) from None
     except OverflowError:
@@ -194,7 +196,7 @@ def answer(attempt_id: int):
     except attempts.NotCurrentQuestion:
         raise ApiError(409, "not_current_question",
                        _("That answer was for another question. Here is the current one.")) from None
-    revision = revision_by_id(db.session, outcome.row.revision_id)
+    revision = revision_values(db.session, outcome.row.revision_id, kept)
     assert revision is not None
     if outcome.duplicate:
         db.session.rollback()  # a replay changes nothing

@@ -14,12 +14,13 @@ from quizapp.live.standings import standings
 from quizapp.models import QuestionRevision
 from quizapp.models.live import LiveAnswer, LiveGame, LivePlayer
 from quizapp.question_types.base import get_type, localized
+from quizapp.questions import revision_values, revisions_values
 
 
 def feed_reviews(session: Session, game: LiveGame, position: int) -> None:
     """On a question's close (the reveal, never before: the schedule would tell right from
     wrong mid-question): each signed-in player's answer moves their card for the question."""
-    revision = session.get(QuestionRevision, game.plan[position])
+    revision = revision_values(session, game.plan[position])
     assert revision is not None
     rows = session.execute(
         select(LiveAnswer, LivePlayer.user_id).join(LivePlayer, LivePlayer.id == LiveAnswer.player_id)
@@ -38,7 +39,7 @@ def hosted_games(session: Session, host_id: int, limit: int = 50) -> list[LiveGa
 
 def results(session: Session, game: LiveGame, locale: str) -> dict[str, Any]:
     """Every player's answer to every question: the host's history page and its CSV."""
-    revisions = {r.id: r for r in session.scalars(select(QuestionRevision).where(QuestionRevision.id.in_(game.plan)))}
+    revisions = revisions_values(session, game.plan)
     questions = [localized(revisions[rid].content["text"], locale) for rid in game.plan]
     answers: dict[tuple[int, int], LiveAnswer] = {(a.player_id, a.position): a for a in session.scalars(
         select(LiveAnswer).where(LiveAnswer.game_id == game.id))}
@@ -89,9 +90,10 @@ def mistakes(session: Session, game: LiveGame, player: LivePlayer) -> list[int]:
 def mistake_items(session: Session, game: LiveGame, player: LivePlayer, locale: str) -> list[dict[str, str]]:
     """What the player missed, each with its right answer: the end screen's list (after the game only)."""
     missed = set(mistakes(session, game, player))
+    revisions = revisions_values(session, game.plan)
     items = []
     for revision_id in game.plan:
-        revision = session.get(QuestionRevision, revision_id)
+        revision = revisions.get(revision_id)
         if revision is not None and revision.question_id in missed:
             items.append({"text": localized(revision.content["text"], locale),
                           "answer": get_type(revision.type).format_answer(revision.content, locale)})

@@ -25,6 +25,7 @@ from quizapp.models.live import LOBBY, OPEN_STATES, PODIUM, QUESTION, REVEAL, Li
 from quizapp.modes import DEFAULT_RULES, Rules
 from quizapp.names import CheckedName, NameProblem, check_name, name_key, name_skeleton
 from quizapp.question_types.base import InvalidResponse, display_order, get_type
+from quizapp.questions import RevisionValues, revision_values
 
 REJOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed on a phone
 
@@ -291,14 +292,14 @@ def tick(session: Session, clock: Clock, rules_: Rules = DEFAULT_RULES, on_close
 
 # --- answering ---------------------------------------------------------------------------
 
-def tile_order(game: LiveGame, position: int, revision: QuestionRevision) -> list[str]:
+def tile_order(game: LiveGame, position: int, revision: RevisionValues) -> list[str]:
     qtype = get_type(revision.type)
     if revision.type == "true_false":
         return ["true", "false"]
     return display_order(game.seed, position, qtype.shuffled_keys(revision.content), True, avoid_identity=False)
 
 
-def read_choice(revision: QuestionRevision, order: list[str], choice: Any) -> Any:
+def read_choice(revision: RevisionValues, order: list[str], choice: Any) -> Any:
     """The tiles a player chose -> the type's response (``read_json``); ``Refused('invalid')``."""
     if not isinstance(choice, list) or not choice or len(choice) > len(order) or not all(
             isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(order) for i in choice):
@@ -312,7 +313,7 @@ def read_choice(revision: QuestionRevision, order: list[str], choice: Any) -> An
         raise Refused("invalid") from None
 
 
-def right_tiles(revision: QuestionRevision, order: list[str]) -> list[int]:
+def right_tiles(revision: RevisionValues, order: list[str]) -> list[int]:
     """The tiles the type grades right when chosen alone (for the reveal only)."""
     qtype = get_type(revision.type)
     return [i for i in range(len(order)) if qtype.grade(revision.content, read_choice(revision, order, [i])).credit > 0]
@@ -342,7 +343,7 @@ def answer(session: Session, game: LiveGame, player: LivePlayer, position: Any, 
         raise Refused("not_current")
     if rules.is_late(now, game.deadline_dt, rules_.grace):
         raise Refused("too_late")
-    revision = session.get(QuestionRevision, game.plan[position])
+    revision = revision_values(session, game.plan[position])
     assert revision is not None
     response = read_choice(revision, tile_order(game, position, revision), choice)
     grade = get_type(revision.type).grade(revision.content, response)

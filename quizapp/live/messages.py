@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from quizapp.live import games, rules
 from quizapp.live.standings import Standing, answers_at, standings, streaks
-from quizapp.models import QuestionRevision
 from quizapp.models.live import PODIUM, QUESTION, REVEAL, LiveGame, LivePlayer
 from quizapp.question_types.base import get_type, localized
 from quizapp.question_types.choice import TRUE_FALSE_LABELS
+from quizapp.questions import RevisionValues, revision_values
 
 TOP = 5
 
@@ -26,10 +26,10 @@ class Snapshot:
 
     def __init__(self, session: Session, game: LiveGame, now: datetime) -> None:
         self.game, self.now = game, now
-        self.revision: QuestionRevision | None = None
+        self.revision: RevisionValues | None = None
         self.order: list[str] = []
         if game.state in (QUESTION, REVEAL) or (game.state == PODIUM and game.started_dt is not None):
-            self.revision = session.get(QuestionRevision, game.plan[game.position])
+            self.revision = revision_values(session, game.plan[game.position])
             assert self.revision is not None
             self.order = games.tile_order(game, game.position, self.revision)
         self.standings = standings(session, game) if game.state != QUESTION else standings(session, game)
