@@ -2,9 +2,9 @@
 in the same run, on SQLite and on PostgreSQL.
 
 For each database: migrate, import questions/, seed 10,000 users and 1,000,000 attempts
-(`flask bench seed`), then drive with wrk (-t2 -c32 -d10s): the hello, a question page, an
-answer POST (each request a first answer to a fresh attempt: a real write), the leaderboard
-page; and with locust: whole journeys (start, answer every question, result) against the
+(`flask bench seed`), then drive with wrk (-t2 -c32 -d10s): the hello, a question page, the
+leaderboard page, and last an answer POST (each request a first answer to a fresh attempt: a
+real write); and with locust: whole journeys (start, answer every question, result) against the
 hello under locust.  Prints a table and writes bench/results.md.
 
 Beside the hello, a second reference (bench/floor.py): a signed-in page with nothing of the
