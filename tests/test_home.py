@@ -27,6 +27,16 @@ def card(page: str, key: str) -> str:
     return page[start:page.index("</li>", start)]
 
 
+def start_and_leave(client, clock, seconds: int) -> str:
+    """A new player starts "Every type", sees its first question and goes away for ``seconds``;
+    the attempt's address."""
+    register(client)
+    location = client.post("/quiz/all-types/start").headers["Location"]
+    client.get(location)
+    clock.advance(seconds)
+    return location
+
+
 def user(session, name="aigerim") -> User:
     return session.scalar(select(User).where(User.username == name))
 
@@ -43,10 +53,7 @@ def test_a_new_player_is_told_where_to_start_not_that_nothing_is_due(client, ban
 
 
 def test_a_running_attempt_shows_continue_with_its_time_left(client, app, bank, clock):
-    register(client)
-    location = client.post("/quiz/all-types/start").headers["Location"]
-    client.get(location)
-    clock.advance(70)
+    location = start_and_leave(client, clock, seconds=70)
     page = home(client)
     assert "“Every type” is still running: 3:50 left." in page
     assert f'<a class="button primary" href="{location}">Continue</a>' in page
@@ -178,10 +185,7 @@ def test_an_unfinished_untimed_quiz_offers_continue_without_a_clock(client, app,
         quiz.time_limit_s = None
         quiz.question_time_limit_s = None
         db.session.commit()
-    register(client)
-    location = client.post("/quiz/all-types/start").headers["Location"]
-    client.get(location)
-    clock.advance(3600)
+    location = start_and_leave(client, clock, seconds=3600)
     page = home(client)
     assert "“Every type” is not finished yet; it has no time limit." in page
     assert f'<a class="button primary" href="{location}">Continue</a>' in page
